@@ -1,0 +1,54 @@
+import { z } from "zod";
+
+/**
+ * `.github/patchwright.yml`, read from the default branch with Probot's config
+ * loader (so `_extends` works). Every field has a safe default: an empty or
+ * missing file means "enabled, with the defaults below".
+ */
+export const RepoConfig = z
+  .object({
+    /** Set to false to turn Patchwright off for this repository. */
+    enabled: z.boolean().default(true),
+    commands: z
+      .object({
+        /** Install step; the only phase with network access (package registries). */
+        setup: z.string().min(1).optional(),
+        /** The command that must go green. Default: the `test` script of package.json. */
+        test: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+    /** Glob patterns the agent may never change. Added to the built-in list. */
+    protected_paths: z.array(z.string().min(1)).default([]),
+    /** Attempts per (repository, commit) before Patchwright gives up. */
+    max_attempts: z.number().int().min(1).max(10).default(2),
+    /** Extra guidance for the agent, from the maintainers. */
+    instructions: z.string().max(4000).default(""),
+    /** Agent limits. */
+    budget: z
+      .object({
+        turns: z.number().int().min(1).max(200).default(30),
+        tokens: z.number().int().min(1000).default(400_000),
+        minutes: z.number().min(1).max(120).default(20),
+      })
+      .strict()
+      .default({ turns: 30, tokens: 400_000, minutes: 20 }),
+  })
+  .strict();
+export type RepoConfig = z.infer<typeof RepoConfig>;
+
+/** Always protected, whatever the config says. */
+export const BUILTIN_PROTECTED_PATHS: readonly string[] = [".github/workflows/**", ".git/**", "**/.env", "**/.env.*"];
+
+export type ParsedConfig = { ok: true; config: RepoConfig } | { ok: false; problems: string[] };
+
+/** Validates raw YAML data; problems name the key and the fix. */
+export function parseRepoConfig(raw: unknown): ParsedConfig {
+  const result = RepoConfig.safeParse(raw ?? {});
+  if (result.success) return { ok: true, config: result.data };
+  const problems = result.error.issues.map((issue) => {
+    const key = issue.path.length > 0 ? issue.path.join(".") : "(top level)";
+    return `\`${key}\`: ${issue.message}`;
+  });
+  return { ok: false, problems };
+}

@@ -1,0 +1,30 @@
+/** The contract between the pipeline/agent and the sandboxed command runner. */
+
+export interface RunOptions {
+  /** Allow network access (setup/install phase only). Default false. */
+  readonly network?: boolean;
+  /** Kill the whole process tree after this many ms. */
+  readonly timeoutMs?: number;
+  /** Extra environment variables (already allowlisted by the caller). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Working directory relative to the workspace root. */
+  readonly cwd?: string;
+}
+
+export interface CommandResult {
+  readonly command: string;
+  /** Exit code; 124 on timeout, 128+n when killed by signal n. */
+  readonly exitCode: number;
+  /** stdout and stderr interleaved in arrival order, capped (see `truncated`). */
+  readonly output: string;
+  readonly durationMs: number;
+  readonly timedOut: boolean;
+  readonly truncated: boolean;
+}
+
+/** Runs shell commands inside one workspace. Never throws on a non-zero exit. */
+export interface Sandbox {
+  /** Absolute path of the workspace on the host. */
+  readonly root: string;
+  run(command: string, options?: RunOptions): Promise<CommandResult>;
+}
