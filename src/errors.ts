@@ -44,10 +44,19 @@ export type Outcome =
 
 /** The one place that decides what a failure means for a job. */
 export function toOutcome(error: unknown, attempt: number, maxAttempts: number): Outcome {
-  const err =
-    error instanceof PatchwrightError
-      ? error
-      : new PatchwrightError("internal", error instanceof Error ? error.message : String(error), { cause: error });
+  const err = normalize(error);
   if (err.retryable && attempt < maxAttempts) return { action: "retry", code: err.code, message: err.message };
   return { action: "report", code: err.code, message: err.message };
+}
+
+function normalize(error: unknown): PatchwrightError {
+  if (error instanceof PatchwrightError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status === "number") {
+    // An HTTP error from GitHub's API (Octokit's RequestError): 5xx and rate limits are worth retrying.
+    const retryable = status >= 500 || status === 429;
+    return new PatchwrightError("github_api", `GitHub API error ${status}: ${message}`, { cause: error, retryable });
+  }
+  return new PatchwrightError("internal", message, { cause: error });
 }

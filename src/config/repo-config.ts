@@ -20,6 +20,8 @@ export const RepoConfig = z
       .default({}),
     /** Glob patterns the agent may never change. Added to the built-in list. */
     protected_paths: z.array(z.string().min(1)).default([]),
+    /** Most lines (added + removed) a fix may change. */
+    max_diff_lines: z.number().int().min(1).max(100_000).default(400),
     /** Attempts per (repository, commit) before Patchwright gives up. */
     max_attempts: z.number().int().min(1).max(10).default(2),
     /** Extra guidance for the agent, from the maintainers. */

@@ -1,0 +1,107 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The process environment, validated once at start-up. This is the only
+ * module that reads `process.env`; everything else receives an `Env`.
+ */
+
+const optionalString = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
+
+const EnvSchema = z.object({
+  APP_ID: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().positive().optional()),
+  PRIVATE_KEY: optionalString,
+  PRIVATE_KEY_PATH: optionalString,
+  WEBHOOK_SECRET: optionalString,
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: optionalString,
+  GHE_HOST: optionalString,
+  GHE_PROTOCOL: z.enum(["http", "https"]).default("https"),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional()),
+  PATCHWRIGHT_MODEL: z.string().min(1).default("gpt-4.1"),
+  PATCHWRIGHT_DATA_DIR: z.string().min(1).default("./.data"),
+  PATCHWRIGHT_ALLOW_UNSANDBOXED: z.enum(["0", "1", "true", "false"]).default("0"),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
+});
+
+export interface AppEnv {
+  readonly appId: number;
+  readonly privateKey: string;
+  readonly webhookSecret: string;
+  readonly port: number;
+  readonly host: string | undefined;
+  /** REST base URL: `https://api.github.com` or `<protocol>://<GHE_HOST>/api/v3`. */
+  readonly githubApiUrl: string;
+  readonly model: { readonly baseURL: string | undefined; readonly apiKey: string; readonly name: string };
+  readonly dataDir: string;
+  readonly allowUnsandboxed: boolean;
+  readonly logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
+}
+
+export type LoadedEnv = { mode: "setup" } | { mode: "app"; env: AppEnv };
+
+export class EnvError extends Error {
+  override readonly name = "EnvError";
+}
+
+/**
+ * Validates the environment. With no GitHub App credentials at all the app
+ * starts in setup mode (Probot's page that registers the app from `app.yml`);
+ * with some but not all, it fails fast naming what is missing.
+ */
+export function loadEnv(raw: NodeJS.ProcessEnv, cwd = process.cwd()): LoadedEnv {
+  const parsed = EnvSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new EnvError(`Invalid environment:\n${lines.join("\n")}\nFix these variables (see README "Configuration").`);
+  }
+  const e = parsed.data;
+  const privateKey = e.PRIVATE_KEY ?? readKeyFile(e.PRIVATE_KEY_PATH, cwd);
+  if (e.APP_ID === undefined && privateKey === undefined && e.WEBHOOK_SECRET === undefined) return { mode: "setup" };
+
+  const missing: string[] = [];
+  if (e.APP_ID === undefined) missing.push("APP_ID (the GitHub App's numeric id)");
+  if (privateKey === undefined) missing.push("PRIVATE_KEY or PRIVATE_KEY_PATH (the App's PEM private key)");
+  if (e.WEBHOOK_SECRET === undefined) missing.push("WEBHOOK_SECRET (the App's webhook secret)");
+  if (e.OPENAI_API_KEY === undefined && e.OPENAI_BASE_URL === undefined)
+    missing.push("OPENAI_API_KEY or OPENAI_BASE_URL (the model endpoint; a local server may need no key)");
+  if (missing.length > 0 || e.APP_ID === undefined || privateKey === undefined || e.WEBHOOK_SECRET === undefined) {
+    throw new EnvError(`Missing configuration:\n${missing.map((m) => `  ${m}`).join("\n")}`);
+  }
+  const normalizedKey = privateKey.includes("\\n") ? privateKey.replace(/\\n/g, "\n") : privateKey;
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(normalizedKey)) {
+    throw new EnvError("PRIVATE_KEY: not a PEM private key (expected '-----BEGIN RSA PRIVATE KEY-----').");
+  }
+
+  return {
+    mode: "app",
+    env: {
+      appId: e.APP_ID,
+      privateKey: normalizedKey,
+      webhookSecret: e.WEBHOOK_SECRET,
+      port: e.PORT,
+      host: e.HOST,
+      githubApiUrl: e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}/api/v3` : "https://api.github.com",
+      model: { baseURL: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY ?? "unused", name: e.PATCHWRIGHT_MODEL },
+      dataDir: path.resolve(cwd, e.PATCHWRIGHT_DATA_DIR),
+      allowUnsandboxed: e.PATCHWRIGHT_ALLOW_UNSANDBOXED === "1" || e.PATCHWRIGHT_ALLOW_UNSANDBOXED === "true",
+      logLevel: e.LOG_LEVEL,
+    },
+  };
+}
+
+function readKeyFile(file: string | undefined, cwd: string): string | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(path.resolve(cwd, file), "utf8");
+  } catch (error) {
+    throw new EnvError(`PRIVATE_KEY_PATH: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? error}).`);
+  }
+}
+
+/** Every secret value of the environment, for the redactor. */
+export function secretsOf(env: AppEnv): string[] {
+  return [env.privateKey, env.webhookSecret, env.model.apiKey === "unused" ? "" : env.model.apiKey];
+}

@@ -1,0 +1,75 @@
+import type { Target } from "../github/resolve-target.ts";
+import type { Octokit } from "../github/types.ts";
+import type { JobRecord } from "../queue/job.ts";
+import type { CommandResult } from "../workspace/types.ts";
+import type { Commands } from "./3-reproduce.ts";
+import type { Verdict } from "./5-verify.ts";
+import type { FixOutcome, PipelineDeps, Workspace } from "./pipeline-deps.ts";
+import { renderPrBody } from "./render-pr-body.ts";
+
+/** The branch a job pushes to: always under `patchwright/`, never one the app did not create. */
+export function fixBranchName(job: JobRecord, sha: string): string {
+  const t = job.payload.trigger;
+  const short = sha.slice(0, 7);
+  return t.type === "comment" && !t.isPullRequest ? `patchwright/issue-${t.issueNumber}-${short}` : `patchwright/fix-${short}`;
+}
+
+/**
+ * Commits as the app, pushes the fix branch (token on the host side only) and
+ * opens a pull request against the failing branch, or finds the one a previous
+ * run of this job opened.
+ */
+export async function deliver(args: {
+  deps: PipelineDeps;
+  octokit: Octokit;
+  job: JobRecord;
+  workspace: Workspace;
+  token: string;
+  target: Target;
+  commands: Commands;
+  before: CommandResult;
+  verdict: Verdict;
+  fix: FixOutcome;
+  failure: string;
+}): Promise<{ number: number; url: string; branch: string }> {
+  const { deps, octokit, job, target } = args;
+  const { owner, name, cloneUrl } = job.payload.repo;
+  const branch = fixBranchName(job, target.sha);
+  const title = prTitle(job, args.fix.summary);
+  const identity = await deps.botIdentity();
+  await deps.commitAll(args.workspace.dir, `${title}\n\n${deps.redact(args.fix.summary)}`, identity);
+  await deps.pushBranch({ dir: args.workspace.dir, cloneUrl, branch, token: args.token });
+
+  const existing = await octokit.rest.pulls.list({ owner, repo: name, head: `${owner}:${branch}`, state: "open" });
+  const found = existing.data[0];
+  if (found) return { number: found.number, url: found.html_url, branch };
+
+  const body = deps.redact(
+    renderPrBody({
+      failure: args.failure,
+      summary: args.fix.summary,
+      command: args.commands.test,
+      before: args.before,
+      after: args.verdict.after,
+      diff: args.verdict.diff,
+      trace: args.fix.trace,
+      usage: { turns: args.fix.turns, ...args.fix.usage },
+    }),
+  );
+  const { data: pr } = await octokit.rest.pulls.create({
+    owner,
+    repo: name,
+    head: branch,
+    base: target.baseBranch,
+    title,
+    body,
+  });
+  return { number: pr.number, url: pr.html_url, branch };
+}
+
+function prTitle(job: JobRecord, summary: string): string {
+  const t = job.payload.trigger;
+  const first = summary.split("\n")[0]?.trim().slice(0, 72) ?? "";
+  if (t.type === "workflow_run") return `Fix ${t.workflowName} on ${t.headBranch}${first ? `: ${first}` : ""}`;
+  return `Fix #${t.issueNumber}${first ? `: ${first}` : ""}`;
+}

@@ -1,0 +1,63 @@
+import type { CommandResult } from "../workspace/types.ts";
+import type { WorkspaceDiff } from "./pipeline-deps.ts";
+
+export interface PrBodyInput {
+  /** What failed, as markdown (e.g. a link to the run). */
+  failure: string;
+  summary: string;
+  command: string;
+  before: CommandResult;
+  after: CommandResult;
+  diff: WorkspaceDiff;
+  trace: readonly string[];
+  usage: { turns: number; promptTokens: number; completionTokens: number };
+}
+
+const TAIL = 1500;
+
+/** The pull request body: what failed, the change, before/after proof, the trace. Redact before sending. */
+export function renderPrBody(input: PrBodyInput): string {
+  const files = input.diff.files.map((f) => `- \`${f.path}\` (+${f.insertions} −${f.deletions})`).join("\n");
+  return [
+    "### What failed",
+    input.failure,
+    "",
+    "### The change",
+    input.summary.trim() || "(no summary)",
+    "",
+    files,
+    "",
+    "### Verification",
+    "| | command | exit code | duration |",
+    "| --- | --- | --- | --- |",
+    `| before | \`${input.command}\` | ${input.before.exitCode} ❌ | ${seconds(input.before.durationMs)} |`,
+    `| after | \`${input.command}\` | ${input.after.exitCode} ✅ | ${seconds(input.after.durationMs)} |`,
+    "",
+    fold("Output before", fence(tail(input.before.output))),
+    fold("Output after", fence(tail(input.after.output))),
+    fold(
+      `Trace (${input.usage.turns} turns, ${input.usage.promptTokens + input.usage.completionTokens} tokens)`,
+      input.trace.map((line) => `1. ${line.replace(/\n/g, " ")}`).join("\n") || "(empty)",
+    ),
+    "",
+    "<sub>Opened by Patchwright. Review it like any other contribution.</sub>",
+  ].join("\n");
+}
+
+function tail(text: string): string {
+  return text.length <= TAIL ? text : `…\n${text.slice(-TAIL)}`;
+}
+
+function fence(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const ticks = "`".repeat(longest + 1);
+  return `${ticks}\n${text}\n${ticks}`;
+}
+
+function fold(title: string, body: string): string {
+  return `<details><summary>${title}</summary>\n\n${body}\n\n</details>`;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,163 @@
+import { BUILTIN_PROTECTED_PATHS, type RepoConfig } from "../config/repo-config.ts";
+import { toOutcome } from "../errors.ts";
+import { acknowledge } from "../github/acknowledge.ts";
+import { loadRepoConfig } from "../github/load-repo-config.ts";
+import { reportOutcome, reportStarted, type Report } from "../github/report.ts";
+import { resolveTarget } from "../github/resolve-target.ts";
+import type { Octokit } from "../github/types.ts";
+import type { JobRecord } from "../queue/job.ts";
+import type { JobResult } from "../queue/start-worker.ts";
+import type { PipelineDeps, Workspace } from "./pipeline-deps.ts";
+import { reproduce, resolveCommands } from "./3-reproduce.ts";
+import { verify } from "./5-verify.ts";
+import { deliver } from "./6-deliver.ts";
+import { describeFailure, outputExcerpt } from "./describe.ts";
+
+const MAX_RETRIES = 3;
+
+/**
+ * One fix job, as numbered stages:
+ *   0. config      .github/patchwright.yml from the default branch
+ *   1. evidence    the failed run's jobs and logs, distilled
+ *   2. workspace   a clone at the failing commit, sandbox ready
+ *   3. reproduce   setup + test command → red confirmed, or stop
+ *   4. fix         the agent edits the workspace
+ *   5. verify      the test command again, and the diff policy
+ *   6. deliver     branch, pull request, report
+ * Every ending is reported on GitHub; errors map to an outcome in one place.
+ */
+export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: AbortSignal): Promise<JobResult> {
+  const { payload } = job;
+  const { owner, name } = payload.repo;
+  const log = deps.log.child({ jobId: job.id, repo: `${owner}/${name}` });
+  const record = (kind: string, data: unknown) => deps.ledger(job.id, kind, data);
+  let octokit: Octokit | undefined;
+  let ackId = job.ackId;
+  let workspace: Workspace | undefined;
+  const report = async (r: Report) => {
+    record("report", r);
+    if (octokit) await reportOutcome(octokit, job, r, deps.redact, ackId);
+  };
+
+  try {
+    octokit = await deps.octokitFor(payload.installationId);
+
+    // 0. config
+    const parsed = await loadRepoConfig(octokit, owner, name);
+    if (!parsed.ok) {
+      await report({
+        conclusion: "failure",
+        title: "Invalid .github/patchwright.yml",
+        summary: `Patchwright did not run: fix these keys in \`.github/patchwright.yml\` on the default branch.\n\n${parsed.problems.map((p) => `- ${p}`).join("\n")}`,
+      });
+      return { state: "failed", summary: "invalid repository config" };
+    }
+    const config: RepoConfig = parsed.config;
+    if (!config.enabled) {
+      if (ackId !== null || payload.trigger.type === "comment")
+        await report({ conclusion: "skipped", title: "Disabled", summary: "Patchwright is disabled for this repository (`enabled: false` in `.github/patchwright.yml`)." });
+      return { state: "skipped", summary: "disabled by config" };
+    }
+    if (ackId === null && payload.trigger.type === "workflow_run") {
+      // The acknowledgement was lost (e.g. the process stopped right after the webhook).
+      ackId = await acknowledge(octokit, job);
+      if (ackId !== null) record("ack", { checkRunId: ackId });
+    }
+    await reportStarted(octokit, job, ackId);
+
+    // 1. evidence
+    const target = await resolveTarget(octokit, payload);
+    const evidence = payload.trigger.type === "workflow_run" ? await deps.gatherEvidence(octokit, payload) : "";
+    record("evidence", { sha: target.sha, bytes: evidence.length });
+
+    // 2. workspace
+    const token = await deps.mintToken(payload.installationId, name);
+    workspace = await deps.openWorkspace({ cloneUrl: payload.repo.cloneUrl, sha: target.sha, token });
+    record("workspace", { sha: target.sha });
+
+    // 3. reproduce
+    const commands = await resolveCommands(workspace.dir, config);
+    const before = await reproduce(workspace.sandbox, commands);
+    record("reproduce", { commands, setupExit: before.setup?.exitCode ?? null, testExit: before.test.exitCode, durationMs: before.test.durationMs });
+    if (before.setup && before.setup.exitCode !== 0) {
+      await report({
+        conclusion: "failure",
+        title: "Setup failed",
+        summary: `The setup command \`${commands.setup}\` failed (exit ${before.setup.exitCode}), so the failure could not be reproduced. Set \`commands.setup\` in \`.github/patchwright.yml\` if it needs a different command.`,
+        details: outputExcerpt(before.setup.output),
+      });
+      return { state: "failed", summary: "setup failed" };
+    }
+    const red = before.test.exitCode !== 0;
+    const issueMode = !red && payload.kind === "fix-issue";
+    if (!red && !issueMode) {
+      await report({
+        conclusion: "neutral",
+        title: "Could not reproduce",
+        summary: `\`${commands.test}\` passes here at ${target.sha.slice(0, 7)}, so there is nothing to fix: the failure is likely flaky or environmental.`,
+        details: outputExcerpt(before.test.output),
+      });
+      return { state: "skipped", summary: "could not reproduce" };
+    }
+    if (signal.aborted) return { state: "retry", delayMs: 0, reason: "worker stopping" };
+
+    // 4. fix
+    const protectedPaths = [...BUILTIN_PROTECTED_PATHS, ...config.protected_paths];
+    const trigger = payload.trigger;
+    const fix = await deps.fix({
+      workspace,
+      repoFullName: `${owner}/${name}`,
+      config,
+      protectedPaths,
+      failingCommand: commands.test,
+      failingResult: before.test,
+      evidence,
+      ...(trigger.type === "comment"
+        ? { request: { instructions: trigger.instructions, ...(target.issue ? { issue: target.issue } : {}) } }
+        : {}),
+      issueMode,
+      signal,
+      onEvent: record,
+    });
+    record("fix", { status: fix.status, turns: fix.turns, usage: fix.usage });
+    if (fix.status === "cancelled") return { state: "retry", delayMs: 0, reason: "worker stopping" };
+
+    // 5. verify
+    const verdict = await verify({ deps, workspace, commands, baseSha: target.sha, config, protectedPaths, requireRedBefore: !issueMode });
+    record("verify", { passed: verdict.passed, exitCode: verdict.after.exitCode, problems: verdict.problems });
+    if (!verdict.passed) {
+      await report({
+        conclusion: "failure",
+        title: "No verified fix",
+        summary: `Patchwright could not produce a fix that passes \`${commands.test}\`:\n${verdict.problems.map((p) => `- ${p}`).join("\n")}\n\n**Diagnosis** (agent, ${fix.status}):\n\n${fix.summary || "(none)"}`,
+        details: outputExcerpt(verdict.after.output),
+      });
+      return { state: "failed", summary: "no verified fix" };
+    }
+
+    // 6. deliver
+    const pr = await deliver({ deps, octokit, job, workspace, token, target, commands, before: before.test, verdict, fix, failure: describeFailure(payload, target) });
+    record("deliver", pr);
+    await report({
+      conclusion: "success",
+      title: `Fix proposed in #${pr.number}`,
+      summary: `Patchwright opened ${pr.url} with a fix: \`${commands.test}\` now passes.`,
+      url: pr.url,
+    });
+    return { state: "succeeded", summary: pr.url };
+  } catch (error) {
+    if (signal.aborted) return { state: "retry", delayMs: 0, reason: "worker stopping" };
+    const outcome = toOutcome(error, job.attempts, MAX_RETRIES);
+    log.warn({ err: error, code: outcome.code, action: outcome.action }, "job stage failed");
+    record("error", { code: outcome.code, message: deps.redact(outcome.message) });
+    if (outcome.action === "retry") return { state: "retry", delayMs: 5_000 * 2 ** job.attempts, reason: outcome.message };
+    try {
+      await report({ conclusion: "failure", title: "Patchwright could not finish", summary: outcome.message });
+    } catch (reportError) {
+      log.error({ err: reportError }, "could not report the failure on GitHub");
+    }
+    return { state: "failed", summary: `${outcome.code}: ${outcome.message}` };
+  } finally {
+    await workspace?.dispose();
+  }
+}

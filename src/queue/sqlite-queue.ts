@@ -1,0 +1,186 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { JobPayload, type JobRecord, type JobState } from "./job.ts";
+
+/**
+ * The durable job queue, embedded in `node:sqlite`.
+ *
+ * A job is leased by one worker at a time; the lease is renewed by heartbeats.
+ * A job whose lease expired (its worker died) is leased again by the next
+ * worker that asks, with its attempt count increased, so nothing is lost: the
+ * worker decides whether to run it again or report it failed.
+ */
+export interface JobQueue {
+  /** False when this delivery id was seen before (GitHub redelivers). */
+  recordDelivery(deliveryId: string): boolean;
+  /** Inserts a job unless one with the same dedupe key exists. */
+  enqueue(payload: JobPayload, dedupeKey: string): { created: boolean; job: JobRecord };
+  lease(owner: string, leaseMs: number): JobRecord | null;
+  /** Renews a lease; false when the lease was lost (another worker took the job). */
+  heartbeat(id: number, owner: string, leaseMs: number): boolean;
+  finish(id: number, owner: string, state: Extract<JobState, "succeeded" | "failed" | "skipped">, result: string): void;
+  retryLater(id: number, owner: string, delayMs: number, reason: string): void;
+  setAck(id: number, ackId: number): void;
+  get(id: number): JobRecord | null;
+  list(): JobRecord[];
+  appendLedger(jobId: number, kind: string, data: unknown): void;
+  ledger(jobId: number): { at: number; kind: string; data: unknown }[];
+  /** Wakes waiting workers when a job is enqueued. */
+  onEnqueued(listener: () => void): () => void;
+  close(): void;
+}
+
+interface Row {
+  id: number;
+  state: JobState;
+  attempts: number;
+  payload: string;
+  ack_id: number | null;
+  result: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const SCHEMA = `
+  PRAGMA journal_mode = WAL;
+  PRAGMA busy_timeout = 5000;
+  CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, received_at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    dedupe_key TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    lease_owner TEXT,
+    lease_expires_at INTEGER,
+    run_after INTEGER NOT NULL DEFAULT 0,
+    ack_id INTEGER,
+    result TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (state, run_after);
+  CREATE TABLE IF NOT EXISTS ledger (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS ledger_job ON ledger (job_id, id);
+`;
+
+export function openSqliteQueue(options: { dataDir: string; now?: () => number }): JobQueue {
+  mkdirSync(options.dataDir, { recursive: true });
+  const db = new DatabaseSync(path.join(options.dataDir, "patchwright.db"));
+  db.exec(SCHEMA);
+  const now = options.now ?? Date.now;
+  const listeners = new Set<() => void>();
+
+  const toRecord = (row: Row): JobRecord => ({
+    id: row.id,
+    state: row.state,
+    attempts: row.attempts,
+    payload: JobPayload.parse(JSON.parse(row.payload)),
+    ackId: row.ack_id,
+    result: row.result,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
+
+  const insertDelivery = db.prepare("INSERT OR IGNORE INTO deliveries (id, received_at) VALUES (?, ?)");
+  const insertJob = db.prepare(
+    "INSERT OR IGNORE INTO jobs (dedupe_key, state, payload, created_at, updated_at) VALUES (?, 'queued', ?, ?, ?)",
+  );
+  const byKey = db.prepare("SELECT * FROM jobs WHERE dedupe_key = ?");
+  const byId = db.prepare("SELECT * FROM jobs WHERE id = ?");
+  const nextReady = db.prepare(
+    `SELECT * FROM jobs
+     WHERE (state = 'queued' AND run_after <= ?) OR (state = 'running' AND lease_expires_at < ?)
+     ORDER BY id LIMIT 1`,
+  );
+  const takeLease = db.prepare(
+    `UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?, updated_at = ?
+     WHERE id = ?`,
+  );
+  const renew = db.prepare(
+    "UPDATE jobs SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND state = 'running'",
+  );
+  const finishJob = db.prepare(
+    `UPDATE jobs SET state = ?, result = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+     WHERE id = ? AND lease_owner = ?`,
+  );
+  const requeue = db.prepare(
+    `UPDATE jobs SET state = 'queued', result = ?, run_after = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+     WHERE id = ? AND lease_owner = ?`,
+  );
+  const updateAck = db.prepare("UPDATE jobs SET ack_id = ? WHERE id = ?");
+  const insertLedger = db.prepare("INSERT INTO ledger (job_id, at, kind, data) VALUES (?, ?, ?, ?)");
+  const selectLedger = db.prepare("SELECT at, kind, data FROM ledger WHERE job_id = ? ORDER BY id");
+
+  return {
+    recordDelivery(deliveryId) {
+      return Number(insertDelivery.run(deliveryId, now()).changes) === 1;
+    },
+    enqueue(payload, dedupeKey) {
+      const t = now();
+      const created = Number(insertJob.run(dedupeKey, JSON.stringify(JobPayload.parse(payload)), t, t).changes) === 1;
+      const job = toRecord(byKey.get(dedupeKey) as unknown as Row);
+      if (created) for (const listener of listeners) listener();
+      return { created, job };
+    },
+    lease(owner, leaseMs) {
+      // BEGIN IMMEDIATE takes SQLite's write lock: safe across processes sharing the file.
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        const t = now();
+        const row = nextReady.get(t, t) as unknown as Row | undefined;
+        if (row) takeLease.run(owner, t + leaseMs, t, row.id);
+        db.exec("COMMIT");
+        return row ? toRecord(byId.get(row.id) as unknown as Row) : null;
+      } catch (error) {
+        db.exec("ROLLBACK");
+        throw error;
+      }
+    },
+    heartbeat(id, owner, leaseMs) {
+      const t = now();
+      return Number(renew.run(t + leaseMs, t, id, owner).changes) === 1;
+    },
+    finish(id, owner, state, result) {
+      finishJob.run(state, result, now(), id, owner);
+    },
+    retryLater(id, owner, delayMs, reason) {
+      const t = now();
+      requeue.run(reason, t + delayMs, t, id, owner);
+    },
+    setAck(id, ackId) {
+      updateAck.run(ackId, id);
+    },
+    get(id) {
+      const row = byId.get(id) as unknown as Row | undefined;
+      return row ? toRecord(row) : null;
+    },
+    list() {
+      return (db.prepare("SELECT * FROM jobs ORDER BY id").all() as unknown as Row[]).map(toRecord);
+    },
+    appendLedger(jobId, kind, data) {
+      insertLedger.run(jobId, now(), kind, JSON.stringify(data));
+    },
+    ledger(jobId) {
+      return (selectLedger.all(jobId) as unknown as { at: number; kind: string; data: string }[]).map((r) => ({
+        at: r.at,
+        kind: r.kind,
+        data: JSON.parse(r.data) as unknown,
+      }));
+    },
+    onEnqueued(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      db.close();
+    },
+  };
+}

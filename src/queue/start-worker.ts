@@ -1,0 +1,109 @@
+import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { JobRecord } from "./job.ts";
+import type { JobQueue } from "./sqlite-queue.ts";
+
+/** What processing a job came to. */
+export type JobResult =
+  | { state: "succeeded" | "failed" | "skipped"; summary: string }
+  | { state: "retry"; delayMs: number; reason: string };
+
+export interface WorkerDeps {
+  queue: JobQueue;
+  log: Logger;
+  /** Runs one job to an outcome; must not throw (the pipeline reports its own failures). */
+  process(job: JobRecord, signal: AbortSignal): Promise<JobResult>;
+  /** A job whose worker died too often: report it where its requester will see it. */
+  abandon(job: JobRecord, reason: string): Promise<void>;
+  leaseMs?: number;
+  pollMs?: number;
+  /** Runs of one job (counting runs whose worker died) before it is abandoned. */
+  maxRuns?: number;
+}
+
+export interface Worker {
+  /** Stops leasing, aborts the running job, waits for it to settle. */
+  stop(): Promise<void>;
+  /** Resolves when no job is running and none is ready (for tests and shutdown). */
+  drained(): Promise<void>;
+}
+
+/** One in-process worker: leases jobs one at a time, heartbeats while a job runs. */
+export function startWorker(deps: WorkerDeps): Worker {
+  const leaseMs = deps.leaseMs ?? 60_000;
+  const pollMs = deps.pollMs ?? 2_000;
+  const maxRuns = deps.maxRuns ?? 3;
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const controller = new AbortController();
+  let wake: (() => void) | undefined;
+  let drainedWaiters: (() => void)[] = [];
+  const unsubscribe = deps.queue.onEnqueued(() => wake?.());
+
+  const runOne = async (job: JobRecord): Promise<void> => {
+    const log = deps.log.child({ jobId: job.id, repo: `${job.payload.repo.owner}/${job.payload.repo.name}` });
+    const heartbeat = setInterval(() => {
+      if (!deps.queue.heartbeat(job.id, owner, leaseMs)) log.warn("lease lost");
+    }, Math.max(1000, Math.floor(leaseMs / 3)));
+    try {
+      if (job.attempts > maxRuns) {
+        const reason = `the worker running this job stopped unexpectedly ${job.attempts - 1} times`;
+        log.error({ attempts: job.attempts }, "abandoning job");
+        await deps.abandon(job, reason);
+        deps.queue.finish(job.id, owner, "failed", reason);
+        return;
+      }
+      if (job.attempts > 1) log.warn({ attempts: job.attempts }, "resuming job left running by a stopped worker");
+      const result = await deps.process(job, controller.signal);
+      if (result.state === "retry") deps.queue.retryLater(job.id, owner, result.delayMs, result.reason);
+      else deps.queue.finish(job.id, owner, result.state, result.summary);
+      log.info({ state: result.state }, "job done");
+    } catch (error) {
+      // The pipeline reports its own failures; reaching here is a bug, still never lost.
+      log.error({ err: error }, "job crashed");
+      deps.queue.finish(job.id, owner, "failed", `internal error: ${(error as Error).message}`);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  };
+
+  const loop = (async () => {
+    while (!controller.signal.aborted) {
+      let job: JobRecord | null = null;
+      try {
+        job = deps.queue.lease(owner, leaseMs);
+      } catch (error) {
+        deps.log.error({ err: error }, "lease failed");
+      }
+      if (job) {
+        await runOne(job);
+        continue;
+      }
+      for (const resolve of drainedWaiters) resolve();
+      drainedWaiters = [];
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  })();
+
+  return {
+    async stop() {
+      controller.abort();
+      unsubscribe();
+      wake?.();
+      await loop;
+    },
+    drained() {
+      return new Promise((resolve) => {
+        drainedWaiters.push(resolve);
+        wake?.();
+      });
+    },
+  };
+}

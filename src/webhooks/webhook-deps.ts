@@ -1,0 +1,12 @@
+import type { Octokit } from "../github/types.ts";
+import type { JobRecord } from "../queue/job.ts";
+import type { JobQueue } from "../queue/sqlite-queue.ts";
+import type { BackgroundTasks } from "./background-tasks.ts";
+
+/** What webhook handlers may touch: the queue, and writes deferred past the response. */
+export interface WebhookDeps {
+  queue: JobQueue;
+  tasks: BackgroundTasks;
+  /** Acknowledges a new job on GitHub (run in the background). */
+  acknowledge(octokit: Octokit, job: JobRecord): Promise<void>;
+}

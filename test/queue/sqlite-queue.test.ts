@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { JobPayload } from "../../src/queue/job.ts";
+import { openSqliteQueue } from "../../src/queue/sqlite-queue.ts";
+
+const payload: JobPayload = {
+  version: 1,
+  kind: "fix-ci",
+  installationId: 1,
+  deliveryId: "d1",
+  repo: { owner: "o", name: "r", cloneUrl: "https://github.com/o/r.git", defaultBranch: "main" },
+  trigger: { type: "workflow_run", runId: 1, runUrl: "u", workflowName: "CI", headSha: "a".repeat(40), headBranch: "main" },
+};
+
+let dir: string;
+let clock = 1_000;
+const now = () => clock;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), "pw-queue-"));
+  clock = 1_000;
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("sqlite queue", () => {
+  it("dedupes deliveries and jobs", () => {
+    const q = openSqliteQueue({ dataDir: dir, now });
+    expect(q.recordDelivery("x")).toBe(true);
+    expect(q.recordDelivery("x")).toBe(false);
+    const a = q.enqueue(payload, "k");
+    const b = q.enqueue({ ...payload, deliveryId: "d2" }, "k");
+    expect(a.created).toBe(true);
+    expect(b.created).toBe(false);
+    expect(b.job.id).toBe(a.job.id);
+    q.close();
+  });
+
+  it("rejects a payload of an unknown version", () => {
+    const q = openSqliteQueue({ dataDir: dir, now });
+    expect(() => q.enqueue({ ...payload, version: 2 } as unknown as JobPayload, "k")).toThrow();
+    q.close();
+  });
+
+  it("leases one job to one worker at a time", () => {
+    const q = openSqliteQueue({ dataDir: dir, now });
+    q.enqueue(payload, "k");
+    const first = q.lease("w1", 10_000);
+    expect(first).toMatchObject({ state: "running", attempts: 1 });
+    expect(q.lease("w2", 10_000)).toBeNull();
+    q.finish(first!.id, "w1", "succeeded", "done");
+    expect(q.get(first!.id)).toMatchObject({ state: "succeeded", result: "done" });
+    expect(q.lease("w2", 10_000)).toBeNull();
+    q.close();
+  });
+
+  it("survives a restart: a job left running by a dead worker is leased again once its lease expires", () => {
+    let q = openSqliteQueue({ dataDir: dir, now });
+    q.enqueue(payload, "k");
+    const job = q.lease("dead-worker", 10_000)!;
+    q.close(); // the process dies without finishing
+
+    q = openSqliteQueue({ dataDir: dir, now });
+    expect(q.lease("new-worker", 10_000)).toBeNull(); // lease still valid
+    clock += 10_001;
+    const again = q.lease("new-worker", 10_000);
+    expect(again).toMatchObject({ id: job.id, attempts: 2 });
+    // The dead worker cannot finish or heartbeat a job it no longer holds.
+    expect(q.heartbeat(job.id, "dead-worker", 10_000)).toBe(false);
+    q.finish(job.id, "dead-worker", "succeeded", "stale");
+    expect(q.get(job.id)?.state).toBe("running");
+    q.close();
+  });
+
+  it("heartbeats keep a lease alive", () => {
+    const q = openSqliteQueue({ dataDir: dir, now });
+    q.enqueue(payload, "k");
+    const job = q.lease("w1", 10_000)!;
+    clock += 9_000;
+    expect(q.heartbeat(job.id, "w1", 10_000)).toBe(true);
+    clock += 9_000;
+    expect(q.lease("w2", 10_000)).toBeNull();
+    q.close();
+  });
+
+  it("delays a retried job", () => {
+    const q = openSqliteQueue({ dataDir: dir, now });
+    q.enqueue(payload, "k");
+    const job = q.lease("w1", 10_000)!;
+    q.retryLater(job.id, "w1", 5_000, "GitHub 502");
+    expect(q.lease("w1", 10_000)).toBeNull();
+    clock += 5_000;
+    expect(q.lease("w1", 10_000)).toMatchObject({ id: job.id, attempts: 2, result: "GitHub 502" });
+    q.close();
+  });
+
+  it("keeps a ledger per job, in order", () => {
+    const q = openSqliteQueue({ dataDir: dir, now });
+    const { job } = q.enqueue(payload, "k");
+    q.appendLedger(job.id, "reproduce", { exit: 1 });
+    q.appendLedger(job.id, "fix", { turns: 3 });
+    expect(q.ledger(job.id).map((e) => [e.kind, e.data])).toEqual([
+      ["reproduce", { exit: 1 }],
+      ["fix", { turns: 3 }],
+    ]);
+    q.close();
+  });
+});

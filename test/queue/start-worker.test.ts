@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pino } from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { JobPayload, JobRecord } from "../../src/queue/job.ts";
+import { openSqliteQueue, type JobQueue } from "../../src/queue/sqlite-queue.ts";
+import { startWorker, type JobResult } from "../../src/queue/start-worker.ts";
+
+const payload = (n: number): JobPayload => ({
+  version: 1,
+  kind: "fix-ci",
+  installationId: 1,
+  deliveryId: `d${n}`,
+  repo: { owner: "o", name: "r", cloneUrl: "https://github.com/o/r.git", defaultBranch: "main" },
+  trigger: { type: "workflow_run", runId: n, runUrl: "u", workflowName: "CI", headSha: String(n).padStart(40, "0"), headBranch: "main" },
+});
+
+const log = pino({ level: "silent" });
+let dir: string;
+let queue: JobQueue;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), "pw-worker-"));
+  queue = openSqliteQueue({ dataDir: dir });
+});
+afterEach(() => {
+  queue.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("worker", () => {
+  it("runs queued jobs in order and records their outcome", async () => {
+    const seen: number[] = [];
+    const worker = startWorker({
+      queue,
+      log,
+      process: async (job): Promise<JobResult> => {
+        seen.push(job.payload.trigger.type === "workflow_run" ? job.payload.trigger.runId : -1);
+        return { state: "succeeded", summary: `ok ${job.id}` };
+      },
+      abandon: async () => {},
+    });
+    queue.enqueue(payload(1), "a");
+    queue.enqueue(payload(2), "b");
+    await worker.drained();
+    await worker.stop();
+    expect(seen).toEqual([1, 2]);
+    expect(queue.list().map((j) => j.state)).toEqual(["succeeded", "succeeded"]);
+  });
+
+  it("reports, instead of rerunning forever, a job whose worker keeps dying", async () => {
+    const { job } = queue.enqueue(payload(1), "a");
+    // Three workers died holding it: simulate with expired leases.
+    for (let i = 0; i < 3; i++) {
+      const leased = queue.lease(`dead-${i}`, -1);
+      expect(leased?.id).toBe(job.id);
+    }
+    const abandoned: [JobRecord, string][] = [];
+    let processed = 0;
+    const worker = startWorker({
+      queue,
+      log,
+      process: async () => {
+        processed++;
+        return { state: "succeeded", summary: "" };
+      },
+      abandon: async (j, reason) => void abandoned.push([j, reason]),
+    });
+    await worker.drained();
+    await worker.stop();
+    expect(processed).toBe(0);
+    expect(abandoned[0]?.[1]).toMatch(/stopped unexpectedly 3 times/);
+    expect(queue.get(job.id)?.state).toBe("failed");
+  });
+
+  it("resumes a job left running by a stopped worker", async () => {
+    const { job } = queue.enqueue(payload(1), "a");
+    queue.lease("dead", -1); // expired at once
+    const attempts: number[] = [];
+    const worker = startWorker({
+      queue,
+      log,
+      process: async (j) => {
+        attempts.push(j.attempts);
+        return { state: "succeeded", summary: "" };
+      },
+      abandon: async () => {},
+    });
+    await worker.drained();
+    await worker.stop();
+    expect(attempts).toEqual([2]);
+    expect(queue.get(job.id)?.state).toBe("succeeded");
+  });
+
+  it("aborts the running job on stop and leaves it to be run again", async () => {
+    const { job } = queue.enqueue(payload(1), "a");
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const worker = startWorker({
+      queue,
+      log,
+      process: (_job, signal) =>
+        new Promise<JobResult>((resolve) => {
+          started();
+          signal.addEventListener("abort", () => resolve({ state: "retry", delayMs: 0, reason: "stopping" }));
+        }),
+      abandon: async () => {},
+    });
+    await running;
+    await worker.stop();
+    expect(queue.get(job.id)).toMatchObject({ state: "queued", result: "stopping" });
+  });
+});

@@ -1,0 +1,99 @@
+import examples from "@octokit/webhooks-examples" with { type: "json" };
+
+/**
+ * Real webhook payloads from `@octokit/webhooks-examples`, adapted to each
+ * case (repository, installation, conclusion, comment body…).
+ */
+
+type Json = Record<string, unknown>;
+
+function example(name: string, predicate: (e: Json) => boolean): Json {
+  const def = (examples as unknown as { name: string; examples: Json[] }[]).find((d) => d.name === name);
+  const found = def?.examples.find(predicate);
+  if (!found) throw new Error(`no ${name} example`);
+  return structuredClone(found);
+}
+
+export interface RepoOptions {
+  owner?: string;
+  name?: string;
+  /** Base for html/clone URLs, e.g. the fake GitHub server's URL. */
+  baseUrl?: string;
+  defaultBranch?: string;
+  installationId?: number;
+}
+
+function repository(base: Json, o: RepoOptions): Json {
+  const owner = o.owner ?? "octo-org";
+  const name = o.name ?? "octo-repo";
+  const web = o.baseUrl ?? "https://github.com";
+  return {
+    ...base,
+    name,
+    full_name: `${owner}/${name}`,
+    owner: { ...(base["owner"] as Json), login: owner },
+    html_url: `${web}/${owner}/${name}`,
+    clone_url: `${web}/${owner}/${name}.git`,
+    default_branch: o.defaultBranch ?? "main",
+  };
+}
+
+export function workflowRunCompleted(
+  o: RepoOptions & {
+    conclusion?: string;
+    headSha?: string;
+    headBranch?: string;
+    runId?: number;
+    /** `owner/name` of the head repository; defaults to the repository itself (not a fork). */
+    headRepoFullName?: string;
+  } = {},
+): Json {
+  const p = example("workflow_run", (e) => e["action"] === "completed");
+  const repo = repository(p["repository"] as Json, o);
+  const run = p["workflow_run"] as Json;
+  const runId = o.runId ?? 30433642;
+  p["repository"] = repo;
+  p["installation"] = { id: o.installationId ?? 42, node_id: "MDIz" };
+  p["workflow_run"] = {
+    ...run,
+    id: runId,
+    name: "CI",
+    conclusion: o.conclusion ?? "failure",
+    head_sha: o.headSha ?? "3484a3fb816e0859fd6e1cea078d76385ff50625",
+    head_branch: o.headBranch ?? "main",
+    event: "push",
+    html_url: `${repo["html_url"]}/actions/runs/${runId}`,
+    head_repository: { ...(run["head_repository"] as Json), full_name: o.headRepoFullName ?? repo["full_name"] },
+    repository: { ...(run["repository"] as Json), full_name: repo["full_name"] },
+  };
+  return p;
+}
+
+export function issueCommentCreated(
+  o: RepoOptions & {
+    body: string;
+    author?: string;
+    userType?: "User" | "Bot";
+    issueNumber?: number;
+    commentId?: number;
+    pullRequest?: boolean;
+  },
+): Json {
+  const p = example("issue_comment", (e) => e["action"] === "created");
+  const repo = repository(p["repository"] as Json, o);
+  const author = o.author ?? "maintainer";
+  const issue = p["issue"] as Json;
+  const comment = p["comment"] as Json;
+  const number = o.issueNumber ?? 7;
+  p["repository"] = repo;
+  p["installation"] = { id: o.installationId ?? 42, node_id: "MDIz" };
+  p["sender"] = { ...(p["sender"] as Json), login: author, type: o.userType ?? "User" };
+  p["comment"] = { ...comment, id: o.commentId ?? 9001, body: o.body, user: { ...(comment["user"] as Json), login: author, type: o.userType ?? "User" } };
+  const { pull_request: _drop, ...plainIssue } = issue;
+  p["issue"] = {
+    ...plainIssue,
+    number,
+    ...(o.pullRequest ? { pull_request: { url: `${repo["html_url"]}/pull/${number}` } } : {}),
+  };
+  return p;
+}

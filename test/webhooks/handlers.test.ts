@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import nock from "nock";
+import { pino } from "pino";
+import type { Probot } from "probot";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app.ts";
+import { acknowledge } from "../../src/github/acknowledge.ts";
+import { openSqliteQueue, type JobQueue } from "../../src/queue/sqlite-queue.ts";
+import { createBackgroundTasks, type BackgroundTasks } from "../../src/webhooks/background-tasks.ts";
+import { issueCommentCreated, workflowRunCompleted } from "../support/payloads.ts";
+import { createTestProbot } from "../support/test-probot.ts";
+
+const API = "https://api.github.com";
+const REPO = "/repos/octo-org/octo-repo";
+
+let dir: string;
+let queue: JobQueue;
+let tasks: BackgroundTasks;
+let probot: Probot;
+let delivery = 0;
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), "pw-webhooks-"));
+  queue = openSqliteQueue({ dataDir: dir });
+  tasks = createBackgroundTasks(pino({ level: "silent" }));
+  probot = createTestProbot();
+  await probot.load(
+    createApp({
+      queue,
+      tasks,
+      acknowledge: async (octokit, job) => {
+        const id = await acknowledge(octokit, job);
+        if (id !== null) queue.setAck(job.id, id);
+      },
+    }),
+  );
+});
+
+afterEach(() => {
+  queue.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function installationToken() {
+  return nock(API).post("/app/installations/42/access_tokens").reply(201, { token: "ghs_installationtoken000000000000000", expires_at: "2099-01-01T00:00:00Z" });
+}
+
+async function receive(name: "workflow_run" | "issue_comment", payload: Record<string, unknown>, id = `d-${++delivery}`) {
+  await probot.receive({ id, name, payload } as never);
+  await tasks.settled();
+}
+
+describe("workflow_run.completed", () => {
+  it("queues a fix-ci job for a red run on the default branch and acknowledges it with a check run", async () => {
+    installationToken();
+    const check = nock(API)
+      .post(`${REPO}/check-runs`, (body) => body.head_sha === "3484a3fb816e0859fd6e1cea078d76385ff50625" && body.status === "queued" && body.name === "Patchwright")
+      .reply(201, { id: 555 });
+    await receive("workflow_run", workflowRunCompleted());
+    const [job] = queue.list();
+    expect(job?.payload).toMatchObject({ kind: "fix-ci", installationId: 42, trigger: { type: "workflow_run", runId: 30433642, headBranch: "main" } });
+    expect(job?.ackId).toBe(555);
+    expect(check.isDone()).toBe(true);
+  });
+
+  it.each([
+    ["a green run", { conclusion: "success" }],
+    ["a cancelled run", { conclusion: "cancelled" }],
+    ["Patchwright's own branch", { headBranch: "patchwright/fix-abc1234" }],
+    ["a run from a fork", { headRepoFullName: "someone/octo-repo" }],
+    ["a feature branch", { headBranch: "feature" }],
+  ])("ignores %s", async (_name, overrides) => {
+    await receive("workflow_run", workflowRunCompleted(overrides));
+    expect(queue.list()).toHaveLength(0);
+  });
+
+  it("never creates a second job for the same delivery or the same commit", async () => {
+    installationToken();
+    nock(API).post(`${REPO}/check-runs`).reply(201, { id: 1 });
+    await receive("workflow_run", workflowRunCompleted(), "same");
+    await receive("workflow_run", workflowRunCompleted(), "same");
+    await receive("workflow_run", workflowRunCompleted({ runId: 99 }), "other");
+    expect(queue.list()).toHaveLength(1);
+  });
+});
+
+describe("issue_comment.created", () => {
+  function permission(user: string, role: string, status = 200) {
+    return nock(API)
+      .get(`${REPO}/collaborators/${user}/permission`)
+      .reply(status, status === 200 ? { permission: role === "maintain" ? "write" : role, role_name: role, user: { login: user } } : { message: "Not Found" });
+  }
+
+  it.each(["write", "maintain", "admin"])("queues a job for /agent fix from a user with %s access, with the instructions", async (role) => {
+    installationToken();
+    permission("maintainer", role);
+    const eyes = nock(API).post(`${REPO}/issues/comments/9001/reactions`, { content: "eyes" }).reply(201, { id: 1 });
+    await receive("issue_comment", issueCommentCreated({ body: "/agent fix please keep the API\nand add a test" }));
+    const [job] = queue.list();
+    expect(job?.payload).toMatchObject({
+      kind: "fix-issue",
+      trigger: { type: "comment", issueNumber: 7, isPullRequest: false, instructions: "please keep the API\nand add a test", author: "maintainer" },
+    });
+    expect(eyes.isDone()).toBe(true);
+  });
+
+  it("treats a command on a pull request as a fix-ci job", async () => {
+    installationToken();
+    permission("maintainer", "write");
+    nock(API).post(`${REPO}/issues/comments/9001/reactions`).reply(201, { id: 1 });
+    await receive("issue_comment", issueCommentCreated({ body: "/agent fix", pullRequest: true }));
+    expect(queue.list()[0]?.payload).toMatchObject({ kind: "fix-ci", trigger: { isPullRequest: true, instructions: "" } });
+  });
+
+  it.each([
+    ["read", 200],
+    ["triage", 200],
+    ["none", 404],
+  ])("politely declines a user with %s access and starts nothing", async (role, status) => {
+    installationToken();
+    permission("drive-by", role, status);
+    const reply = nock(API)
+      .post(`${REPO}/issues/7/comments`, (body) => /only people with write access/i.test(body.body) && body.body.includes("@drive-by"))
+      .reply(201, { id: 2 });
+    await receive("issue_comment", issueCommentCreated({ body: "/agent fix", author: "drive-by" }));
+    expect(queue.list()).toHaveLength(0);
+    expect(reply.isDone()).toBe(true);
+  });
+
+  it.each([
+    ["a bot", { body: "/agent fix", userType: "Bot" as const }],
+    ["an ordinary comment", { body: "LGTM, but /agent fix later" }],
+  ])("starts nothing for %s (no GitHub calls at all)", async (_name, o) => {
+    await receive("issue_comment", issueCommentCreated(o));
+    expect(queue.list()).toHaveLength(0);
+  });
+
+  it("answers the same delivery once", async () => {
+    installationToken();
+    // The permission is checked before the delivery is recorded, so a redelivery after a failed check still works.
+    permission("maintainer", "write");
+    permission("maintainer", "write");
+    nock(API).post(`${REPO}/issues/comments/9001/reactions`).reply(201, { id: 1 });
+    await receive("issue_comment", issueCommentCreated({ body: "/agent fix" }), "dup");
+    await receive("issue_comment", issueCommentCreated({ body: "/agent fix" }), "dup");
+    expect(queue.list()).toHaveLength(1);
+  });
+});
