@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs everything the tests need, then runs typecheck, lint and the tests.
+# On Debian as root it installs the system packages itself; elsewhere it says
+# what to install. Under CI=true a missing dependency is a failure, never a skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v git >/dev/null || need+=(git)
+command -v bwrap >/dev/null || need+=(bubblewrap)
+command -v curl >/dev/null || need+=(curl)
+command -v npm >/dev/null || need+=(nodejs npm)
+
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing system packages: ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "Missing system packages: ${need[*]}" >&2
+    echo "Install them (Debian/Ubuntu: sudo apt-get install ${need[*]}) and run again." >&2
+    exit 1
+  fi
+fi
+
+# bubblewrap must actually work here (user namespaces may be disabled).
+if ! bwrap --ro-bind / / --unshare-all --die-with-parent true 2>/dev/null; then
+  echo "bubblewrap is installed but cannot create a sandbox on this machine (are unprivileged user namespaces disabled?)." >&2
+  exit 1
+fi
+
+npm ci --no-audit --no-fund
+npm run typecheck
+npm run lint
+npm test

@@ -1,0 +1,173 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { once } from "node:events";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
+import { createFixtureRepo, readBranchSha, showFile } from "../support/fixture-repo.ts";
+import { issueCommentCreated, workflowRunCompleted } from "../support/payloads.ts";
+import { startScriptedModel, toolCall, type ScriptedModel } from "../support/scripted-model.ts";
+import { TEST_PRIVATE_KEY } from "../support/test-probot.ts";
+import { sendWebhook, startAppProcess, type AppProcess } from "./app-process.ts";
+
+/**
+ * The whole path, as GitHub and a model would drive it: a signed webhook for
+ * a red build reaches the app (a separate process), which clones the fixture
+ * repository over git's smart HTTP, reproduces the failure in bubblewrap, lets
+ * the scripted model fix it, verifies, pushes a branch and opens a PR.
+ */
+
+const SECRET = "e2e-webhook-secret-value";
+const MODEL_KEY = "sk-e2e-model-key-0123456789abcdef";
+const NOISE = "npm info noise line that must not reach the model";
+
+let root: string;
+let github: FakeGitHub;
+let model: ScriptedModel;
+let app: AppProcess;
+let sha: string;
+let bareDir: string;
+
+beforeAll(async () => {
+  root = mkdtempSync(path.join(tmpdir(), "pw-e2e-"));
+  const repo = await createFixtureRepo({
+    root: path.join(root, "git"),
+    owner: "octo-org",
+    name: "calc",
+    files: {
+      "package.json": JSON.stringify({ name: "calc", version: "1.0.0", type: "module", scripts: { test: "node --test" } }, null, 2),
+      "src/add.js": "export function add(a, b) {\n  return a - b;\n}\n",
+      "test/add.test.js":
+        'import assert from "node:assert";\nimport test from "node:test";\nimport { add } from "../src/add.js";\n\ntest("adds", () => {\n  assert.strictEqual(add(2, 3), 5);\n});\n',
+    },
+  });
+  sha = repo.sha;
+  bareDir = repo.bareDir;
+  github = await startFakeGitHub({ gitRoot: path.join(root, "git") });
+  const log = [
+    "##[group]Run actions/checkout@v4",
+    ...Array.from({ length: 4000 }, (_, i) => `${NOISE} ${i}`),
+    "##[endgroup]",
+    "##[group]Run npm test",
+    "not ok 1 - adds",
+    "  AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:",
+    "  -1 !== 5",
+    "      at TestContext.<anonymous> (file:///home/runner/work/calc/calc/test/add.test.js:6:10)",
+    "# fail 1",
+    "##[error]Process completed with exit code 1.",
+    "##[endgroup]",
+  ].join("\n");
+  github.repos.set("octo-org/calc", {
+    defaultBranch: "main",
+    roles: { maintainer: "write", reader: "read" },
+    runs: {
+      777: [
+        { id: 9001, name: "test (20)", conclusion: "failure", log, steps: [{ name: "Run npm test", number: 2, conclusion: "failure" }] },
+        { id: 9002, name: "lint", conclusion: "success", log: "fine", steps: [] },
+      ],
+    },
+    issues: {},
+  });
+  model = await startScriptedModel([
+    toolCall("read_file", { path: "src/add.js" }),
+    toolCall("edit_file", { path: "src/add.js", old_string: "a - b", new_string: "a + b" }),
+    toolCall("run_command", { command: "npm test" }),
+    toolCall("finish", { summary: "add() subtracted its arguments; it now adds them." }),
+  ]);
+  app = await startAppProcess({
+    APP_ID: "1",
+    PRIVATE_KEY: TEST_PRIVATE_KEY,
+    WEBHOOK_SECRET: SECRET,
+    GHE_HOST: github.host,
+    GHE_PROTOCOL: "http",
+    OPENAI_BASE_URL: model.baseURL,
+    OPENAI_API_KEY: MODEL_KEY,
+    PATCHWRIGHT_MODEL: "scripted",
+    PATCHWRIGHT_DATA_DIR: path.join(root, "data"),
+  });
+});
+
+afterAll(async () => {
+  await app?.stop();
+  await model?.close();
+  await github?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const payload = () =>
+  workflowRunCompleted({ owner: "octo-org", name: "calc", baseUrl: github.url, headSha: sha, runId: 777, installationId: 42 });
+
+describe("a red build becomes a pull request", () => {
+  it("rejects a bad signature with a 4xx and does nothing", async () => {
+    const before = github.requests.length;
+    const res = await sendWebhook(app.url, { name: "workflow_run", payload: payload(), delivery: "forged", secret: SECRET, signature: "sha256=" + "0".repeat(64) });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(github.requests.length).toBe(before);
+  });
+
+  it("opens a verified PR from the webhook, once, even when the delivery repeats", async () => {
+    const pulled = once(github.events, "pull");
+    const started = Date.now();
+    const res = await sendWebhook(app.url, { name: "workflow_run", payload: payload(), delivery: "run-1", secret: SECRET });
+    expect(res.status).toBe(200);
+    // Redelivery and a second failure webhook for the same commit.
+    expect((await sendWebhook(app.url, { name: "workflow_run", payload: payload(), delivery: "run-1", secret: SECRET })).status).toBe(200);
+    expect((await sendWebhook(app.url, { name: "workflow_run", payload: payload(), delivery: "run-2", secret: SECRET })).status).toBe(200);
+
+    const [pr] = (await pulled) as [FakeGitHub["pulls"][number]];
+    const elapsed = Date.now() - started;
+    console.log(`webhook → PR: ${elapsed} ms`);
+
+    const branch = `patchwright/fix-${sha.slice(0, 7)}`;
+    expect(pr).toMatchObject({ head: branch, base: "main", repo: "octo-org/calc" });
+    expect(pr.body).toMatch(/before \| `npm test` \| 1 ❌/);
+    expect(pr.body).toMatch(/after \| `npm test` \| 0 ✅/);
+    expect(pr.body).toContain("/actions/runs/777");
+    expect(pr.body).toContain("<details>");
+
+    // The branch is really pushed, with the fix, on top of the red commit; main is untouched.
+    const head = await readBranchSha(bareDir, branch);
+    expect(head).not.toBeNull();
+    expect(await showFile(bareDir, branch, "src/add.js")).toContain("a + b");
+    expect(await readBranchSha(bareDir, "main")).toBe(sha);
+
+    // The check run acknowledging the job ends green, pointing at the PR.
+    const check = await github.waitFor((r) => r.method === "PATCH" && (r.body as { conclusion?: string })?.conclusion === "success");
+    expect(JSON.stringify(check.body)).toContain(`/pull/${pr.number}`);
+
+    // The model saw the distilled failure, not the whole log.
+    const first = JSON.stringify(model.requests[0]);
+    expect(first).toContain("-1 !== 5");
+    expect(first).not.toContain(`${NOISE} 10`);
+
+    // Exactly one PR, and git only ever saw the installation token.
+    expect(github.pulls).toHaveLength(1);
+    expect(github.gitRequests.every((r) => r.authorized)).toBe(true);
+  });
+
+  it("declines /agent fix from a read-only user politely and starts no job", async () => {
+    const reqsBefore = github.requests.length;
+    const res = await sendWebhook(app.url, {
+      name: "issue_comment",
+      payload: issueCommentCreated({ owner: "octo-org", name: "calc", baseUrl: github.url, body: "/agent fix", author: "reader", installationId: 42 }),
+      delivery: "comment-1",
+      secret: SECRET,
+    });
+    expect(res.status).toBe(200);
+    const reply = await github.waitFor((r) => r.method === "POST" && r.path.endsWith("/issues/7/comments"));
+    expect(JSON.stringify(reply.body)).toMatch(/only people with write access/i);
+    const after = github.requests.slice(reqsBefore);
+    expect(after.some((r) => r.path.includes("/reactions") || r.path.includes("/check-runs"))).toBe(false);
+  });
+
+  it("never lets a secret out: not to the model, not to GitHub, not to the logs", async () => {
+    const outbound = [JSON.stringify(model.requests), JSON.stringify(github.requests.map((r) => r.body)), app.logs.join("\n")];
+    for (const text of outbound) {
+      expect(text).not.toContain(github.token);
+      expect(text).not.toContain(MODEL_KEY);
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain("PRIVATE KEY");
+    }
+  });
+});
