@@ -56,7 +56,9 @@ function normalize(error: unknown): PatchwrightError {
   if (typeof status === "number") {
     // An HTTP error from GitHub's API (Octokit's RequestError): 5xx and rate limits are worth retrying.
     const retryable = status >= 500 || status === 429;
-    return new PatchwrightError("github_api", `GitHub API error ${status}: ${message}`, { cause: error, retryable });
+    const request = (error as { request?: { method?: string; url?: string } }).request;
+    const where = request?.method && request.url ? ` (${request.method} ${request.url.split("?")[0]})` : "";
+    return new PatchwrightError("github_api", `GitHub API error ${status}${where}: ${message}`, { cause: error, retryable });
   }
   return new PatchwrightError("internal", message, { cause: error });
 }

@@ -36,7 +36,7 @@ export async function deliver(args: {
   const { owner, name, cloneUrl } = job.payload.repo;
   const branch = fixBranchName(job, target.sha);
   const title = prTitle(job, args.fix.summary);
-  const identity = await deps.botIdentity();
+  const identity = await deps.botIdentity(octokit);
   await deps.commitAll(args.workspace.dir, `${title}\n\n${deps.redact(args.fix.summary)}`, identity);
   await deps.pushBranch({ dir: args.workspace.dir, cloneUrl, branch, token: args.token });
 

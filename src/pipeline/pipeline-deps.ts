@@ -53,8 +53,8 @@ export interface PipelineDeps {
   octokitFor(installationId: number): Promise<Octokit>;
   /** A repository-scoped installation token for git (host side only). */
   mintToken(installationId: number, repoName: string): Promise<string>;
-  /** The commit identity of the app's bot user. */
-  botIdentity(): Promise<{ name: string; email: string }>;
+  /** The commit identity of the app's bot user (looked up with an installation Octokit). */
+  botIdentity(octokit: Octokit): Promise<{ name: string; email: string }>;
   gatherEvidence(octokit: Octokit, payload: JobPayload): Promise<string>;
   openWorkspace(args: { cloneUrl: string; sha: string; token: string }): Promise<Workspace>;
   diff(dir: string, baseSha: string): Promise<WorkspaceDiff>;

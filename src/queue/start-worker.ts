@@ -57,7 +57,7 @@ export function startWorker(deps: WorkerDeps): Worker {
       const result = await deps.process(job, controller.signal);
       if (result.state === "retry") deps.queue.retryLater(job.id, owner, result.delayMs, result.reason);
       else deps.queue.finish(job.id, owner, result.state, result.summary);
-      log.info({ state: result.state }, "job done");
+      log.info({ state: result.state, summary: result.state === "retry" ? result.reason : result.summary }, "job done");
     } catch (error) {
       // The pipeline reports its own failures; reaching here is a bug, still never lost.
       log.error({ err: error }, "job crashed");

@@ -22,9 +22,19 @@ export interface CommandResult {
   readonly truncated: boolean;
 }
 
+/**
+ * How commands are isolated: `bubblewrap` (the default and the only safe
+ * one), or `host` when bubblewrap is unavailable and the operator opted out
+ * with PATCHWRIGHT_ALLOW_UNSANDBOXED=1 (no file system or network isolation;
+ * environment allowlist and timeouts still apply).
+ */
+export type SandboxIsolation = "bubblewrap" | "host";
+
 /** Runs shell commands inside one workspace. Never throws on a non-zero exit. */
 export interface Sandbox {
   /** Absolute path of the workspace on the host. */
   readonly root: string;
+  /** How commands are isolated; absent in test doubles. Report `host` loudly. */
+  readonly isolation?: SandboxIsolation;
   run(command: string, options?: RunOptions): Promise<CommandResult>;
 }

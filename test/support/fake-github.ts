@@ -70,7 +70,7 @@ export async function startFakeGitHub(options: { gitRoot: string; appSlug?: stri
       const record: RecordedRequest = { method: req.method ?? "GET", path: url.pathname + url.search, body, authorization: req.headers.authorization };
       state.requests.push(record);
       events.emit("request", record);
-      route(record, url, res);
+      route(record, url, res, req.headers);
     });
   });
 
@@ -78,8 +78,8 @@ export async function startFakeGitHub(options: { gitRoot: string; appSlug?: stri
     res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(data));
   };
 
-  function route(r: RecordedRequest, url: URL, res: ServerResponse): void {
-    const p = url.pathname.replace(/^\/api\/v3/, "");
+  function route(r: RecordedRequest, url: URL, res: ServerResponse, headers: IncomingMessage["headers"]): void {
+    const p = decodeURIComponent(url.pathname.replace(/^\/api\/v3/, ""));
     const body = (r.body ?? {}) as Record<string, unknown>;
     let m: RegExpExecArray | null;
     if (p.startsWith("/_logs/") || url.pathname.startsWith("/_logs/")) {
@@ -107,8 +107,11 @@ export async function startFakeGitHub(options: { gitRoot: string; appSlug?: stri
       return json(res, 200, { permission, role_name: role, user: { login: m[1] } });
     }
     if (r.method === "GET" && (m = /^\/contents\/(.+)$/.exec(rest))) {
-      if (decodeURIComponent(m[1]!) === ".github/patchwright.yml" && repo.config !== undefined)
+      if (decodeURIComponent(m[1]!) === ".github/patchwright.yml" && repo.config !== undefined) {
+        // Probot's config plugin asks for the raw file.
+        if (/raw/.test(String(headers["accept"]))) return void res.writeHead(200, { "content-type": "text/plain" }).end(repo.config);
         return json(res, 200, { type: "file", encoding: "base64", content: Buffer.from(repo.config).toString("base64") });
+      }
       return json(res, 404, { message: "Not Found" });
     }
     if (r.method === "POST" && (m = /^\/issues\/comments\/(\d+)\/reactions$/.exec(rest))) return json(res, 201, { id: nextId++, content: body["content"] });

@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { capMiddle, ok } from "./tool-helpers.ts";
+import { DEFAULT_COMMAND_TIMEOUT_MS } from "./types.ts";
+import type { AgentTool } from "./types.ts";
+
+/** Output shown to the model; the sandbox has its own, larger cap. */
+export const RUN_COMMAND_MAX_OUTPUT_CHARS = 12_000;
+
+const RunCommandArgs = z.object({
+  command: z.string().min(1).describe("A shell command, run from the repository root, e.g. npm test"),
+});
+
+/**
+ * `run_command{command}`: runs through the `Sandbox` only — no network, a
+ * timeout, output capped (head and tail kept) and redacted. A non-zero exit is
+ * an ordinary observation, not a tool failure.
+ */
+export const runCommandTool: AgentTool<typeof RunCommandArgs> = {
+  name: "run_command",
+  description: `Run a shell command in the repository root inside a sandbox without network access (installing packages will fail). Times out; shows the exit code and the last part of the output (at most ${RUN_COMMAND_MAX_OUTPUT_CHARS} characters).`,
+  schema: RunCommandArgs,
+  async run(args, context) {
+    const timeoutMs = context.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    const result = await context.sandbox.run(args.command, { network: false, timeoutMs });
+    const status = result.timedOut
+      ? `exit code ${result.exitCode} (timed out after ${Math.round(timeoutMs / 1000)}s; the command was killed)`
+      : `exit code ${result.exitCode}`;
+    const notes = result.truncated ? "\n[the sandbox truncated this output]" : "";
+    // Redact before capping so a secret cut in half by the cap is still caught.
+    const output = capMiddle(context.redact(result.output), RUN_COMMAND_MAX_OUTPUT_CHARS);
+    return ok(`$ ${args.command}\n${status} in ${(result.durationMs / 1000).toFixed(1)}s${notes}\n${output || "(no output)"}`);
+  },
+};

@@ -1,0 +1,16 @@
+import { BUILTIN_PROTECTED_PATHS } from "../config/repo-config.ts";
+import { matchGlob, normalizeRelative } from "./match-glob.ts";
+
+/**
+ * Returns the glob that protects `path` (repository-relative), or undefined
+ * when the agent may change it. The built-in list always applies, whatever the
+ * repository adds. Matching ignores case: a checkout on a case-insensitive file
+ * system would otherwise let `.GitHub/Workflows/ci.yml` through.
+ */
+export function findProtectedMatch(path: string, extraGlobs: readonly string[] = []): string | undefined {
+  const normalized = normalizeRelative(path);
+  for (const glob of [...BUILTIN_PROTECTED_PATHS, ...extraGlobs]) {
+    if (matchGlob(glob, normalized, { nocase: true })) return glob;
+  }
+  return undefined;
+}

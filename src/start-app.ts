@@ -1,0 +1,91 @@
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { pino, type Logger } from "pino";
+import { createNodeMiddleware, Probot } from "probot";
+import { createLlmClient } from "./agent/create-llm-client.ts";
+import { createOpenAiChatModel } from "./agent/openai-chat-model.ts";
+import { createApp } from "./app.ts";
+import { secretsOf, type AppEnv } from "./config/env.ts";
+import { createPipelineDeps } from "./create-pipeline-deps.ts";
+import { acknowledge } from "./github/acknowledge.ts";
+import { reportOutcome } from "./github/report.ts";
+import type { Octokit } from "./github/types.ts";
+import { runFixJob } from "./pipeline/run-fix-job.ts";
+import { openSqliteQueue } from "./queue/sqlite-queue.ts";
+import { startWorker } from "./queue/start-worker.ts";
+import { createRedactor } from "./security/redact.ts";
+import { createBackgroundTasks } from "./webhooks/background-tasks.ts";
+
+export interface RunningApp {
+  url: string;
+  log: Logger;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: builds every adapter from the validated environment,
+ * serves webhooks and runs the embedded worker. No business logic here.
+ */
+export async function startApp(env: AppEnv): Promise<RunningApp> {
+  const redact = createRedactor(secretsOf(env));
+  // Every log line is redacted as it is written, whatever a caller put in it.
+  const log = pino({ level: env.logLevel, hooks: { streamWrite: (line) => redact(line) } });
+  const probot = new Probot({
+    appId: env.appId,
+    privateKey: env.privateKey,
+    secret: env.webhookSecret,
+    baseUrl: env.githubApiUrl,
+    log,
+  });
+  const queue = openSqliteQueue({ dataDir: env.dataDir });
+  const tasks = createBackgroundTasks(log);
+
+  const middleware = await createNodeMiddleware(
+    createApp({
+      queue,
+      tasks,
+      acknowledge: async (octokit, job) => {
+        const id = await acknowledge(octokit, job);
+        if (id !== null) queue.setAck(job.id, id);
+      },
+    }),
+    { probot },
+  );
+  const server: Server = createServer((req, res) => {
+    if (req.method === "GET" && req.url === "/healthz") {
+      res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+      return;
+    }
+    void middleware(req, res, () => res.writeHead(404).end());
+  });
+  server.listen(env.port, env.host ?? "0.0.0.0");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+
+  const model = createOpenAiChatModel(
+    createLlmClient({ baseURL: env.model.baseURL ?? "https://api.openai.com/v1", apiKey: env.model.apiKey }),
+  );
+  const pipelineDeps = createPipelineDeps({ env, probot, queue, model, log, redact });
+  const worker = startWorker({
+    queue,
+    log,
+    process: (job, signal) => runFixJob(job, pipelineDeps, signal),
+    abandon: async (job, reason) => {
+      const octokit = (await probot.auth(job.payload.installationId)) as Octokit;
+      await reportOutcome(octokit, job, { conclusion: "failure", title: "Patchwright stopped", summary: `This job was given up: ${reason}. Comment \`/agent fix\` to try again.` }, redact);
+    },
+  });
+  log.info({ port, githubApiUrl: env.githubApiUrl, dataDir: env.dataDir }, "patchwright listening");
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    log,
+    async stop() {
+      server.close();
+      await worker.stop();
+      await tasks.settled();
+      queue.close();
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The bubblewrap command line for one sandboxed command. Pure: the file
+ * system facts it needs (which system paths exist, which are symlinks) are
+ * passed in, so the policy can be read and tested in one place.
+ */
+
+/** Where the workspace appears inside the sandbox (and the default cwd). */
+export const SANDBOX_WORKSPACE = "/workspace";
+/** HOME inside the sandbox: on the private tmpfs, so writable and thrown away. */
+export const SANDBOX_HOME = "/tmp/home";
+
+/** A host system path and how to reproduce it inside the sandbox. */
+export type SystemPath =
+  | { readonly path: string; readonly kind: "dir" }
+  | { readonly path: string; readonly kind: "symlink"; readonly target: string };
+
+export interface BwrapArgsInput {
+  /** Absolute, canonical host path of the workspace. */
+  readonly root: string;
+  /** Whether the workspace has a `.git` entry (bound read-only on top). */
+  readonly hasGitDir: boolean;
+  /** Absolute cwd inside the sandbox (under SANDBOX_WORKSPACE). */
+  readonly cwd: string;
+  readonly network: boolean;
+  readonly env: Readonly<Record<string, string>>;
+  /** System paths to expose read-only (see `SYSTEM_PATHS`). */
+  readonly systemPaths: readonly SystemPath[];
+  /** The command, run as `bash -c <command>`. */
+  readonly command: string;
+}
+
+/** Host directories exposed read-only: programs, libraries, and /etc for DNS, certificates and users. */
+export const SYSTEM_PATHS: readonly string[] = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt"];
+
+/**
+ * Runs the command with stderr merged into stdout on one pipe, so the two
+ * streams interleave in true arrival order. `$1` is the command, so the user's
+ * script keeps its own line numbers and quoting.
+ */
+export const MERGE_STDERR_SCRIPT = 'exec 2>&1; exec /bin/bash -c "$1"';
+
+export function buildBwrapArgs(input: BwrapArgsInput): string[] {
+  const args: string[] = [
+    // Every namespace (user, pid, net, ipc, uts, cgroup); net comes back only on request.
+    "--unshare-all",
+    ...(input.network ? ["--share-net"] : []),
+    // Killing bwrap kills everything inside: the timeout takes the whole tree.
+    "--die-with-parent",
+    // A new session: no TIOCSTI keystroke injection into a controlling terminal.
+    "--new-session",
+    // Root inside a user namespace must not get capabilities (remounting, etc.).
+    "--cap-drop",
+    "ALL",
+    "--hostname",
+    "patchwright",
+  ];
+  for (const entry of input.systemPaths) {
+    if (entry.kind === "symlink") args.push("--symlink", entry.target, entry.path);
+    else args.push("--ro-bind", entry.path, entry.path);
+  }
+  if (input.network) {
+    // /etc/resolv.conf is often a symlink into systemd-resolved's runtime dir.
+    args.push("--ro-bind-try", "/run/systemd/resolve", "/run/systemd/resolve");
+  }
+  args.push("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", SANDBOX_HOME);
+  args.push("--bind", input.root, SANDBOX_WORKSPACE);
+  if (input.hasGitDir) {
+    // The host runs git in this repository after the sandbox (commit, diff,
+    // push). A writable .git would let repository code plant hooks, a config
+    // (core.fsmonitor, filters) or a `commondir` redirect that the host then
+    // executes. So the whole .git is read-only inside; being a mount point it
+    // cannot be renamed or deleted either. Reading (git status/diff/log) works.
+    args.push("--ro-bind", `${input.root}/.git`, `${SANDBOX_WORKSPACE}/.git`);
+  }
+  args.push("--chdir", input.cwd);
+  // Everything outside the binds above (the sandbox's own root) becomes read-only.
+  args.push("--remount-ro", "/");
+  args.push("--clearenv");
+  for (const [name, value] of Object.entries(input.env)) args.push("--setenv", name, value);
+  args.push("--", "/bin/bash", "-c", MERGE_STDERR_SCRIPT, "patchwright-sandbox", input.command);
+  return args;
+}

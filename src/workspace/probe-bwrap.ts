@@ -1,0 +1,34 @@
+/** Checks, once per sandbox, that bubblewrap exists and can build our sandbox here. */
+import { runProcess } from "./run-process.ts";
+
+/** Default location of bubblewrap (Debian/Ubuntu package `bubblewrap`). */
+export const DEFAULT_BWRAP_PATH = "/usr/bin/bwrap";
+
+export type BwrapProbe = { readonly usable: true } | { readonly usable: false; readonly reason: string };
+
+/**
+ * Runs `true` with the exact arguments real commands will use, so a kernel
+ * without unprivileged user namespaces, a seccomp-filtered container or a
+ * broken install is caught before any job relies on isolation.
+ */
+export async function probeBwrap(bwrapPath: string, args: readonly string[], cwd: string): Promise<BwrapProbe> {
+  try {
+    const result = await runProcess({
+      file: bwrapPath,
+      args,
+      cwd,
+      env: { PATH: "/usr/bin:/bin" },
+      timeoutMs: 10_000,
+      outputLimitBytes: 4_096,
+    });
+    if (result.exitCode === 0) return { usable: true };
+    const detail = result.output.trim() || `exit code ${result.exitCode}`;
+    return { usable: false, reason: `${bwrapPath} does not work here (${detail})` };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return {
+      usable: false,
+      reason: code === "ENOENT" ? `${bwrapPath} is not installed` : `${bwrapPath} cannot be started (${code ?? String(error)})`,
+    };
+  }
+}

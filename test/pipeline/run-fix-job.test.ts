@@ -1,0 +1,190 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import nock from "nock";
+import { pino } from "pino";
+import { ProbotOctokit } from "probot";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Octokit } from "../../src/github/types.ts";
+import type { FixOutcome, FixRequest, PipelineDeps } from "../../src/pipeline/pipeline-deps.ts";
+import { runFixJob } from "../../src/pipeline/run-fix-job.ts";
+import type { JobPayload, JobRecord } from "../../src/queue/job.ts";
+import { createRedactor } from "../../src/security/redact.ts";
+import { commitAll } from "../../src/workspace/commit-all.ts";
+import { diffWorkspace } from "../../src/workspace/diff-workspace.ts";
+import { openWorkspace } from "../../src/workspace/open-workspace.ts";
+import { pushBranch } from "../../src/workspace/push-branch.ts";
+import { createFixtureRepo, readBranchSha, showFile } from "../support/fixture-repo.ts";
+import { startGitHttpServer } from "../support/git-http-server.ts";
+
+/**
+ * The pipeline with real git, a real sandbox and a real workspace; GitHub is
+ * nock, and the agent is a fake `fix` adapter that edits files the way a tool
+ * call would.
+ */
+
+const API = "https://api.github.com";
+const REPO = "/repos/o/calc";
+const TOKEN = "ghs_pipelinetesttoken0000000000000000";
+const FILES = {
+  "package.json": JSON.stringify({ name: "calc", type: "module", scripts: { test: "node --test" } }),
+  "src/add.js": "export const add = (a, b) => a - b;\n",
+  "test/add.test.js": 'import assert from "node:assert";\nimport test from "node:test";\nimport { add } from "../src/add.js";\ntest("adds", () => assert.strictEqual(add(2, 3), 5));\n',
+};
+
+let root: string;
+let server: Awaited<ReturnType<typeof startGitHttpServer>>;
+let red: { sha: string; bareDir: string };
+let green: { sha: string; bareDir: string };
+let ledger: [string, unknown][];
+
+beforeAll(async () => {
+  root = mkdtempSync(path.join(tmpdir(), "pw-pipeline-"));
+  red = await createFixtureRepo({ root, owner: "o", name: "calc", files: FILES });
+  green = await createFixtureRepo({ root, owner: "o", name: "green", files: { ...FILES, "src/add.js": "export const add = (a, b) => a + b;\n" } });
+  server = await startGitHttpServer({ projectRoot: root, token: TOKEN });
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(root, { recursive: true, force: true });
+});
+beforeEach(() => {
+  ledger = [];
+});
+
+function job(payload: Partial<JobPayload> & { name?: string; sha?: string } = {}): JobRecord {
+  const name = payload.name ?? "calc";
+  return {
+    id: 1,
+    state: "running",
+    attempts: 1,
+    ackId: 555,
+    result: null,
+    createdAt: 0,
+    updatedAt: 0,
+    payload: {
+      version: 1,
+      kind: "fix-ci",
+      installationId: 42,
+      deliveryId: "d",
+      repo: { owner: "o", name, cloneUrl: `${server.url}/o/${name}.git`, defaultBranch: "main" },
+      trigger: { type: "workflow_run", runId: 7, runUrl: "https://github.com/o/calc/actions/runs/7", workflowName: "CI", headSha: payload.sha ?? red.sha, headBranch: "main" },
+      ...payload,
+    },
+  };
+}
+
+function deps(fix: (request: FixRequest) => Promise<void>): PipelineDeps {
+  const octokit = new ProbotOctokit({ auth: { token: TOKEN }, throttle: { enabled: false }, retry: { enabled: false } }) as unknown as Octokit;
+  return {
+    log: pino({ level: "silent" }),
+    redact: createRedactor([TOKEN]),
+    now: Date.now,
+    octokitFor: async () => octokit,
+    mintToken: async () => TOKEN,
+    botIdentity: async () => ({ name: "patchwright[bot]", email: "1+patchwright[bot]@users.noreply.github.com" }),
+    gatherEvidence: async () => "not ok 1 - adds",
+    openWorkspace: ({ cloneUrl, sha, token }) => openWorkspace({ cloneUrl, sha, token }),
+    diff: (dir, baseSha) => diffWorkspace({ dir, baseSha }),
+    commitAll: (dir, message, author) => commitAll({ dir, message, author }),
+    pushBranch: (a) => pushBranch(a),
+    fix: async (request): Promise<FixOutcome> => {
+      await fix(request);
+      return { status: "finished", summary: "Fixed the operator in add().", turns: 2, usage: { promptTokens: 10, completionTokens: 5 }, trace: ["edit_file src/add.js"] };
+    },
+    ledger: (_id, kind, data) => void ledger.push([kind, data]),
+  };
+}
+
+function noConfig(name = "calc") {
+  nock(API).get(`/repos/o/${name}/contents/.github%2Fpatchwright.yml`).reply(404, {});
+  nock(API).get(`/repos/o/.github/contents/.github%2Fpatchwright.yml`).reply(404, {});
+}
+
+function checkRunUpdates(): Record<string, unknown>[] {
+  const bodies: Record<string, unknown>[] = [];
+  nock(API)
+    .patch(`${REPO}/check-runs/555`, (b) => bodies.push(b) > 0)
+    .times(2)
+    .reply(200, {});
+  return bodies;
+}
+
+const write = async (dir: string, file: string, content: string) => {
+  await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+  await writeFile(path.join(dir, file), content);
+};
+
+describe("runFixJob", () => {
+  it("reproduces, fixes, verifies and delivers a PR from a patchwright/ branch", async () => {
+    noConfig();
+    const updates = checkRunUpdates();
+    nock(API).get(`${REPO}/pulls`).query(true).reply(200, []);
+    const pr = nock(API)
+      .post(`${REPO}/pulls`, (b) => b.head === `patchwright/fix-${red.sha.slice(0, 7)}` && b.base === "main" && /exit code/.test(b.body) && !b.body.includes(TOKEN))
+      .reply(201, { number: 12, html_url: "https://github.com/o/calc/pull/12" });
+    const result = await runFixJob(job(), deps(async ({ workspace }) => write(workspace.dir, "src/add.js", "export const add = (a, b) => a + b;\n")), new AbortController().signal);
+    expect(result).toEqual({ state: "succeeded", summary: "https://github.com/o/calc/pull/12" });
+    expect(pr.isDone()).toBe(true);
+    expect(updates.at(-1)).toMatchObject({ conclusion: "success", details_url: "https://github.com/o/calc/pull/12" });
+    expect(await showFile(red.bareDir, `patchwright/fix-${red.sha.slice(0, 7)}`, "src/add.js")).toContain("a + b");
+    expect(ledger.map(([k]) => k)).toEqual(["evidence", "workspace", "reproduce", "fix", "verify", "deliver", "report"]);
+  });
+
+  it("reports an invalid config with the key and does not clone", async () => {
+    nock(API)
+      .get(`${REPO}/contents/.github%2Fpatchwright.yml`)
+      .reply(200, "max_attempts: lots\ncommands:\n  tset: x\n"); // the config plugin asks for the raw file
+    const bodies: Record<string, unknown>[] = [];
+    nock(API).patch(`${REPO}/check-runs/555`, (b) => bodies.push(b) > 0).reply(200, {});
+    let cloned = false;
+    const d = deps(async () => {});
+    const result = await runFixJob(job(), { ...d, openWorkspace: async (a) => ((cloned = true), d.openWorkspace(a)) }, new AbortController().signal);
+    expect(result.state).toBe("failed");
+    expect(cloned).toBe(false);
+    const summary = String((bodies[0]?.["output"] as { summary: string }).summary);
+    expect(summary).toContain("`max_attempts`");
+    expect(summary).toContain("`commands`: Unrecognized key: \"tset\"");
+  });
+
+  it("says 'could not reproduce' when the build is green here, and changes nothing", async () => {
+    noConfig("green");
+    const bodies: Record<string, unknown>[] = [];
+    nock(API).patch("/repos/o/green/check-runs/555", (b) => bodies.push(b) > 0).times(2).reply(200, {});
+    let fixed = false;
+    const result = await runFixJob(job({ name: "green", sha: green.sha }), deps(async () => void (fixed = true)), new AbortController().signal);
+    expect(result).toMatchObject({ state: "skipped", summary: "could not reproduce" });
+    expect(fixed).toBe(false);
+    expect(bodies.at(-1)).toMatchObject({ conclusion: "neutral", output: { title: "Could not reproduce" } });
+  });
+
+  it("opens no PR when the tests still fail after the fix, and reports the diagnosis", async () => {
+    noConfig();
+    const updates = checkRunUpdates();
+    const result = await runFixJob(job(), deps(async ({ workspace }) => write(workspace.dir, "src/add.js", "export const add = (a, b) => a * b;\n")), new AbortController().signal);
+    expect(result).toMatchObject({ state: "failed", summary: "no verified fix" });
+    const output = updates.at(-1)?.["output"] as { title: string; summary: string };
+    expect(output.title).toBe("No verified fix");
+    expect(output.summary).toContain("still fails");
+    expect(output.summary).toContain("Fixed the operator in add().");
+  });
+
+  it("rejects a fix that touches a protected path, even if the tests pass", async () => {
+    noConfig();
+    const updates = checkRunUpdates();
+    const before = await readBranchSha(red.bareDir, "patchwright/fix-" + red.sha.slice(0, 7));
+    const result = await runFixJob(
+      job(),
+      deps(async ({ workspace }) => {
+        await write(workspace.dir, "src/add.js", "export const add = (a, b) => a + b;\n");
+        await write(workspace.dir, ".github/workflows/ci.yml", "on: push\n");
+      }),
+      new AbortController().signal,
+    );
+    expect(result.state).toBe("failed");
+    expect(String((updates.at(-1)?.["output"] as { summary: string }).summary)).toContain("`.github/workflows/ci.yml` is protected");
+    expect(await readBranchSha(red.bareDir, "patchwright/fix-" + red.sha.slice(0, 7))).toBe(before);
+    expect(await readFile(path.join(root, "o/calc.git/HEAD"), "utf8")).toContain("main");
+  });
+});
