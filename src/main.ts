@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { run } from "probot";
 import { EnvError, loadEnv } from "./config/env.ts";
 import { startApp } from "./start-app.ts";
@@ -5,6 +6,8 @@ import { startApp } from "./start-app.ts";
 // Entry point: validate the environment, then either Probot's setup page
 // (no credentials yet: it registers the app from app.yml) or the app itself.
 try {
+  // Probot's setup page writes the app's credentials to .env; load it like Probot does.
+  if (existsSync(".env")) process.loadEnvFile(".env");
   const loaded = loadEnv(process.env);
   if (loaded.mode === "setup") {
     await run(() => {});
