@@ -22,6 +22,10 @@ export interface JobQueue {
   finish(id: number, owner: string, state: Extract<JobState, "succeeded" | "failed" | "skipped">, result: string): void;
   retryLater(id: number, owner: string, delayMs: number, reason: string): void;
   setAck(id: number, ackId: number): void;
+  /** Running jobs and the worker holding each. */
+  leases(): { id: number; owner: string }[];
+  /** Ends a dead worker's lease now, so the job is leased again at once. */
+  expireLease(id: number, owner: string): void;
   get(id: number): JobRecord | null;
   list(): JobRecord[];
   appendLedger(jobId: number, kind: string, data: unknown): void;
@@ -157,6 +161,15 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
     },
     setAck(id, ackId) {
       updateAck.run(ackId, id);
+    },
+    leases() {
+      return db.prepare("SELECT id, lease_owner AS owner FROM jobs WHERE state = 'running'").all() as unknown as {
+        id: number;
+        owner: string;
+      }[];
+    },
+    expireLease(id, owner) {
+      db.prepare("UPDATE jobs SET lease_expires_at = 0 WHERE id = ? AND lease_owner = ? AND state = 'running'").run(id, owner);
     },
     get(id) {
       const row = byId.get(id) as unknown as Row | undefined;

@@ -39,6 +39,7 @@ export function startWorker(deps: WorkerDeps): Worker {
   let wake: (() => void) | undefined;
   let drainedWaiters: (() => void)[] = [];
   const unsubscribe = deps.queue.onEnqueued(() => wake?.());
+  reclaimFromDeadProcesses(deps.queue, deps.log);
 
   const runOne = async (job: JobRecord): Promise<void> => {
     const log = deps.log.child({ jobId: job.id, repo: `${job.payload.repo.owner}/${job.payload.repo.name}` });
@@ -106,4 +107,28 @@ export function startWorker(deps: WorkerDeps): Worker {
       });
     },
   };
+}
+
+/**
+ * A job left running by a process of this host that no longer exists (a crash,
+ * a kill -9, a reboot) is taken back at once instead of after its lease expires.
+ * Owners are `host:pid:nonce`; other hosts' leases are left to expire.
+ */
+export function reclaimFromDeadProcesses(queue: JobQueue, log: Logger, isAlive: (pid: number) => boolean = pidAlive): void {
+  for (const { id, owner } of queue.leases()) {
+    const [host, pid] = owner.split(":");
+    if (host !== hostname() || pid === undefined || isAlive(Number(pid))) continue;
+    log.warn({ jobId: id, owner }, "reclaiming a job left running by a stopped process");
+    queue.expireLease(id, owner);
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }

@@ -10,6 +10,8 @@ export interface AppProcess {
   /** Every log line the app printed (JSON objects, or raw text). */
   logs: string[];
   stop(): Promise<void>;
+  /** SIGKILL: the process dies mid-work, as in a crash. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -40,6 +42,10 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
     logs,
     async stop() {
       child.kill("SIGTERM");
+      await exited;
+    },
+    async kill() {
+      child.kill("SIGKILL");
       await exited;
     },
   };

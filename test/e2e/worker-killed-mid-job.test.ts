@@ -1,0 +1,80 @@
+import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, expect, it } from "vitest";
+import { startFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
+import { createFixtureRepo, showFile } from "../support/fixture-repo.ts";
+import { workflowRunCompleted } from "../support/payloads.ts";
+import { startScriptedModel, toolCall, type ScriptedModel, type ScriptStep } from "../support/scripted-model.ts";
+import { TEST_PRIVATE_KEY } from "../support/test-probot.ts";
+import { sendWebhook, startAppProcess, type AppProcess } from "./app-process.ts";
+
+/**
+ * A worker killed in the middle of a job (SIGKILL, while the model is thinking)
+ * loses nothing: the restarted app takes the job back and finishes it.
+ */
+
+const SECRET = "e2e-webhook-secret-value";
+const root = mkdtempSync(path.join(tmpdir(), "pw-e2e-kill-"));
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  rmSync(root, { recursive: true, force: true });
+});
+
+it("resumes a job whose worker was killed, and delivers one PR", async () => {
+  const repo = await createFixtureRepo({
+    root: path.join(root, "git"),
+    owner: "o",
+    name: "calc",
+    files: {
+      "package.json": JSON.stringify({ name: "calc", type: "module", scripts: { test: "node --test" } }),
+      "src/add.js": "export const add = (a, b) => a - b;\n",
+      "test/add.test.js": 'import assert from "node:assert";\nimport test from "node:test";\nimport { add } from "../src/add.js";\ntest("adds", () => assert.strictEqual(add(2, 3), 5));\n',
+    },
+  });
+  const github: FakeGitHub = await startFakeGitHub({ gitRoot: path.join(root, "git") });
+  cleanups.push(() => github.close());
+  github.repos.set("o/calc", { defaultBranch: "main", roles: {}, runs: { 5: [] }, issues: {} });
+
+  let reached!: () => void;
+  const modelReached = new Promise<void>((resolve) => (reached = resolve));
+  // The first model call never answers: the worker is killed while waiting for it.
+  const hang: ScriptStep = () => {
+    reached();
+    return new Promise(() => {});
+  };
+  const model: ScriptedModel = await startScriptedModel([
+    hang,
+    toolCall("edit_file", { path: "src/add.js", old_string: "a - b", new_string: "a + b" }),
+    toolCall("finish", { summary: "add() now adds." }),
+  ]);
+  cleanups.push(() => model.close());
+
+  const env = {
+    APP_ID: "1",
+    PRIVATE_KEY: TEST_PRIVATE_KEY,
+    WEBHOOK_SECRET: SECRET,
+    GHE_HOST: github.host,
+    GHE_PROTOCOL: "http",
+    OPENAI_BASE_URL: model.baseURL,
+    OPENAI_API_KEY: "sk-e2e-model-key-0123456789abcdef",
+    PATCHWRIGHT_DATA_DIR: path.join(root, "data"),
+  };
+  const first: AppProcess = await startAppProcess(env);
+  const payload = workflowRunCompleted({ owner: "o", name: "calc", baseUrl: github.url, headSha: repo.sha, runId: 5 });
+  expect((await sendWebhook(first.url, { name: "workflow_run", payload, delivery: "k-1", secret: SECRET })).status).toBe(200);
+  await modelReached;
+  await first.kill();
+
+  const pulled = once(github.events, "pull");
+  const second = await startAppProcess(env);
+  cleanups.push(() => second.stop());
+  const [pr] = (await pulled) as [FakeGitHub["pulls"][number]];
+  expect(pr.head).toBe(`patchwright/fix-${repo.sha.slice(0, 7)}`);
+  expect(await showFile(repo.bareDir, pr.head, "src/add.js")).toContain("a + b");
+  expect(second.logs.join("\n")).toMatch(/reclaiming a job left running by a stopped process/);
+  expect(second.logs.join("\n")).toMatch(/"attempts":2.*resuming job/);
+  expect(github.pulls).toHaveLength(1);
+});
