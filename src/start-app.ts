@@ -45,6 +45,8 @@ export async function startApp(env: AppEnv): Promise<RunningApp> {
     createApp({
       queue,
       tasks,
+      appId: env.appId,
+      coalesceMs: env.coalesceMs,
       acknowledge: async (octokit, job) => {
         const id = await acknowledge(octokit, job);
         if (id !== null) queue.setAck(job.id, id);

@@ -23,6 +23,8 @@ const EnvSchema = z.object({
   PATCHWRIGHT_MODEL: z.string().min(1).default("gpt-4.1"),
   PATCHWRIGHT_DATA_DIR: z.string().min(1).default("./.data"),
   PATCHWRIGHT_ALLOW_UNSANDBOXED: z.enum(["0", "1", "true", "false"]).default("0"),
+  /** How long a new CI job waits for other failures of the same commit, to handle them as one. */
+  PATCHWRIGHT_COALESCE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
 });
 
@@ -37,6 +39,7 @@ export interface AppEnv {
   readonly model: { readonly baseURL: string | undefined; readonly apiKey: string; readonly name: string };
   readonly dataDir: string;
   readonly allowUnsandboxed: boolean;
+  readonly coalesceMs: number;
   readonly logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
 }
 
@@ -87,6 +90,7 @@ export function loadEnv(raw: NodeJS.ProcessEnv, cwd = process.cwd()): LoadedEnv 
       model: { baseURL: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY ?? "unused", name: e.PATCHWRIGHT_MODEL },
       dataDir: path.resolve(cwd, e.PATCHWRIGHT_DATA_DIR),
       allowUnsandboxed: e.PATCHWRIGHT_ALLOW_UNSANDBOXED === "1" || e.PATCHWRIGHT_ALLOW_UNSANDBOXED === "true",
+      coalesceMs: e.PATCHWRIGHT_COALESCE_MS,
       logLevel: e.LOG_LEVEL,
     },
   };

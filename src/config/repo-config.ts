@@ -20,6 +20,8 @@ export const RepoConfig = z
       .default({}),
     /** Glob patterns the agent may never change. Added to the built-in list. */
     protected_paths: z.array(z.string().min(1)).default([]),
+    /** Fix failures on pull requests from this repository (onto the PR's branch). Forks are never fixed. */
+    pull_requests: z.boolean().default(true),
     /** Most lines (added + removed) a fix may change. */
     max_diff_lines: z.number().int().min(1).max(100_000).default(400),
     /** Attempts per (repository, commit) before Patchwright gives up. */

@@ -1,4 +1,5 @@
 import type { JobRecord } from "../queue/job.ts";
+import { describeFailure, firstSourceUrl } from "./describe-job.ts";
 import type { Octokit } from "./types.ts";
 
 export const CHECK_NAME = "Patchwright";
@@ -19,6 +20,7 @@ export async function acknowledge(octokit: Octokit, job: JobRecord): Promise<num
     });
     return null;
   }
+  const detailsUrl = firstSourceUrl(job.payload);
   const { data } = await octokit.rest.checks.create({
     owner: repo.owner,
     repo: repo.name,
@@ -26,10 +28,10 @@ export async function acknowledge(octokit: Octokit, job: JobRecord): Promise<num
     head_sha: trigger.headSha,
     status: "queued",
     external_id: String(job.id),
-    details_url: trigger.runUrl,
+    ...(detailsUrl ? { details_url: detailsUrl } : {}),
     output: {
       title: "Queued",
-      summary: `Patchwright is looking into the failed run of **${trigger.workflowName}** ([run](${trigger.runUrl})).`,
+      summary: `Patchwright is looking into this: ${describeFailure(job.payload, trigger.headSha)}`,
     },
   });
   return data.id;

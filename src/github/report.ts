@@ -65,7 +65,7 @@ export async function reportOutcome(
 
 /** Marks the check run as in progress (comments get their reaction instead). */
 export async function reportStarted(octokit: Octokit, job: JobRecord, ackId: number | null): Promise<void> {
-  if (job.payload.trigger.type !== "workflow_run" || ackId === null) return;
+  if (job.payload.trigger.type !== "ci" || ackId === null) return;
   await octokit.rest.checks.update({
     owner: job.payload.repo.owner,
     repo: job.payload.repo.name,

@@ -14,7 +14,8 @@ export interface Target {
 export async function resolveTarget(octokit: Octokit, payload: JobPayload): Promise<Target> {
   const { repo, trigger } = payload;
   const owner = repo.owner;
-  if (trigger.type === "workflow_run") return { sha: trigger.headSha, baseBranch: trigger.headBranch };
+  // A CI failure is fixed onto the branch that failed (a PR's head branch, or the default branch).
+  if (trigger.type === "ci") return { sha: trigger.headSha, baseBranch: trigger.headBranch };
   if (trigger.isPullRequest) {
     const { data: pr } = await octokit.rest.pulls.get({ owner, repo: repo.name, pull_number: trigger.issueNumber });
     if (pr.head.repo?.full_name !== `${owner}/${repo.name}`) {

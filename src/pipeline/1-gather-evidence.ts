@@ -1,42 +1,102 @@
 import { distillLog } from "../evidence/distill-log.ts";
 import type { Octokit } from "../github/types.ts";
-import type { JobPayload } from "../queue/job.ts";
+import type { FailureSource, JobPayload } from "../queue/job.ts";
 
-/** Total budget of the evidence handed to the model, over all failed jobs. */
+/** Total budget of the evidence handed to the model, over all sources. */
 const EVIDENCE_BUDGET_BYTES = 8000;
 /** Logs are read up to this size; the tail is what explains a failure. */
 const MAX_LOG_BYTES = 20 * 1024 * 1024;
+const MAX_JOBS = 6;
+const MAX_ANNOTATIONS = 20;
 
-/**
- * The failed jobs of a workflow run, each with its failed step and the
- * distilled excerpt of its log, rendered as text for the prompt.
- */
-export async function gatherEvidence(octokit: Octokit, payload: JobPayload): Promise<string> {
-  if (payload.trigger.type !== "workflow_run") return "";
-  const { owner, name } = payload.repo;
-  const jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRun, {
-    owner,
-    repo: name,
-    run_id: payload.trigger.runId,
-    filter: "latest",
-    per_page: 100,
-  });
-  const failed = jobs.filter((j) => j.conclusion === "failure" || j.conclusion === "timed_out");
-  if (failed.length === 0) return "";
-  const budget = Math.max(1500, Math.floor(EVIDENCE_BUDGET_BYTES / failed.length));
-  const sections: string[] = [];
-  for (const job of failed.slice(0, 5)) {
-    const failedStep = job.steps?.find((s) => s.conclusion === "failure")?.name;
-    const log = await downloadLog(octokit, owner, name, job.id);
-    const { excerpt } = distillLog(log, { budgetBytes: budget, ...(failedStep ? { failedStep } : {}) });
-    sections.push(`Job "${job.name}"${failedStep ? `, failed step "${failedStep}"` : ""}:\n${excerpt}`);
-  }
-  return sections.join("\n\n");
+/** A failed GitHub Actions job, as the reproduction stage needs it. */
+export interface FailedJob {
+  /** The job's id (also its check run id). */
+  id: number;
+  runId: number;
+  workflowPath: string | undefined;
+  name: string;
+  steps: { name: string; number: number; conclusion: string | null }[];
 }
 
-async function downloadLog(octokit: Octokit, owner: string, repo: string, jobId: number): Promise<string> {
+export interface Evidence {
+  /** Rendered for the prompt: every failed job's distilled log, annotations, check output. */
+  text: string;
+  failedJobs: FailedJob[];
+}
+
+/**
+ * Everything GitHub knows about why a commit is red, distilled: for Actions,
+ * every failed job of every failed run (matrix entries included) with its
+ * failed step, annotations and the excerpt of its log; for other CI, the check
+ * run's output and annotations; for commit statuses, the description and link.
+ */
+export async function gatherEvidence(octokit: Octokit, payload: JobPayload): Promise<Evidence> {
+  if (payload.trigger.type !== "ci") return { text: "", failedJobs: [] };
+  const repo = { owner: payload.repo.owner, repo: payload.repo.name };
+  const failedJobs: FailedJob[] = [];
+  for (const source of payload.trigger.sources) {
+    if (source.type !== "workflow_run") continue;
+    const jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRun, { ...repo, run_id: source.runId, filter: "latest", per_page: 100 });
+    for (const job of jobs) {
+      if (job.conclusion !== "failure" && job.conclusion !== "timed_out") continue;
+      failedJobs.push({
+        id: job.id,
+        runId: source.runId,
+        workflowPath: source.workflowPath,
+        name: job.name,
+        steps: (job.steps ?? []).map((s) => ({ name: s.name, number: s.number, conclusion: s.conclusion })),
+      });
+    }
+  }
+  const parts = Math.max(1, Math.min(failedJobs.length, MAX_JOBS) + payload.trigger.sources.filter((s) => s.type !== "workflow_run").length);
+  const budget = Math.max(1500, Math.floor(EVIDENCE_BUDGET_BYTES / parts));
+  const sections: string[] = [];
+  for (const job of failedJobs.slice(0, MAX_JOBS)) sections.push(await describeJob(octokit, repo, job, budget));
+  for (const source of payload.trigger.sources) {
+    if (source.type !== "workflow_run") sections.push(await describeOther(octokit, repo, source, budget));
+  }
+  if (failedJobs.length > MAX_JOBS) sections.push(`(${failedJobs.length - MAX_JOBS} more failed jobs not shown)`);
+  return { text: sections.join("\n\n"), failedJobs };
+}
+
+type Repo = { owner: string; repo: string };
+
+async function describeJob(octokit: Octokit, repo: Repo, job: FailedJob, budget: number): Promise<string> {
+  const failedStep = job.steps.find((s) => s.conclusion === "failure")?.name;
+  const [log, annotations] = await Promise.all([downloadLog(octokit, repo, job.id), listAnnotations(octokit, repo, job.id)]);
+  const { excerpt } = distillLog(log, { budgetBytes: budget, ...(failedStep ? { failedStep } : {}) });
+  return [`Job "${job.name}"${failedStep ? `, failed step "${failedStep}"` : ""}:`, annotations, excerpt].filter(Boolean).join("\n");
+}
+
+async function describeOther(octokit: Octokit, repo: Repo, source: FailureSource, budget: number): Promise<string> {
+  if (source.type === "status") {
+    return `Commit status "${source.context}" failed: ${source.description || "(no description)"}${source.targetUrl ? ` — ${source.targetUrl}` : ""}`;
+  }
+  if (source.type !== "check_run") return "";
+  const { data } = await octokit.rest.checks.get({ ...repo, check_run_id: source.checkRunId });
+  const output = [data.output.title, data.output.summary, data.output.text].filter(Boolean).join("\n\n");
+  const annotations = await listAnnotations(octokit, repo, source.checkRunId);
+  const { excerpt } = distillLog(output, { budgetBytes: budget });
+  return [`Check "${source.name}" from ${source.app} failed:`, annotations, excerpt].filter(Boolean).join("\n");
+}
+
+/** Check-run annotations as `file:line: message` lines (an Actions job id is its check run id). */
+async function listAnnotations(octokit: Octokit, repo: Repo, checkRunId: number): Promise<string> {
+  try {
+    const { data } = await octokit.rest.checks.listAnnotations({ ...repo, check_run_id: checkRunId, per_page: MAX_ANNOTATIONS });
+    return data
+      .filter((a) => a.annotation_level === "failure" || a.annotation_level === "warning")
+      .map((a) => `${a.path}:${a.start_line}: ${a.annotation_level}: ${a.message?.split("\n")[0] ?? ""}`)
+      .join("\n");
+  } catch {
+    return ""; // Annotations are a bonus; a CI without them is fine.
+  }
+}
+
+async function downloadLog(octokit: Octokit, repo: Repo, jobId: number): Promise<string> {
   // Octokit follows the redirect to the log's download URL.
-  const { data } = await octokit.rest.actions.downloadJobLogsForWorkflowRun({ owner, repo, job_id: jobId });
+  const { data } = await octokit.rest.actions.downloadJobLogsForWorkflowRun({ ...repo, job_id: jobId });
   const text = typeof data === "string" ? data : Buffer.from(data as ArrayBuffer).toString("utf8");
   return text.length > MAX_LOG_BYTES ? text.slice(-MAX_LOG_BYTES) : text;
 }

@@ -70,6 +70,9 @@ export async function deliver(args: {
 function prTitle(job: JobRecord, summary: string): string {
   const t = job.payload.trigger;
   const first = summary.split("\n")[0]?.trim().slice(0, 72) ?? "";
-  if (t.type === "workflow_run") return `Fix ${t.workflowName} on ${t.headBranch}${first ? `: ${first}` : ""}`;
+  if (t.type === "ci") {
+    const name = t.sources[0]?.type === "workflow_run" ? t.sources[0].workflowName : t.sources[0]?.type === "check_run" ? t.sources[0].name : "CI";
+    return `Fix ${name} on ${t.headBranch}${first ? `: ${first}` : ""}`;
+  }
   return `Fix #${t.issueNumber}${first ? `: ${first}` : ""}`;
 }

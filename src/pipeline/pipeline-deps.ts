@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.ts";
 import type { Octokit } from "../github/types.ts";
 import type { JobPayload } from "../queue/job.ts";
+import type { Evidence } from "./1-gather-evidence.ts";
 import type { Redactor } from "../security/redact.ts";
 import type { CommandResult, Sandbox } from "../workspace/types.ts";
 
@@ -55,7 +56,7 @@ export interface PipelineDeps {
   mintToken(installationId: number, repoName: string): Promise<string>;
   /** The commit identity of the app's bot user (looked up with an installation Octokit). */
   botIdentity(octokit: Octokit): Promise<{ name: string; email: string }>;
-  gatherEvidence(octokit: Octokit, payload: JobPayload): Promise<string>;
+  gatherEvidence(octokit: Octokit, payload: JobPayload): Promise<Evidence>;
   openWorkspace(args: { cloneUrl: string; sha: string; token: string }): Promise<Workspace>;
   diff(dir: string, baseSha: string): Promise<WorkspaceDiff>;
   commitAll(dir: string, message: string, author: { name: string; email: string }): Promise<string>;

@@ -8,10 +8,12 @@ import type { Octokit } from "../github/types.ts";
 import type { JobRecord } from "../queue/job.ts";
 import type { JobResult } from "../queue/start-worker.ts";
 import type { PipelineDeps, Workspace } from "./pipeline-deps.ts";
+import { checkRelevance } from "./0-check-relevance.ts";
 import { reproduce, resolveCommands } from "./3-reproduce.ts";
 import { verify } from "./5-verify.ts";
 import { deliver } from "./6-deliver.ts";
-import { describeFailure, outputExcerpt } from "./describe.ts";
+import { describeFailure } from "../github/describe-job.ts";
+import { outputExcerpt } from "./describe.ts";
 
 const MAX_RETRIES = 3;
 
@@ -58,7 +60,12 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
         await report({ conclusion: "skipped", title: "Disabled", summary: "Patchwright is disabled for this repository (`enabled: false` in `.github/patchwright.yml`)." });
       return { state: "skipped", summary: "disabled by config" };
     }
-    if (ackId === null && payload.trigger.type === "workflow_run") {
+    const relevance = await checkRelevance(octokit, payload, config);
+    if (!relevance.relevant) {
+      if (ackId !== null) await report(relevance.report);
+      return { state: "skipped", summary: relevance.reason };
+    }
+    if (ackId === null && payload.trigger.type === "ci") {
       // The acknowledgement was lost (e.g. the process stopped right after the webhook).
       ackId = await acknowledge(octokit, job);
       if (ackId !== null) record("ack", { checkRunId: ackId });
@@ -67,8 +74,8 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
 
     // 1. evidence
     const target = await resolveTarget(octokit, payload);
-    const evidence = payload.trigger.type === "workflow_run" ? await deps.gatherEvidence(octokit, payload) : "";
-    record("evidence", { sha: target.sha, bytes: evidence.length });
+    const evidence = await deps.gatherEvidence(octokit, payload);
+    record("evidence", { sha: target.sha, bytes: evidence.text.length, failedJobs: evidence.failedJobs.map((j) => j.name) });
 
     // 2. workspace
     const token = await deps.mintToken(payload.installationId, name);
@@ -111,7 +118,7 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
       protectedPaths,
       failingCommand: commands.test,
       failingResult: before.test,
-      evidence,
+      evidence: evidence.text,
       ...(trigger.type === "comment"
         ? { request: { instructions: trigger.instructions, ...(target.issue ? { issue: target.issue } : {}) } }
         : {}),
@@ -136,7 +143,7 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
     }
 
     // 6. deliver
-    const pr = await deliver({ deps, octokit, job, workspace, token, target, commands, before: before.test, verdict, fix, failure: describeFailure(payload, target) });
+    const pr = await deliver({ deps, octokit, job, workspace, token, target, commands, before: before.test, verdict, fix, failure: describeFailure(payload, target.sha) });
     record("deliver", pr);
     await report({
       conclusion: "success",

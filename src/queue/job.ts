@@ -15,13 +15,42 @@ export const RepoRef = z.object({
 });
 export type RepoRef = z.infer<typeof RepoRef>;
 
-const WorkflowRunTrigger = z.object({
-  type: z.literal("workflow_run"),
-  runId: z.number().int(),
-  runUrl: z.string(),
-  workflowName: z.string(),
+/** One red signal on a commit; several may be coalesced into one job. */
+export const FailureSource = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("workflow_run"),
+    runId: z.number().int(),
+    runUrl: z.string(),
+    workflowName: z.string(),
+    workflowId: z.number().int().optional(),
+    /** `.github/workflows/ci.yml`: the file to read the failed job's steps from. */
+    workflowPath: z.string().optional(),
+  }),
+  z.object({
+    /** A check run from a CI other than GitHub Actions; its output is the evidence. */
+    type: z.literal("check_run"),
+    checkRunId: z.number().int(),
+    name: z.string(),
+    app: z.string(),
+    url: z.string(),
+  }),
+  z.object({
+    /** A commit status (`status` event); only its description and link are known. */
+    type: z.literal("status"),
+    context: z.string(),
+    description: z.string(),
+    targetUrl: z.string().nullable(),
+  }),
+]);
+export type FailureSource = z.infer<typeof FailureSource>;
+
+const CiTrigger = z.object({
+  type: z.literal("ci"),
   headSha: z.string().regex(/^[0-9a-f]{40}$/),
   headBranch: z.string(),
+  /** Set when the red commit is the head of a pull request from this repository. */
+  pullRequest: z.object({ number: z.number().int(), baseBranch: z.string() }).optional(),
+  sources: z.array(FailureSource).min(1),
 });
 
 const CommentTrigger = z.object({
@@ -34,7 +63,7 @@ const CommentTrigger = z.object({
   instructions: z.string(),
 });
 
-export const Trigger = z.discriminatedUnion("type", [WorkflowRunTrigger, CommentTrigger]);
+export const Trigger = z.discriminatedUnion("type", [CiTrigger, CommentTrigger]);
 export type Trigger = z.infer<typeof Trigger>;
 
 export const JobPayload = z.object({

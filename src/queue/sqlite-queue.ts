@@ -14,8 +14,13 @@ import { JobPayload, type JobRecord, type JobState } from "./job.ts";
 export interface JobQueue {
   /** False when this delivery id was seen before (GitHub redelivers). */
   recordDelivery(deliveryId: string): boolean;
-  /** Inserts a job unless one with the same dedupe key exists. */
-  enqueue(payload: JobPayload, dedupeKey: string): { created: boolean; job: JobRecord };
+  /**
+   * Inserts a job unless one with the same dedupe key exists. `delayMs` holds
+   * it back, so failures arriving together can be coalesced into it.
+   */
+  enqueue(payload: JobPayload, dedupeKey: string, options?: { delayMs?: number }): { created: boolean; job: JobRecord };
+  /** Replaces the payload of a job that has not started yet; false once it has. */
+  updateQueued(id: number, payload: JobPayload): boolean;
   lease(owner: string, leaseMs: number): JobRecord | null;
   /** Renews a lease; false when the lease was lost (another worker took the job). */
   heartbeat(id: number, owner: string, leaseMs: number): boolean;
@@ -95,7 +100,7 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
 
   const insertDelivery = db.prepare("INSERT OR IGNORE INTO deliveries (id, received_at) VALUES (?, ?)");
   const insertJob = db.prepare(
-    "INSERT OR IGNORE INTO jobs (dedupe_key, state, payload, created_at, updated_at) VALUES (?, 'queued', ?, ?, ?)",
+    "INSERT OR IGNORE INTO jobs (dedupe_key, state, payload, run_after, created_at, updated_at) VALUES (?, 'queued', ?, ?, ?, ?)",
   );
   const byKey = db.prepare("SELECT * FROM jobs WHERE dedupe_key = ?");
   const byId = db.prepare("SELECT * FROM jobs WHERE id = ?");
@@ -119,6 +124,7 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
     `UPDATE jobs SET state = 'queued', result = ?, run_after = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
      WHERE id = ? AND lease_owner = ?`,
   );
+  const updatePayload = db.prepare("UPDATE jobs SET payload = ?, updated_at = ? WHERE id = ? AND state = 'queued'");
   const updateAck = db.prepare("UPDATE jobs SET ack_id = ? WHERE id = ?");
   const insertLedger = db.prepare("INSERT INTO ledger (job_id, at, kind, data) VALUES (?, ?, ?, ?)");
   const selectLedger = db.prepare("SELECT at, kind, data FROM ledger WHERE job_id = ? ORDER BY id");
@@ -127,9 +133,10 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
     recordDelivery(deliveryId) {
       return Number(insertDelivery.run(deliveryId, now()).changes) === 1;
     },
-    enqueue(payload, dedupeKey) {
+    enqueue(payload, dedupeKey, options = {}) {
       const t = now();
-      const created = Number(insertJob.run(dedupeKey, JSON.stringify(JobPayload.parse(payload)), t, t).changes) === 1;
+      const json = JSON.stringify(JobPayload.parse(payload));
+      const created = Number(insertJob.run(dedupeKey, json, t + (options.delayMs ?? 0), t, t).changes) === 1;
       const job = toRecord(byKey.get(dedupeKey) as unknown as Row);
       if (created) for (const listener of listeners) listener();
       return { created, job };
@@ -147,6 +154,10 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
         db.exec("ROLLBACK");
         throw error;
       }
+    },
+    updateQueued(id, payload) {
+      const json = JSON.stringify(JobPayload.parse(payload));
+      return Number(updatePayload.run(json, now(), id).changes) === 1;
     },
     heartbeat(id, owner, leaseMs) {
       const t = now();

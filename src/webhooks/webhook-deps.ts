@@ -7,6 +7,10 @@ import type { BackgroundTasks } from "./background-tasks.ts";
 export interface WebhookDeps {
   queue: JobQueue;
   tasks: BackgroundTasks;
+  /** How long a new CI job waits for sibling failures of the same commit. */
+  coalesceMs: number;
+  /** This app's id: its own check runs are never a reason to act. */
+  appId: number;
   /** Acknowledges a new job on GitHub (run in the background). */
   acknowledge(octokit: Octokit, job: JobRecord): Promise<void>;
 }

@@ -69,7 +69,12 @@ function job(payload: Partial<JobPayload> & { name?: string; sha?: string } = {}
       installationId: 42,
       deliveryId: "d",
       repo: { owner: "o", name, cloneUrl: `${server.url}/o/${name}.git`, defaultBranch: "main" },
-      trigger: { type: "workflow_run", runId: 7, runUrl: "https://github.com/o/calc/actions/runs/7", workflowName: "CI", headSha: payload.sha ?? red.sha, headBranch: "main" },
+      trigger: {
+        type: "ci",
+        headSha: payload.sha ?? red.sha,
+        headBranch: "main",
+        sources: [{ type: "workflow_run", runId: 7, runUrl: "https://github.com/o/calc/actions/runs/7", workflowName: "CI" }],
+      },
       ...payload,
     },
   };
@@ -84,7 +89,7 @@ function deps(fix: (request: FixRequest) => Promise<void>): PipelineDeps {
     octokitFor: async () => octokit,
     mintToken: async () => TOKEN,
     botIdentity: async () => ({ name: "patchwright[bot]", email: "1+patchwright[bot]@users.noreply.github.com" }),
-    gatherEvidence: async () => "not ok 1 - adds",
+    gatherEvidence: async () => ({ text: "not ok 1 - adds", failedJobs: [] }),
     openWorkspace: ({ cloneUrl, sha, token }) => openWorkspace({ cloneUrl, sha, token }),
     diff: (dir, baseSha) => diffWorkspace({ dir, baseSha }),
     commitAll: (dir, message, author) => commitAll({ dir, message, author }),
@@ -97,9 +102,10 @@ function deps(fix: (request: FixRequest) => Promise<void>): PipelineDeps {
   };
 }
 
-function noConfig(name = "calc") {
+function noConfig(name = "calc", head = name === "calc" ? red.sha : green.sha) {
   nock(API).get(`/repos/o/${name}/contents/.github%2Fpatchwright.yml`).reply(404, {});
   nock(API).get(`/repos/o/.github/contents/.github%2Fpatchwright.yml`).reply(404, {});
+  nock(API).get(`/repos/o/${name}/branches/main`).reply(200, { name: "main", commit: { sha: head } });
 }
 
 function checkRunUpdates(): Record<string, unknown>[] {
@@ -117,6 +123,18 @@ const write = async (dir: string, file: string, content: string) => {
 };
 
 describe("runFixJob", () => {
+  it("drops a failure whose commit is no longer the branch head", async () => {
+    noConfig("calc", "f".repeat(40));
+    const bodies: Record<string, unknown>[] = [];
+    nock(API).patch(`${REPO}/check-runs/555`, (b) => bodies.push(b) > 0).reply(200, {});
+    let cloned = false;
+    const d = deps(async () => {});
+    const result = await runFixJob(job(), { ...d, openWorkspace: async (a) => ((cloned = true), d.openWorkspace(a)) }, new AbortController().signal);
+    expect(result).toEqual({ state: "skipped", summary: "superseded" });
+    expect(cloned).toBe(false);
+    expect(bodies[0]).toMatchObject({ conclusion: "skipped", output: { title: "Superseded by a newer commit" } });
+  });
+
   it("reproduces, fixes, verifies and delivers a PR from a patchwright/ branch", async () => {
     noConfig();
     const updates = checkRunUpdates();

@@ -11,7 +11,7 @@ const payload: JobPayload = {
   installationId: 1,
   deliveryId: "d1",
   repo: { owner: "o", name: "r", cloneUrl: "https://github.com/o/r.git", defaultBranch: "main" },
-  trigger: { type: "workflow_run", runId: 1, runUrl: "u", workflowName: "CI", headSha: "a".repeat(40), headBranch: "main" },
+  trigger: { type: "ci", headSha: "a".repeat(40), headBranch: "main", sources: [{ type: "status", context: "ci", description: "", targetUrl: null }] },
 };
 
 let dir: string;
@@ -81,6 +81,18 @@ describe("sqlite queue", () => {
     expect(q.heartbeat(job.id, "w1", 10_000)).toBe(true);
     clock += 9_000;
     expect(q.lease("w2", 10_000)).toBeNull();
+    q.close();
+  });
+
+  it("holds back a delayed job, and lets its payload change only until it starts", () => {
+    const q = openSqliteQueue({ dataDir: dir, now });
+    const { job } = q.enqueue(payload, "k", { delayMs: 5_000 });
+    expect(q.lease("w1", 10_000)).toBeNull();
+    const merged = { ...payload, deliveryId: "merged" };
+    expect(q.updateQueued(job.id, merged)).toBe(true);
+    clock += 5_000;
+    expect(q.lease("w1", 10_000)?.payload.deliveryId).toBe("merged");
+    expect(q.updateQueued(job.id, payload)).toBe(false);
     q.close();
   });
 

@@ -13,7 +13,7 @@ const payload = (n: number): JobPayload => ({
   installationId: 1,
   deliveryId: `d${n}`,
   repo: { owner: "o", name: "r", cloneUrl: "https://github.com/o/r.git", defaultBranch: "main" },
-  trigger: { type: "workflow_run", runId: n, runUrl: "u", workflowName: "CI", headSha: String(n).padStart(40, "0"), headBranch: "main" },
+  trigger: { type: "ci", headSha: String(n).padStart(40, "0"), headBranch: "main", sources: [{ type: "workflow_run", runId: n, runUrl: "u", workflowName: "CI" }] },
 });
 
 const log = pino({ level: "silent" });
@@ -36,7 +36,8 @@ describe("worker", () => {
       queue,
       log,
       process: async (job): Promise<JobResult> => {
-        seen.push(job.payload.trigger.type === "workflow_run" ? job.payload.trigger.runId : -1);
+        const source = job.payload.trigger.type === "ci" ? job.payload.trigger.sources[0] : undefined;
+        seen.push(source?.type === "workflow_run" ? source.runId : -1);
         return { state: "succeeded", summary: `ok ${job.id}` };
       },
       abandon: async () => {},

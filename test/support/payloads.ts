@@ -46,6 +46,9 @@ export function workflowRunCompleted(
     runId?: number;
     /** `owner/name` of the head repository; defaults to the repository itself (not a fork). */
     headRepoFullName?: string;
+    /** A same-repository pull request whose head is this commit. */
+    pullRequest?: number;
+    workflowId?: number;
   } = {},
 ): Json {
   const p = example("workflow_run", (e) => e["action"] === "completed");
@@ -64,6 +67,11 @@ export function workflowRunCompleted(
     event: "push",
     html_url: `${repo["html_url"]}/actions/runs/${runId}`,
     head_repository: { ...(run["head_repository"] as Json), full_name: o.headRepoFullName ?? repo["full_name"] },
+    workflow_id: o.workflowId ?? 161335,
+    path: ".github/workflows/ci.yml",
+    pull_requests: o.pullRequest
+      ? [{ number: o.pullRequest, head: { ref: o.headBranch ?? "feature", sha: o.headSha ?? "3484a3fb816e0859fd6e1cea078d76385ff50625" }, base: { ref: "main", sha: "0".repeat(40) } }]
+      : [],
     repository: { ...(run["repository"] as Json), full_name: repo["full_name"] },
   };
   return p;
@@ -95,5 +103,43 @@ export function issueCommentCreated(
     number,
     ...(o.pullRequest ? { pull_request: { url: `${repo["html_url"]}/pull/${number}` } } : {}),
   };
+  return p;
+}
+
+export function checkRunCompleted(
+  o: RepoOptions & { conclusion?: string; appSlug?: string; appId?: number; headSha?: string; headBranch?: string | null; pullRequest?: number },
+): Json {
+  const p = example("check_run", (e) => e["action"] === "completed");
+  const repo = repository(p["repository"] as Json, o);
+  const check = p["check_run"] as Json;
+  const headSha = o.headSha ?? "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+  p["repository"] = repo;
+  p["installation"] = { id: o.installationId ?? 42, node_id: "MDIz" };
+  p["check_run"] = {
+    ...check,
+    id: 128620228,
+    name: "buildkite/tests",
+    head_sha: headSha,
+    conclusion: o.conclusion ?? "failure",
+    details_url: "https://buildkite.example/builds/1",
+    app: { ...(check["app"] as Json), id: o.appId ?? 999, slug: o.appSlug ?? "buildkite" },
+    check_suite: { ...(check["check_suite"] as Json), head_branch: o.headBranch === undefined ? "main" : o.headBranch },
+    pull_requests: o.pullRequest
+      ? [{ number: o.pullRequest, head: { ref: o.headBranch ?? "feature", sha: headSha }, base: { ref: "main", sha: "0".repeat(40) } }]
+      : [],
+  };
+  return p;
+}
+
+export function statusEvent(o: RepoOptions & { state?: string; branches?: string[]; sha?: string }): Json {
+  const p = example("status", () => true);
+  p["repository"] = repository(p["repository"] as Json, o);
+  p["installation"] = { id: o.installationId ?? 42, node_id: "MDIz" };
+  p["sha"] = o.sha ?? "6113728f27ae82c7b1a177c8d03f9e96e0adf246";
+  p["state"] = o.state ?? "failure";
+  p["context"] = "ci/jenkins";
+  p["description"] = "Build #12 failed";
+  p["target_url"] = "https://jenkins.example/job/12";
+  p["branches"] = (o.branches ?? ["main"]).map((name) => ({ name, commit: { sha: p["sha"] } }));
   return p;
 }

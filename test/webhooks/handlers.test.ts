@@ -9,7 +9,7 @@ import { createApp } from "../../src/app.ts";
 import { acknowledge } from "../../src/github/acknowledge.ts";
 import { openSqliteQueue, type JobQueue } from "../../src/queue/sqlite-queue.ts";
 import { createBackgroundTasks, type BackgroundTasks } from "../../src/webhooks/background-tasks.ts";
-import { issueCommentCreated, workflowRunCompleted } from "../support/payloads.ts";
+import { checkRunCompleted, issueCommentCreated, statusEvent, workflowRunCompleted } from "../support/payloads.ts";
 import { createTestProbot } from "../support/test-probot.ts";
 
 const API = "https://api.github.com";
@@ -30,6 +30,8 @@ beforeEach(async () => {
     createApp({
       queue,
       tasks,
+      appId: 1,
+      coalesceMs: 0,
       acknowledge: async (octokit, job) => {
         const id = await acknowledge(octokit, job);
         if (id !== null) queue.setAck(job.id, id);
@@ -47,7 +49,7 @@ function installationToken() {
   return nock(API).post("/app/installations/42/access_tokens").reply(201, { token: "ghs_installationtoken000000000000000", expires_at: "2099-01-01T00:00:00Z" });
 }
 
-async function receive(name: "workflow_run" | "issue_comment", payload: Record<string, unknown>, id = `d-${++delivery}`) {
+async function receive(name: "workflow_run" | "issue_comment" | "check_run" | "status", payload: Record<string, unknown>, id = `d-${++delivery}`) {
   await probot.receive({ id, name, payload } as never);
   await tasks.settled();
 }
@@ -60,7 +62,11 @@ describe("workflow_run.completed", () => {
       .reply(201, { id: 555 });
     await receive("workflow_run", workflowRunCompleted());
     const [job] = queue.list();
-    expect(job?.payload).toMatchObject({ kind: "fix-ci", installationId: 42, trigger: { type: "workflow_run", runId: 30433642, headBranch: "main" } });
+    expect(job?.payload).toMatchObject({
+      kind: "fix-ci",
+      installationId: 42,
+      trigger: { type: "ci", headBranch: "main", sources: [{ type: "workflow_run", runId: 30433642, workflowPath: ".github/workflows/ci.yml" }] },
+    });
     expect(job?.ackId).toBe(555);
     expect(check.isDone()).toBe(true);
   });
@@ -76,13 +82,54 @@ describe("workflow_run.completed", () => {
     expect(queue.list()).toHaveLength(0);
   });
 
-  it("never creates a second job for the same delivery or the same commit", async () => {
+  it("never creates a second job for the same delivery or the same commit, and coalesces their evidence", async () => {
     installationToken();
     nock(API).post(`${REPO}/check-runs`).reply(201, { id: 1 });
     await receive("workflow_run", workflowRunCompleted(), "same");
     await receive("workflow_run", workflowRunCompleted(), "same");
     await receive("workflow_run", workflowRunCompleted({ runId: 99 }), "other");
+    await receive("workflow_run", workflowRunCompleted({ runId: 99 }), "again");
     expect(queue.list()).toHaveLength(1);
+    const trigger = queue.list()[0]?.payload.trigger;
+    expect(trigger?.type === "ci" && trigger.sources.map((s) => s.type === "workflow_run" && s.runId)).toEqual([30433642, 99]);
+  });
+
+  it("queues a failure on a same-repository pull request's branch, to be fixed onto that branch", async () => {
+    installationToken();
+    nock(API).post(`${REPO}/check-runs`).reply(201, { id: 2 });
+    await receive("workflow_run", workflowRunCompleted({ headBranch: "feature", pullRequest: 12 }));
+    expect(queue.list()[0]?.payload.trigger).toMatchObject({ type: "ci", headBranch: "feature", pullRequest: { number: 12, baseBranch: "main" } });
+  });
+});
+
+describe("check_run.completed and status", () => {
+  it("queues a failed check from another CI, with the check as evidence", async () => {
+    installationToken();
+    nock(API).post(`${REPO}/check-runs`, (b) => b.details_url === "https://buildkite.example/builds/1").reply(201, { id: 3 });
+    await receive("check_run", checkRunCompleted({}));
+    expect(queue.list()[0]?.payload.trigger).toMatchObject({ type: "ci", sources: [{ type: "check_run", name: "buildkite/tests", app: "buildkite" }] });
+  });
+
+  it.each([
+    ["GitHub Actions (it arrives as workflow_run)", { appSlug: "github-actions" }],
+    ["this app's own check", { appId: 1 }],
+    ["a passing check", { conclusion: "success" }],
+    ["a branch without a pull request", { headBranch: "feature" }],
+    ["a fork (no branch of ours)", { headBranch: null }],
+  ])("ignores %s", async (_name, o) => {
+    await receive("check_run", checkRunCompleted(o));
+    expect(queue.list()).toHaveLength(0);
+  });
+
+  it("queues a failed commit status on the default branch, and ignores others", async () => {
+    installationToken();
+    nock(API).post(`${REPO}/check-runs`).reply(201, { id: 4 });
+    await receive("status", statusEvent({ branches: ["feature"] }));
+    await receive("status", statusEvent({ state: "pending" }));
+    await receive("status", statusEvent({ state: "error" }));
+    expect(queue.list().map((j) => j.payload.trigger)).toMatchObject([
+      { type: "ci", sources: [{ type: "status", context: "ci/jenkins", description: "Build #12 failed", targetUrl: "https://jenkins.example/job/12" }] },
+    ]);
   });
 });
 

@@ -1,0 +1,63 @@
+import type { Logger } from "pino";
+import type { Octokit } from "../github/types.ts";
+import type { FailureSource, JobPayload, RepoRef } from "../queue/job.ts";
+import type { WebhookDeps } from "./webhook-deps.ts";
+
+export interface CiFailure {
+  deliveryId: string;
+  installationId: number;
+  repo: RepoRef;
+  headSha: string;
+  headBranch: string;
+  pullRequest?: { number: number; baseBranch: string };
+  source: FailureSource;
+}
+
+/**
+ * Records a red signal as a job, or adds it to the job already waiting for
+ * the same commit (several workflows and checks failing together make one
+ * job with all their evidence). Returns without any GitHub write; the
+ * acknowledgement runs after the response.
+ */
+export function enqueueCiFailure(deps: WebhookDeps, octokit: Octokit, failure: CiFailure, log: Logger): void {
+  if (!deps.queue.recordDelivery(failure.deliveryId)) {
+    log.info("duplicate delivery ignored");
+    return;
+  }
+  const payload: JobPayload = {
+    version: 1,
+    kind: "fix-ci",
+    installationId: failure.installationId,
+    deliveryId: failure.deliveryId,
+    repo: failure.repo,
+    trigger: {
+      type: "ci",
+      headSha: failure.headSha,
+      headBranch: failure.headBranch,
+      ...(failure.pullRequest ? { pullRequest: failure.pullRequest } : {}),
+      sources: [failure.source],
+    },
+  };
+  const key = `ci:${failure.repo.owner}/${failure.repo.name}@${failure.headSha}`;
+  const { created, job } = deps.queue.enqueue(payload, key, { delayMs: deps.coalesceMs });
+  if (created) {
+    log.info({ jobId: job.id }, "job queued");
+    deps.tasks.run("acknowledge", () => deps.acknowledge(octokit, job));
+    return;
+  }
+  const existing = job.payload.trigger;
+  if (existing.type !== "ci" || existing.sources.some((s) => sameSource(s, failure.source))) {
+    log.info({ jobId: job.id }, "a job already exists for this commit");
+    return;
+  }
+  const merged: JobPayload = { ...job.payload, trigger: { ...existing, sources: [...existing.sources, failure.source] } };
+  if (deps.queue.updateQueued(job.id, merged)) log.info({ jobId: job.id }, "failure added to the waiting job for this commit");
+  else log.info({ jobId: job.id }, "a job for this commit is already running");
+}
+
+function sameSource(a: FailureSource, b: FailureSource): boolean {
+  if (a.type === "workflow_run" && b.type === "workflow_run") return a.runId === b.runId;
+  if (a.type === "check_run" && b.type === "check_run") return a.checkRunId === b.checkRunId;
+  if (a.type === "status" && b.type === "status") return a.context === b.context;
+  return false;
+}

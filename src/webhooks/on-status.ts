@@ -1,0 +1,52 @@
+import type { Context } from "probot";
+import { enqueueCiFailure } from "./enqueue-ci-failure.ts";
+import { shouldFixCiFailure } from "./should-fix-ci-failure.ts";
+import type { WebhookDeps } from "./webhook-deps.ts";
+
+/**
+ * `status` with state failure or error on the head of the default branch. A
+ * commit status carries only a description and a link; the reproduction rests
+ * on the repository's own commands.
+ */
+export function onStatus(deps: WebhookDeps) {
+  return async (context: Context<"status">): Promise<void> => {
+    const { repository, installation, sha, state } = context.payload;
+    const log = context.log.child({ delivery: context.id, repo: repository.full_name, sha });
+    // `branches` lists the branches whose head is this commit.
+    const onDefault = context.payload.branches.some((b) => b.name === repository.default_branch);
+    const decision = shouldFixCiFailure({
+      conclusion: state,
+      headBranch: onDefault ? repository.default_branch : null,
+      defaultBranch: repository.default_branch,
+      fromFork: false,
+      pullRequest: null,
+    });
+    if (!decision.act || !installation) {
+      log.debug({ reason: decision.act ? "no installation" : decision.reason }, "status ignored");
+      return;
+    }
+    enqueueCiFailure(
+      deps,
+      context.octokit,
+      {
+        deliveryId: context.id,
+        installationId: installation.id,
+        repo: {
+          owner: repository.owner.login,
+          name: repository.name,
+          cloneUrl: repository.clone_url,
+          defaultBranch: repository.default_branch,
+        },
+        headSha: sha,
+        headBranch: repository.default_branch,
+        source: {
+          type: "status",
+          context: context.payload.context,
+          description: context.payload.description ?? "",
+          targetUrl: context.payload.target_url ?? null,
+        },
+      },
+      log,
+    );
+  };
+}
