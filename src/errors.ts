@@ -11,6 +11,7 @@ export type ErrorCode =
   | "sandbox_unavailable" // bubblewrap missing or unusable
   | "clone_failed"
   | "push_failed"
+  | "push_rejected" // the branch exists with other commits (never overwritten)
   | "github_api" // a GitHub API call failed
   | "model_api" // the model endpoint failed
   | "no_test_command" // nothing to reproduce with

@@ -28,6 +28,8 @@ export interface ChatRequest {
   readonly model: string;
   readonly messages: readonly ChatMessage[];
   readonly tools: readonly ToolSpec[];
+  /** Sampling temperature; omitted → the endpoint's default. Parallel fixers vary it. */
+  readonly temperature?: number;
   /** Aborts the HTTP request (cancellation, deadline). */
   readonly signal?: AbortSignal;
 }

@@ -43,6 +43,7 @@ export function createOpenAiChatModel(client: OpenAI): ChatModel {
           {
             model: request.model,
             messages: request.messages.map(toSdkMessage),
+            ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
             ...(request.tools.length > 0 ? { tools: request.tools.map(toSdkTool), tool_choice: "auto" as const } : {}),
           },
           request.signal !== undefined ? { signal: request.signal } : {},

@@ -18,6 +18,8 @@ export interface RunAgentOptions {
   readonly model: ChatModel;
   /** The model name sent to the endpoint (`PATCHWRIGHT_MODEL`). */
   readonly modelName: string;
+  /** Sampling temperature for every call of this run (endpoint default when absent). */
+  readonly temperature?: number;
   /** What the tools work on: workspace, sandbox, protected paths, redactor. */
   readonly tools: ToolContext;
   /** Which tools to offer. Default `AGENT_TOOLS`; the investigator uses `READ_ONLY_TOOLS`. */
@@ -97,7 +99,13 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
     const startedAt = now();
     let response: ChatResponse;
     try {
-      response = await model.complete({ model: options.modelName, messages, tools: specs, signal: callSignal });
+      response = await model.complete({
+        model: options.modelName,
+        messages,
+        tools: specs,
+        signal: callSignal,
+        ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+      });
     } catch (error) {
       if (signal?.aborted) return cancelled();
       if (deadlineSignal.aborted) return end("deadline", `The time budget ran out during a model call (turn ${turns}).`);

@@ -28,7 +28,9 @@ export const RepoConfig = z
     max_attempts: z.number().int().min(1).max(10).default(2),
     /** Extra guidance for the agent, from the maintainers. */
     instructions: z.string().max(4000).default(""),
-    /** Agent limits. */
+    /** Fixers working in parallel, each in its own workspace; the smallest passing diff wins. */
+    candidates: z.number().int().min(1).max(5).default(3),
+    /** Agent limits for one job (shared by the investigator and the fixers). */
     budget: z
       .object({
         turns: z.number().int().min(1).max(200).default(30),

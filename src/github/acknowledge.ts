@@ -20,6 +20,8 @@ export async function acknowledge(octokit: Octokit, job: JobRecord): Promise<num
     });
     return null;
   }
+  // An advisory has no commit or thread to acknowledge on; its pull request is the answer.
+  if (trigger.type !== "ci") return null;
   const detailsUrl = firstSourceUrl(job.payload);
   const { data } = await octokit.rest.checks.create({
     owner: repo.owner,

@@ -30,6 +30,7 @@ export function describeFailure(payload: JobPayload, sha: string): string {
     const where = t.pullRequest ? `pull request #${t.pullRequest.number} (\`${t.headBranch}\`)` : `\`${t.headBranch}\``;
     return `${t.sources.map(sourceLink).join(", ")} failed on ${where} at ${t.headSha.slice(0, 7)}.`;
   }
+  if (t.type !== "comment") return `A security advisory against a dependency (at ${sha.slice(0, 7)}).`;
   const where = t.isPullRequest ? "pull request" : "issue";
   return `@${t.author} asked for a fix on ${where} #${t.issueNumber} (at ${sha.slice(0, 7)}).`;
 }

@@ -45,6 +45,8 @@ export async function reportOutcome(
     });
     return;
   }
+  // Advisory jobs have neither a check run nor a thread: their runner reports through its PR.
+  if (trigger.type !== "ci") return;
   const output = {
     title: redact(report.title).slice(0, 200),
     summary: summary.slice(0, CHECK_TEXT_LIMIT),

@@ -16,6 +16,10 @@ export async function resolveTarget(octokit: Octokit, payload: JobPayload): Prom
   const owner = repo.owner;
   // A CI failure is fixed onto the branch that failed (a PR's head branch, or the default branch).
   if (trigger.type === "ci") return { sha: trigger.headSha, baseBranch: trigger.headBranch };
+  if (trigger.type !== "comment") {
+    const { data: branch } = await octokit.rest.repos.getBranch({ owner, repo: repo.name, branch: repo.defaultBranch });
+    return { sha: branch.commit.sha, baseBranch: repo.defaultBranch };
+  }
   if (trigger.isPullRequest) {
     const { data: pr } = await octokit.rest.pulls.get({ owner, repo: repo.name, pull_number: trigger.issueNumber });
     if (pr.head.repo?.full_name !== `${owner}/${repo.name}`) {

@@ -1,3 +1,4 @@
+import { PatchwrightError } from "../errors.ts";
 import type { Target } from "../github/resolve-target.ts";
 import type { Octokit } from "../github/types.ts";
 import type { JobRecord } from "../queue/job.ts";
@@ -30,24 +31,38 @@ export async function deliver(args: {
   before: CommandResult;
   verdict: Verdict;
   fix: FixOutcome;
+  /** The investigator's diagnosis and how the candidates fared. */
+  diagnosis: string;
+  candidates: string;
   failure: string;
 }): Promise<{ number: number; url: string; branch: string }> {
   const { deps, octokit, job, target } = args;
   const { owner, name, cloneUrl } = job.payload.repo;
-  const branch = fixBranchName(job, target.sha);
+  let branch = fixBranchName(job, target.sha);
   const title = prTitle(job, args.fix.summary);
-  const identity = await deps.botIdentity(octokit);
-  await deps.commitAll(args.workspace.dir, `${title}\n\n${deps.redact(args.fix.summary)}`, identity);
-  await deps.pushBranch({ dir: args.workspace.dir, cloneUrl, branch, token: args.token });
-
+  // A previous run of this job already delivered: keep its PR (people may have pushed to it).
   const existing = await octokit.rest.pulls.list({ owner, repo: name, head: `${owner}:${branch}`, state: "open" });
   const found = existing.data[0];
   if (found) return { number: found.number, url: found.html_url, branch };
+
+  const identity = await deps.botIdentity(octokit);
+  await deps.commitAll(args.workspace.dir, `${title}\n\n${deps.redact(args.fix.summary)}`, identity);
+  try {
+    await deps.pushBranch({ dir: args.workspace.dir, cloneUrl, branch, token: args.token });
+  } catch (error) {
+    // The branch exists with other commits (an earlier job whose PR was closed): never
+    // overwrite it; this job gets a branch of its own.
+    if (!(error instanceof PatchwrightError) || error.code !== "push_rejected") throw error;
+    branch = `${branch}-${job.id}`;
+    await deps.pushBranch({ dir: args.workspace.dir, cloneUrl, branch, token: args.token });
+  }
 
   const body = deps.redact(
     renderPrBody({
       failure: args.failure,
       summary: args.fix.summary,
+      diagnosis: args.diagnosis,
+      candidates: args.candidates,
       command: args.commands.test,
       before: args.before,
       after: args.verdict.after,
@@ -74,5 +89,6 @@ function prTitle(job: JobRecord, summary: string): string {
     const name = t.sources[0]?.type === "workflow_run" ? t.sources[0].workflowName : t.sources[0]?.type === "check_run" ? t.sources[0].name : "CI";
     return `Fix ${name} on ${t.headBranch}${first ? `: ${first}` : ""}`;
   }
-  return `Fix #${t.issueNumber}${first ? `: ${first}` : ""}`;
+  if (t.type === "comment") return `Fix #${t.issueNumber}${first ? `: ${first}` : ""}`;
+  return `[security] ${first}`;
 }

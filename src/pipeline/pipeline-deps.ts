@@ -20,8 +20,12 @@ export interface WorkspaceDiff {
   deletions: number;
 }
 
-/** What the agent stage needs to know, and what it comes back with. */
+/** One agent run's brief: what it knows, what it may do, what it may spend. */
 export interface FixRequest {
+  /** The investigator only reads and diagnoses; fixers edit their own workspace. */
+  role: "investigator" | "fixer";
+  /** Which of the parallel fixers this is (fixers vary their strategy and temperature). */
+  candidate?: { index: number; of: number };
   workspace: Workspace;
   repoFullName: string;
   config: RepoConfig;
@@ -29,10 +33,15 @@ export interface FixRequest {
   failingCommand: string;
   failingResult: CommandResult;
   evidence: string;
+  /** The investigator's diagnosis, handed to the fixers (a compact handoff, not a transcript). */
+  diagnosis?: string;
+  /** AGENTS.md / copilot instructions from the default branch, plus the config's `instructions`. */
+  repoInstructions: string;
   /** `/agent fix` text and the issue it was posted on, if any. */
   request?: { instructions: string; issue?: { title: string; body: string } };
   /** True when the tests are green and the agent must first write a failing test. */
   issueMode: boolean;
+  limits: { turns: number; tokens: number; deadlineMs: number };
   signal: AbortSignal;
   onEvent(kind: string, data: unknown): void;
 }
@@ -61,7 +70,10 @@ export interface PipelineDeps {
   diff(dir: string, baseSha: string): Promise<WorkspaceDiff>;
   commitAll(dir: string, message: string, author: { name: string; email: string }): Promise<string>;
   pushBranch(args: { dir: string; cloneUrl: string; branch: string; token: string }): Promise<void>;
+  /** Runs one agent role (investigator or fixer) to its end. */
   fix(request: FixRequest): Promise<FixOutcome>;
+  /** A second workspace at the same commit, with the first one's installed dependencies. */
+  forkWorkspace(base: Workspace, sha: string, token: string, cloneUrl: string): Promise<Workspace>;
   ledger(jobId: number, kind: string, data: unknown): void;
   now(): number;
 }

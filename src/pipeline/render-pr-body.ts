@@ -5,6 +5,10 @@ export interface PrBodyInput {
   /** What failed, as markdown (e.g. a link to the run). */
   failure: string;
   summary: string;
+  /** The investigator's diagnosis (root cause, files, confidence). */
+  diagnosis: string;
+  /** One line per candidate fix and its verdict. */
+  candidates: string;
   command: string;
   before: CommandResult;
   after: CommandResult;
@@ -22,10 +26,15 @@ export function renderPrBody(input: PrBodyInput): string {
     "### What failed",
     input.failure,
     "",
+    "### Root cause",
+    input.diagnosis.trim() || "(no diagnosis)",
+    "",
     "### The change",
     input.summary.trim() || "(no summary)",
     "",
     files,
+    "",
+    fold("Candidates", input.candidates || "(one)"),
     "",
     "### Verification",
     "| | command | exit code | duration |",

@@ -1,16 +1,18 @@
 import { BUILTIN_PROTECTED_PATHS, type RepoConfig } from "../config/repo-config.ts";
 import { toOutcome } from "../errors.ts";
 import { acknowledge } from "../github/acknowledge.ts";
+import { loadAgentInstructions } from "../github/load-agent-instructions.ts";
 import { loadRepoConfig } from "../github/load-repo-config.ts";
 import { reportOutcome, reportStarted, type Report } from "../github/report.ts";
 import { resolveTarget } from "../github/resolve-target.ts";
 import type { Octokit } from "../github/types.ts";
+import { JobCancelled, SHUTDOWN } from "../queue/job-cancelled.ts";
 import type { JobRecord } from "../queue/job.ts";
 import type { JobResult } from "../queue/start-worker.ts";
 import type { PipelineDeps, Workspace } from "./pipeline-deps.ts";
 import { checkRelevance } from "./0-check-relevance.ts";
 import { reproduce, resolveCommands } from "./3-reproduce.ts";
-import { verify } from "./5-verify.ts";
+import { describeCandidates, findFix } from "./4-fix.ts";
 import { deliver } from "./6-deliver.ts";
 import { describeFailure } from "../github/describe-job.ts";
 import { outputExcerpt } from "./describe.ts";
@@ -30,6 +32,7 @@ const MAX_RETRIES = 3;
  */
 export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: AbortSignal): Promise<JobResult> {
   const { payload } = job;
+  const startedAt = deps.now();
   const { owner, name } = payload.repo;
   const log = deps.log.child({ jobId: job.id, repo: `${owner}/${name}` });
   const record = (kind: string, data: unknown) => deps.ledger(job.id, kind, data);
@@ -39,6 +42,15 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
   const report = async (r: Report) => {
     record("report", r);
     if (octokit) await reportOutcome(octokit, job, r, deps.redact, ackId);
+  };
+
+  /** `/agent stop` is reported and ends the job; a shutting-down worker puts it back. */
+  const aborted = async (s: AbortSignal): Promise<JobResult> => {
+    if (!(s.reason instanceof JobCancelled)) return { state: "retry", delayMs: 0, reason: SHUTDOWN };
+    await report({ conclusion: "cancelled", title: "Stopped", summary: `Stopped by @${s.reason.by} with \`/agent stop\`. Nothing was pushed.` }).catch(
+      (error: unknown) => log.error({ err: error }, "could not report the stop"),
+    );
+    return { state: "cancelled", summary: s.reason.message };
   };
 
   try {
@@ -106,44 +118,55 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
       });
       return { state: "skipped", summary: "could not reproduce" };
     }
-    if (signal.aborted) return { state: "retry", delayMs: 0, reason: "worker stopping" };
+    if (signal.aborted) return aborted(signal);
 
-    // 4. fix
+    // 4. fix (investigator, then K fixers in parallel) and 5. verify each candidate
     const protectedPaths = [...BUILTIN_PROTECTED_PATHS, ...config.protected_paths];
     const trigger = payload.trigger;
-    const fix = await deps.fix({
-      workspace,
-      repoFullName: `${owner}/${name}`,
+    const repoInstructions = [await loadAgentInstructions(octokit, owner, name, payload.repo.defaultBranch), config.instructions]
+      .filter((s) => s.trim())
+      .join("\n\n");
+    const result = await findFix({
+      deps,
+      base: workspace,
+      sha: target.sha,
+      token,
+      cloneUrl: payload.repo.cloneUrl,
       config,
-      protectedPaths,
-      failingCommand: commands.test,
-      failingResult: before.test,
-      evidence: evidence.text,
-      ...(trigger.type === "comment"
-        ? { request: { instructions: trigger.instructions, ...(target.issue ? { issue: target.issue } : {}) } }
-        : {}),
-      issueMode,
-      signal,
-      onEvent: record,
+      commands,
+      requireRedBefore: !issueMode,
+      startedAt,
+      record,
+      brief: {
+        repoFullName: `${owner}/${name}`,
+        config,
+        protectedPaths,
+        failingCommand: commands.test,
+        failingResult: before.test,
+        evidence: evidence.text,
+        repoInstructions,
+        ...(trigger.type === "comment"
+          ? { request: { instructions: trigger.instructions, ...(target.issue ? { issue: target.issue } : {}) } }
+          : {}),
+        issueMode,
+        signal,
+      },
     });
-    record("fix", { status: fix.status, turns: fix.turns, usage: fix.usage });
-    if (fix.status === "cancelled") return { state: "retry", delayMs: 0, reason: "worker stopping" };
-
-    // 5. verify
-    const verdict = await verify({ deps, workspace, commands, baseSha: target.sha, config, protectedPaths, requireRedBefore: !issueMode });
-    record("verify", { passed: verdict.passed, exitCode: verdict.after.exitCode, problems: verdict.problems });
-    if (!verdict.passed) {
+    if (signal.aborted) return aborted(signal);
+    const winner = result.winner;
+    if (!winner?.verdict) {
+      const last = result.candidates.at(-1)?.verdict;
       await report({
         conclusion: "failure",
         title: "No verified fix",
-        summary: `Patchwright could not produce a fix that passes \`${commands.test}\`:\n${verdict.problems.map((p) => `- ${p}`).join("\n")}\n\n**Diagnosis** (agent, ${fix.status}):\n\n${fix.summary || "(none)"}`,
-        details: outputExcerpt(verdict.after.output),
+        summary: `Patchwright could not produce a fix that passes \`${commands.test}\`.\n\n${describeCandidates(result)}\n\n**Diagnosis** (${result.diagnosis.status}):\n\n${result.diagnosis.summary || "(none)"}`,
+        ...(last ? { details: outputExcerpt(last.after.output) } : {}),
       });
       return { state: "failed", summary: "no verified fix" };
     }
 
     // 6. deliver
-    const pr = await deliver({ deps, octokit, job, workspace, token, target, commands, before: before.test, verdict, fix, failure: describeFailure(payload, target.sha) });
+    const pr = await deliver({ deps, octokit, job, workspace: winner.workspace, token, target, commands, before: before.test, verdict: winner.verdict, fix: winner.outcome, diagnosis: result.diagnosis.summary, candidates: describeCandidates(result), failure: describeFailure(payload, target.sha) });
     record("deliver", pr);
     await report({
       conclusion: "success",
@@ -153,7 +176,7 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
     });
     return { state: "succeeded", summary: pr.url };
   } catch (error) {
-    if (signal.aborted) return { state: "retry", delayMs: 0, reason: "worker stopping" };
+    if (signal.aborted) return aborted(signal);
     const outcome = toOutcome(error, job.attempts, MAX_RETRIES);
     log.warn({ err: error, code: outcome.code, action: outcome.action }, "job stage failed");
     record("error", { code: outcome.code, message: deps.redact(outcome.message) });

@@ -63,12 +63,41 @@ const CommentTrigger = z.object({
   instructions: z.string(),
 });
 
-export const Trigger = z.discriminatedUnion("type", [CiTrigger, CommentTrigger]);
+/**
+ * A security advisory against a dependency (a `dependabot_alert`), for a
+ * `bump-dependency` job. Jobs are deduplicated per (repository, ecosystem,
+ * package): the worker reads every open alert of the package when it runs.
+ */
+export const AdvisoryTrigger = z.object({
+  type: z.literal("advisory"),
+  /** The repository's Dependabot alert number. */
+  alertNumber: z.number().int(),
+  ghsaId: z.string().regex(/^GHSA(-[0-9a-z]{4}){3}$/),
+  cveId: z.string().optional(),
+  /** `low`, `medium`, `high` or `critical`, as GitHub rates it. */
+  severity: z.string(),
+  summary: z.string(),
+  /** The alert's page on GitHub. */
+  url: z.string(),
+  /** GitHub's ecosystem name: `npm`, `pip`, `maven`, `go`, `rust`, `rubygems`… */
+  ecosystem: z.string().min(1),
+  package: z.string().min(1),
+  /** GitHub's range syntax (`< 4.17.21`, `>= 1.0.0, < 1.2.6`); several joined with ` || `. */
+  vulnerableRange: z.string().min(1),
+  firstPatched: z.string().optional(),
+  /** The manifest or lockfile the alert is about, relative to the repository root. */
+  manifestPath: z.string().min(1),
+  /** `runtime` or `development`, when GitHub knows. */
+  scope: z.string().optional(),
+});
+export type AdvisoryTrigger = z.infer<typeof AdvisoryTrigger>;
+
+export const Trigger = z.discriminatedUnion("type", [CiTrigger, CommentTrigger, AdvisoryTrigger]);
 export type Trigger = z.infer<typeof Trigger>;
 
 export const JobPayload = z.object({
   version: z.literal(1),
-  kind: z.enum(["fix-ci", "fix-issue"]),
+  kind: z.enum(["fix-ci", "fix-issue", "bump-dependency"]),
   installationId: z.number().int(),
   deliveryId: z.string(),
   repo: RepoRef,
@@ -76,7 +105,7 @@ export const JobPayload = z.object({
 });
 export type JobPayload = z.infer<typeof JobPayload>;
 
-export type JobState = "queued" | "running" | "succeeded" | "failed" | "skipped";
+export type JobState = "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
 
 export interface JobRecord {
   readonly id: number;

@@ -24,7 +24,16 @@ export interface JobQueue {
   lease(owner: string, leaseMs: number): JobRecord | null;
   /** Renews a lease; false when the lease was lost (another worker took the job). */
   heartbeat(id: number, owner: string, leaseMs: number): boolean;
-  finish(id: number, owner: string, state: Extract<JobState, "succeeded" | "failed" | "skipped">, result: string): void;
+  finish(id: number, owner: string, state: Extract<JobState, "succeeded" | "failed" | "skipped" | "cancelled">, result: string): void;
+  /**
+   * `/agent stop`: a queued job is cancelled at once (returned in `cancelled`);
+   * a running one is flagged for its worker, which aborts it (returned in `flagged`).
+   */
+  requestCancel(ids: readonly number[], by: string): { cancelled: JobRecord[]; flagged: JobRecord[] };
+  /** Who asked to stop this running job, if anyone. */
+  cancelRequestedBy(id: number): string | null;
+  /** Jobs not yet finished. */
+  live(): JobRecord[];
   retryLater(id: number, owner: string, delayMs: number, reason: string): void;
   setAck(id: number, ackId: number): void;
   /** Running jobs and the worker holding each. */
@@ -64,6 +73,7 @@ const SCHEMA = `
     lease_owner TEXT,
     lease_expires_at INTEGER,
     run_after INTEGER NOT NULL DEFAULT 0,
+    cancel_by TEXT,
     ack_id INTEGER,
     result TEXT,
     created_at INTEGER NOT NULL,
@@ -172,6 +182,26 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
     },
     setAck(id, ackId) {
       updateAck.run(ackId, id);
+    },
+    requestCancel(ids, by) {
+      const cancelled: JobRecord[] = [];
+      const flagged: JobRecord[] = [];
+      const t = now();
+      for (const id of ids) {
+        if (Number(db.prepare("UPDATE jobs SET state = 'cancelled', result = ?, updated_at = ? WHERE id = ? AND state = 'queued'").run(`stopped by @${by}`, t, id).changes) === 1) {
+          cancelled.push(toRecord(byId.get(id) as unknown as Row));
+        } else if (Number(db.prepare("UPDATE jobs SET cancel_by = ? WHERE id = ? AND state = 'running'").run(by, id).changes) === 1) {
+          flagged.push(toRecord(byId.get(id) as unknown as Row));
+        }
+      }
+      return { cancelled, flagged };
+    },
+    cancelRequestedBy(id) {
+      const row = db.prepare("SELECT cancel_by FROM jobs WHERE id = ?").get(id) as { cancel_by: string | null } | undefined;
+      return row?.cancel_by ?? null;
+    },
+    live() {
+      return (db.prepare("SELECT * FROM jobs WHERE state IN ('queued', 'running') ORDER BY id").all() as unknown as Row[]).map(toRecord);
     },
     leases() {
       return db.prepare("SELECT id, lease_owner AS owner FROM jobs WHERE state = 'running'").all() as unknown as {

@@ -1,12 +1,13 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { JobCancelled, SHUTDOWN } from "./job-cancelled.ts";
 import type { JobRecord } from "./job.ts";
 import type { JobQueue } from "./sqlite-queue.ts";
 
 /** What processing a job came to. */
 export type JobResult =
-  | { state: "succeeded" | "failed" | "skipped"; summary: string }
+  | { state: "succeeded" | "failed" | "skipped" | "cancelled"; summary: string }
   | { state: "retry"; delayMs: number; reason: string };
 
 export interface WorkerDeps {
@@ -17,6 +18,8 @@ export interface WorkerDeps {
   /** A job whose worker died too often: report it where its requester will see it. */
   abandon(job: JobRecord, reason: string): Promise<void>;
   leaseMs?: number;
+  /** How often the lease is renewed and `/agent stop` is looked for (default a third of the lease). */
+  heartbeatMs?: number;
   pollMs?: number;
   /** Runs of one job (counting runs whose worker died) before it is abandoned. */
   maxRuns?: number;
@@ -36,6 +39,7 @@ export function startWorker(deps: WorkerDeps): Worker {
   const maxRuns = deps.maxRuns ?? 3;
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const controller = new AbortController();
+  let current: AbortController | undefined;
   let wake: (() => void) | undefined;
   let drainedWaiters: (() => void)[] = [];
   const unsubscribe = deps.queue.onEnqueued(() => wake?.());
@@ -43,9 +47,17 @@ export function startWorker(deps: WorkerDeps): Worker {
 
   const runOne = async (job: JobRecord): Promise<void> => {
     const log = deps.log.child({ jobId: job.id, repo: `${job.payload.repo.owner}/${job.payload.repo.name}` });
+    const jobController = new AbortController();
+    current = jobController;
+    // The heartbeat also carries `/agent stop` from the webhook process to this job.
     const heartbeat = setInterval(() => {
       if (!deps.queue.heartbeat(job.id, owner, leaseMs)) log.warn("lease lost");
-    }, Math.max(1000, Math.floor(leaseMs / 3)));
+      const by = deps.queue.cancelRequestedBy(job.id);
+      if (by !== null && !jobController.signal.aborted) {
+        log.info({ by }, "stop requested");
+        jobController.abort(new JobCancelled(by));
+      }
+    }, deps.heartbeatMs ?? Math.max(1000, Math.floor(leaseMs / 3)));
     try {
       if (job.attempts > maxRuns) {
         const reason = `the worker running this job stopped unexpectedly ${job.attempts - 1} times`;
@@ -55,7 +67,7 @@ export function startWorker(deps: WorkerDeps): Worker {
         return;
       }
       if (job.attempts > 1) log.warn({ attempts: job.attempts }, "resuming job left running by a stopped worker");
-      const result = await deps.process(job, controller.signal);
+      const result = await deps.process(job, jobController.signal);
       if (result.state === "retry") deps.queue.retryLater(job.id, owner, result.delayMs, result.reason);
       else deps.queue.finish(job.id, owner, result.state, result.summary);
       log.info({ state: result.state, summary: result.state === "retry" ? result.reason : result.summary }, "job done");
@@ -65,6 +77,7 @@ export function startWorker(deps: WorkerDeps): Worker {
       deps.queue.finish(job.id, owner, "failed", `internal error: ${(error as Error).message}`);
     } finally {
       clearInterval(heartbeat);
+      current = undefined;
     }
   };
 
@@ -95,7 +108,8 @@ export function startWorker(deps: WorkerDeps): Worker {
 
   return {
     async stop() {
-      controller.abort();
+      controller.abort(SHUTDOWN);
+      current?.abort(SHUTDOWN);
       unsubscribe();
       wake?.();
       await loop;

@@ -46,7 +46,7 @@ export async function pushBranch(options: PushBranchOptions): Promise<void> {
     const rejected = /\[(?:remote )?rejected\]|non-fast-forward|fetch first/i.test(result.stderr);
     const detail = result.timedOut ? "git timed out" : result.stderr.trim() || `exit code ${result.exitCode}`;
     throw new PatchwrightError(
-      "push_failed",
+      rejected ? "push_rejected" : "push_failed",
       createGitRedactor(token)(
         `Pushing ${branch} to ${url} failed: ${detail}. ` +
           (rejected

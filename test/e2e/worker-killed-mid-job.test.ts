@@ -6,7 +6,7 @@ import { afterAll, expect, it } from "vitest";
 import { startFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
 import { createFixtureRepo, showFile } from "../support/fixture-repo.ts";
 import { workflowRunCompleted } from "../support/payloads.ts";
-import { startScriptedModel, toolCall, type ScriptedModel, type ScriptStep } from "../support/scripted-model.ts";
+import { conversationScript, startScriptedModel, toolCall, type ScriptedModel, type ScriptStep } from "../support/scripted-model.ts";
 import { TEST_PRIVATE_KEY } from "../support/test-probot.ts";
 import { sendWebhook, startAppProcess, type AppProcess } from "./app-process.ts";
 
@@ -45,11 +45,20 @@ it("resumes a job whose worker was killed, and delivers one PR", async () => {
     reached();
     return new Promise(() => {});
   };
-  const model: ScriptedModel = await startScriptedModel([
-    hang,
-    toolCall("edit_file", { path: "src/add.js", old_string: "a - b", new_string: "a + b" }),
-    toolCall("finish", { summary: "add() now adds." }),
-  ]);
+  let hung = false;
+  const fixer = [toolCall("edit_file", { path: "src/add.js", old_string: "a - b", new_string: "a + b" }), toolCall("finish", { summary: "add() now adds." })];
+  const model: ScriptedModel = await startScriptedModel(
+    conversationScript((c) => {
+      if (c.role === "investigator") {
+        if (!hung) {
+          hung = true;
+          return hang;
+        }
+        return toolCall("finish", { summary: "Root cause: add subtracts." });
+      }
+      return fixer[c.turn];
+    }),
+  );
   cleanups.push(() => model.close());
 
   const env = {

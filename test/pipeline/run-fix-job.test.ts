@@ -91,10 +91,14 @@ function deps(fix: (request: FixRequest) => Promise<void>): PipelineDeps {
     botIdentity: async () => ({ name: "patchwright[bot]", email: "1+patchwright[bot]@users.noreply.github.com" }),
     gatherEvidence: async () => ({ text: "not ok 1 - adds", failedJobs: [] }),
     openWorkspace: ({ cloneUrl, sha, token }) => openWorkspace({ cloneUrl, sha, token }),
+    forkWorkspace: (_base, sha, token, cloneUrl) => openWorkspace({ cloneUrl, sha, token }),
     diff: (dir, baseSha) => diffWorkspace({ dir, baseSha }),
     commitAll: (dir, message, author) => commitAll({ dir, message, author }),
     pushBranch: (a) => pushBranch(a),
     fix: async (request): Promise<FixOutcome> => {
+      if (request.role === "investigator") {
+        return { status: "finished", summary: "Root cause: add subtracts.", turns: 1, usage: { promptTokens: 5, completionTokens: 5 }, trace: [] };
+      }
       await fix(request);
       return { status: "finished", summary: "Fixed the operator in add().", turns: 2, usage: { promptTokens: 10, completionTokens: 5 }, trace: ["edit_file src/add.js"] };
     },
@@ -106,6 +110,12 @@ function noConfig(name = "calc", head = name === "calc" ? red.sha : green.sha) {
   nock(API).get(`/repos/o/${name}/contents/.github%2Fpatchwright.yml`).reply(404, {});
   nock(API).get(`/repos/o/.github/contents/.github%2Fpatchwright.yml`).reply(404, {});
   nock(API).get(`/repos/o/${name}/branches/main`).reply(200, { name: "main", commit: { sha: head } });
+}
+
+/** Instructions for agents are read from the default branch (none here). */
+function noInstructions(name = "calc") {
+  nock(API).get(`/repos/o/${name}/contents/AGENTS.md`).query({ ref: "main" }).reply(404, {});
+  nock(API).get(`/repos/o/${name}/contents/.github%2Fcopilot-instructions.md`).query({ ref: "main" }).reply(404, {});
 }
 
 function checkRunUpdates(): Record<string, unknown>[] {
@@ -137,6 +147,7 @@ describe("runFixJob", () => {
 
   it("reproduces, fixes, verifies and delivers a PR from a patchwright/ branch", async () => {
     noConfig();
+    noInstructions();
     const updates = checkRunUpdates();
     nock(API).get(`${REPO}/pulls`).query(true).reply(200, []);
     const pr = nock(API)
@@ -147,7 +158,44 @@ describe("runFixJob", () => {
     expect(pr.isDone()).toBe(true);
     expect(updates.at(-1)).toMatchObject({ conclusion: "success", details_url: "https://github.com/o/calc/pull/12" });
     expect(await showFile(red.bareDir, `patchwright/fix-${red.sha.slice(0, 7)}`, "src/add.js")).toContain("a + b");
-    expect(ledger.map(([k]) => k)).toEqual(["evidence", "workspace", "reproduce", "fix", "verify", "deliver", "report"]);
+    expect(ledger.map(([k]) => k)).toEqual(["evidence", "workspace", "reproduce", "diagnosis", "candidate", "candidate", "candidate", "deliver", "report"]);
+    // Three candidates made the same fix: the first (smallest diff, then lowest number) wins.
+    expect(ledger.filter(([k]) => k === "candidate").map(([, d]) => d)).toMatchObject([
+      { index: 1, passed: true, changedLines: 2 },
+      { index: 2, passed: true, changedLines: 2 },
+      { index: 3, passed: true, changedLines: 2 },
+    ]);
+  });
+
+  it("verifies three parallel candidates and chooses the passing one whose diff is allowed", async () => {
+    noConfig();
+    noInstructions();
+    checkRunUpdates();
+    nock(API).get(`${REPO}/pulls`).query(true).reply(200, []);
+    let head = "";
+    const pr = nock(API)
+      .post(`${REPO}/pulls`, (b) => Boolean((head = b.head)) && /candidate 1: rejected: `\.github\/workflows\/ci\.yml` is protected/.test(b.body) && /candidate 2: rejected: `npm test` still fails/.test(b.body) && /candidate 3 \(chosen\): passed/.test(b.body))
+      .reply(201, { number: 13, html_url: "https://github.com/o/calc/pull/13" });
+    const result = await runFixJob(
+      job(),
+      deps(async ({ workspace, candidate }) => {
+        if (candidate?.index === 1) {
+          await write(workspace.dir, "src/add.js", "export const add = (a, b) => a + b;\n");
+          await write(workspace.dir, ".github/workflows/ci.yml", "on: push\n");
+        } else if (candidate?.index === 2) {
+          await write(workspace.dir, "src/add.js", "export const add = (a, b) => a * b;\n");
+        } else {
+          await write(workspace.dir, "src/add.js", "// Adds two numbers.\nexport const add = (a, b) => a + b;\n");
+        }
+      }),
+      new AbortController().signal,
+    );
+    expect(result.state).toBe("succeeded");
+    expect(pr.isDone()).toBe(true);
+    // An earlier test left a fix branch for this commit: it is never overwritten; this job gets its own.
+    expect(head).toBe(`patchwright/fix-${red.sha.slice(0, 7)}-1`);
+    expect(await showFile(red.bareDir, head, "src/add.js")).toContain("// Adds two numbers.");
+    expect(await showFile(red.bareDir, `patchwright/fix-${red.sha.slice(0, 7)}`, "src/add.js")).not.toContain("// Adds two numbers.");
   });
 
   it("reports an invalid config with the key and does not clone", async () => {
@@ -179,17 +227,20 @@ describe("runFixJob", () => {
 
   it("opens no PR when the tests still fail after the fix, and reports the diagnosis", async () => {
     noConfig();
+    noInstructions();
     const updates = checkRunUpdates();
     const result = await runFixJob(job(), deps(async ({ workspace }) => write(workspace.dir, "src/add.js", "export const add = (a, b) => a * b;\n")), new AbortController().signal);
     expect(result).toMatchObject({ state: "failed", summary: "no verified fix" });
     const output = updates.at(-1)?.["output"] as { title: string; summary: string };
     expect(output.title).toBe("No verified fix");
     expect(output.summary).toContain("still fails");
-    expect(output.summary).toContain("Fixed the operator in add().");
+    expect(output.summary).toContain("Root cause: add subtracts.");
+    expect(output.summary).toMatch(/candidate 1: rejected: `npm test` still fails/);
   });
 
   it("rejects a fix that touches a protected path, even if the tests pass", async () => {
     noConfig();
+    noInstructions();
     const updates = checkRunUpdates();
     const before = await readBranchSha(red.bareDir, "patchwright/fix-" + red.sha.slice(0, 7));
     const result = await runFixJob(

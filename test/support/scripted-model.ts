@@ -181,3 +181,38 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify(body));
 }
+
+/** Who is asking: the repository, the agent role, the fixer's candidate number and the turn within its conversation. */
+export interface Conversation {
+  readonly repository: string;
+  readonly role: "investigator" | "fixer";
+  readonly candidate: number;
+  /** 0 for the conversation's first request. */
+  readonly turn: number;
+  readonly request: ChatCompletionBody;
+}
+
+/**
+ * A script for conversations that run concurrently (an investigator, then
+ * parallel fixers): each request is routed by who is asking and how far its
+ * own conversation has got, not by arrival order. `pick` returns the step for
+ * that turn, or undefined to fail loudly.
+ */
+export function conversationScript(pick: (c: Conversation) => ScriptStep | undefined, maxRequests = 400): ScriptStep[] {
+  const route: ScriptStep = (request, index) => {
+    const system = request.messages.find((m) => m.role === "system");
+    const text = typeof system?.content === "string" ? system.content : "";
+    const candidate = Number(/candidate (\d+) of/.exec(text)?.[1] ?? 0);
+    const conversation: Conversation = {
+      repository: /checkout of (\S+?)[,.]/.exec(text)?.[1] ?? "",
+      role: /Your role: investigator/.test(text) ? "investigator" : "fixer",
+      candidate,
+      turn: request.messages.filter((m) => m.role === "assistant").length,
+      request,
+    };
+    const step = pick(conversation);
+    if (!step) return { kind: "error", status: 500, message: `no scripted step for ${JSON.stringify({ ...conversation, request: undefined })}` };
+    return step(request, index);
+  };
+  return Array.from({ length: maxRequests }, () => route);
+}

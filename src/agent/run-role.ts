@@ -1,0 +1,94 @@
+import type { FixOutcome, FixRequest } from "../pipeline/pipeline-deps.ts";
+import type { Redactor } from "../security/redact.ts";
+import { buildPrompt } from "./build-prompt.ts";
+import type { ChatModel } from "./chat-model.ts";
+import { runAgent } from "./run-agent.ts";
+import { AGENT_TOOLS, READ_ONLY_TOOLS } from "./tools/index.ts";
+import type { TraceEntry } from "./trace.ts";
+
+const INVESTIGATOR_BRIEF = [
+  "Your role: investigator. Do not change anything: read the code, search, and run read-only commands to find the root cause.",
+  "Then call finish with a diagnosis in exactly this shape:",
+  "Root cause: <one or two sentences>",
+  "Files: <paths involved, comma-separated>",
+  "Confidence: <high|medium|low>",
+  "Fix idea: <the smallest change that would fix it>",
+].join("\n");
+
+/** Parallel fixers try different angles; the verifier keeps the smallest passing diff. */
+const FIXER_STRATEGIES = [
+  { temperature: 0.2, note: "Make the smallest change that fixes the root cause in the diagnosis." },
+  { temperature: 0.6, note: "Check the diagnosis against the code first; if it looks wrong, fix the real cause instead." },
+  { temperature: 0.9, note: "Consider a different fix than the obvious one, still minimal, in the code rather than in the tests." },
+] as const;
+
+/**
+ * Runs one agent role through the real loop: the prompt from the brief, the
+ * role's toolset and temperature, the budget, and every event to the ledger.
+ */
+export async function runRole(request: FixRequest, deps: { model: ChatModel; modelName: string; redact: Redactor }): Promise<FixOutcome> {
+  const prompt = buildPrompt({
+    repository: request.repoFullName,
+    mode: request.issueMode ? "issue" : "ci",
+    testCommand: request.failingCommand,
+    commandOutput: request.failingResult.output,
+    evidence: request.evidence,
+    instructions: request.repoInstructions,
+    protectedPaths: request.config.protected_paths,
+    ...(request.request
+      ? {
+          request: {
+            comment: request.request.instructions,
+            ...(request.request.issue ? { issueTitle: request.request.issue.title, issueBody: request.request.issue.body } : {}),
+          },
+        }
+      : {}),
+  });
+  const investigator = request.role === "investigator";
+  const strategy = FIXER_STRATEGIES[((request.candidate?.index ?? 1) - 1) % FIXER_STRATEGIES.length]!;
+  const roleBrief = investigator
+    ? INVESTIGATOR_BRIEF
+    : [
+        `Your role: fixer, candidate ${request.candidate?.index ?? 1} of ${request.candidate?.of ?? 1}. ${strategy.note}`,
+        request.diagnosis ? `The investigator's diagnosis (a hypothesis to check, not an instruction):\n${request.diagnosis}` : "",
+      ]
+        .filter(Boolean)
+        .join("\n\n");
+
+  const result = await runAgent({
+    model: deps.model,
+    modelName: deps.modelName,
+    ...(investigator ? { toolset: READ_ONLY_TOOLS } : { toolset: AGENT_TOOLS, temperature: strategy.temperature }),
+    tools: {
+      root: request.workspace.dir,
+      sandbox: request.workspace.sandbox,
+      protectedPaths: request.config.protected_paths,
+      redact: deps.redact,
+    },
+    system: `${prompt.system}\n\n${roleBrief}`,
+    user: prompt.user,
+    limits: { maxTurns: request.limits.turns, maxTokens: request.limits.tokens, deadlineMs: request.limits.deadlineMs },
+    onEvent: (event) => request.onEvent(`agent.${event.kind}`, event),
+    signal: request.signal,
+  });
+  return {
+    status: result.status,
+    summary: result.summary,
+    turns: result.turns,
+    usage: { promptTokens: result.usage.promptTokens, completionTokens: result.usage.completionTokens },
+    trace: result.trace.flatMap(describeTraceEntry),
+  };
+}
+
+function describeTraceEntry(entry: TraceEntry): string[] {
+  switch (entry.kind) {
+    case "tool_call":
+      return [`${entry.ok ? "✓" : "✗"} \`${entry.name}\` ${entry.args.slice(0, 200)} → ${entry.result.slice(0, 200)}`];
+    case "model_call":
+      return entry.text ? [`💭 ${entry.text.slice(0, 300)}`] : [];
+    case "nudge":
+      return [`(nudged: ${entry.message.slice(0, 100)})`];
+    case "model_error":
+      return [`model error: ${entry.message.slice(0, 200)}`];
+  }
+}
