@@ -47,6 +47,11 @@ export async function startApp(env: AppEnv): Promise<RunningApp> {
       tasks,
       appId: env.appId,
       coalesceMs: env.coalesceMs,
+      // A command's own thread already got the "Stopping" reply; a check run must be concluded.
+      reportCancelled: async (octokit, job, by) => {
+        if (job.payload.trigger.type !== "ci") return;
+        await reportOutcome(octokit, job, { conclusion: "cancelled", title: "Stopped", summary: `Stopped by @${by} with \`/agent stop\` before it started.` }, redact);
+      },
       acknowledge: async (octokit, job) => {
         const id = await acknowledge(octokit, job);
         if (id !== null) queue.setAck(job.id, id);

@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import type { JobPayload } from "../queue/job.ts";
+import type { JobPayload, JobRecord } from "../queue/job.ts";
 import type { Octokit } from "../github/types.ts";
 import type { WebhookDeps } from "./webhook-deps.ts";
 import { parseAgentCommand } from "./parse-agent-command.ts";
@@ -33,8 +33,29 @@ export function onIssueCommentCreated(deps: WebhookDeps) {
       reply(`Thanks @${author}! Only people with write access to this repository can ask Patchwright to fix things.`);
       return;
     }
+    if (command.name === "stop") {
+      const ids = jobsOfThread(deps, repository.full_name, issue.number).filter((j) => j.state === "queued" || j.state === "running").map((j) => j.id);
+      const { cancelled, flagged } = deps.queue.requestCancel(ids, author);
+      log.info({ cancelled: cancelled.length, flagged: flagged.length }, "stop requested");
+      for (const job of cancelled) deps.tasks.run("report-cancelled", () => deps.reportCancelled(context.octokit, job, author));
+      reply(
+        ids.length === 0
+          ? "Nothing to stop: Patchwright has no job running here."
+          : `Stopping ${ids.length} job${ids.length === 1 ? "" : "s"}. Nothing will be pushed.`,
+      );
+      return;
+    }
+    if (command.name === "status") {
+      const jobs = jobsOfThread(deps, repository.full_name, issue.number);
+      reply(
+        jobs.length === 0
+          ? "Patchwright has no jobs for this thread."
+          : ["| job | kind | state | result |", "| --- | --- | --- | --- |", ...jobs.map((j) => `| ${j.id} | ${j.payload.kind} | ${j.state} | ${(j.result ?? "").replace(/\|/g, "\\|").slice(0, 120)} |`)].join("\n"),
+      );
+      return;
+    }
     if (command.name !== "fix") {
-      reply(`Unknown command \`/agent ${command.word}\`. Use \`/agent fix [instructions]\`.`);
+      reply(`Unknown command \`/agent ${command.word}\`. Use \`/agent fix [instructions]\`, \`/agent stop\` or \`/agent status\`.`);
       return;
     }
     const isPullRequest = issue.pull_request !== undefined;
@@ -69,4 +90,14 @@ async function hasWriteAccess(octokit: Octokit, owner: string, repo: string, use
     if ((error as { status?: number }).status === 404) return false;
     throw error;
   }
+}
+
+/** Jobs started from this issue or pull request: its comments, and CI failures of the pull request. */
+function jobsOfThread(deps: WebhookDeps, fullName: string, number: number): JobRecord[] {
+  return deps.queue.list().filter((j) => {
+    const { repo, trigger } = j.payload;
+    if (`${repo.owner}/${repo.name}` !== fullName) return false;
+    if (trigger.type === "comment") return trigger.issueNumber === number;
+    return trigger.type === "ci" && trigger.pullRequest?.number === number;
+  });
 }

@@ -1,5 +1,9 @@
 /** A `/agent …` command at the start of a comment. */
-export type AgentCommand = { name: "fix"; instructions: string } | { name: "unknown"; word: string };
+export type AgentCommand =
+  | { name: "fix"; instructions: string }
+  | { name: "stop" }
+  | { name: "status" }
+  | { name: "unknown"; word: string };
 
 /**
  * Parses a comment body. Only a comment whose first non-blank line starts with
@@ -12,5 +16,7 @@ export function parseAgentCommand(body: string): AgentCommand | null {
   const word = (match[1] ?? "").toLowerCase();
   const rest = [match[2] ?? "", match[3] ?? ""].map((s) => s.trim()).filter(Boolean).join("\n");
   if (word === "fix") return { name: "fix", instructions: rest };
+  if (word === "stop") return { name: "stop" };
+  if (word === "status") return { name: "status" };
   return { name: "unknown", word };
 }

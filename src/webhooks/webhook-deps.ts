@@ -11,6 +11,8 @@ export interface WebhookDeps {
   coalesceMs: number;
   /** This app's id: its own check runs are never a reason to act. */
   appId: number;
+  /** Tells GitHub that a job that had not started yet was stopped (run in the background). */
+  reportCancelled(octokit: Octokit, job: JobRecord, by: string): Promise<void>;
   /** Acknowledges a new job on GitHub (run in the background). */
   acknowledge(octokit: Octokit, job: JobRecord): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { JobCancelled } from "../../src/queue/job-cancelled.ts";
 import type { JobPayload, JobRecord } from "../../src/queue/job.ts";
 import { openSqliteQueue, type JobQueue } from "../../src/queue/sqlite-queue.ts";
 import { startWorker, type JobResult } from "../../src/queue/start-worker.ts";
@@ -92,6 +93,30 @@ describe("worker", () => {
     await worker.stop();
     expect(attempts).toEqual([2]);
     expect(queue.get(job.id)?.state).toBe("succeeded");
+  });
+
+  it("aborts a job when /agent stop is requested, with who asked as the reason", async () => {
+    const { job } = queue.enqueue(payload(1), "a");
+    let reason: unknown;
+    const worker = startWorker({
+      queue,
+      log,
+      heartbeatMs: 10,
+      process: (_job, signal) =>
+        new Promise<JobResult>((resolve) => {
+          queue.requestCancel([job.id], "octocat");
+          signal.addEventListener("abort", () => {
+            reason = signal.reason;
+            resolve({ state: "cancelled", summary: "stopped" });
+          });
+        }),
+      abandon: async () => {},
+    });
+    await worker.drained();
+    await worker.stop();
+    expect(reason).toBeInstanceOf(JobCancelled);
+    expect((reason as JobCancelled).by).toBe("octocat");
+    expect(queue.get(job.id)?.state).toBe("cancelled");
   });
 
   it("aborts the running job on stop and leaves it to be run again", async () => {

@@ -7,6 +7,7 @@ import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
 import { acknowledge } from "../../src/github/acknowledge.ts";
+import type { JobPayload } from "../../src/queue/job.ts";
 import { openSqliteQueue, type JobQueue } from "../../src/queue/sqlite-queue.ts";
 import { createBackgroundTasks, type BackgroundTasks } from "../../src/webhooks/background-tasks.ts";
 import { checkRunCompleted, issueCommentCreated, statusEvent, workflowRunCompleted } from "../support/payloads.ts";
@@ -20,8 +21,10 @@ let queue: JobQueue;
 let tasks: BackgroundTasks;
 let probot: Probot;
 let delivery = 0;
+let cancelledReports: [number, string][] = [];
 
 beforeEach(async () => {
+  cancelledReports = [];
   dir = mkdtempSync(path.join(tmpdir(), "pw-webhooks-"));
   queue = openSqliteQueue({ dataDir: dir });
   tasks = createBackgroundTasks(pino({ level: "silent" }));
@@ -32,6 +35,10 @@ beforeEach(async () => {
       tasks,
       appId: 1,
       coalesceMs: 0,
+      reportCancelled: async (octokit, job, by) => {
+        cancelledReports.push([job.id, by]);
+        void octokit;
+      },
       acknowledge: async (octokit, job) => {
         const id = await acknowledge(octokit, job);
         if (id !== null) queue.setAck(job.id, id);
@@ -184,6 +191,31 @@ describe("issue_comment.created", () => {
     expect(queue.list()).toHaveLength(0);
   });
 
+  it("/agent stop cancels a runningJob job at once and flags a running one for its worker", async () => {
+    const runningJob = queue.enqueue(ciJob(7, "a"), "k1").job;
+    const queuedJob = queue.enqueue(ciJob(7, "b"), "k2").job;
+    const other = queue.enqueue(ciJob(8, "c"), "k3").job;
+    queue.lease("w", 60_000); // takes `runningJob`, the oldest
+    installationToken();
+    permission("maintainer", "write");
+    const reply = nock(API).post(`${REPO}/issues/7/comments`, (b) => /Stopping 2 jobs/.test(b.body)).reply(201, { id: 3 });
+    await receive("issue_comment", issueCommentCreated({ body: "/agent stop", pullRequest: true }));
+    expect(queue.cancelRequestedBy(runningJob.id)).toBe("maintainer");
+    expect(queue.get(queuedJob.id)?.state).toBe("cancelled");
+    expect(cancelledReports).toEqual([[queuedJob.id, "maintainer"]]);
+    expect(queue.get(other.id)?.state).toBe("queued");
+    expect(reply.isDone()).toBe(true);
+  });
+
+  it("/agent status lists the thread's jobs", async () => {
+    queue.enqueue(ciJob(7, "a"), "k1");
+    installationToken();
+    permission("maintainer", "write");
+    const reply = nock(API).post(`${REPO}/issues/7/comments`, (b) => /\| 1 \| fix-ci \| queued \|/.test(b.body)).reply(201, { id: 3 });
+    await receive("issue_comment", issueCommentCreated({ body: "/agent status", pullRequest: true }));
+    expect(reply.isDone()).toBe(true);
+  });
+
   it("answers the same delivery once", async () => {
     installationToken();
     // The permission is checked before the delivery is recorded, so a redelivery after a failed check still works.
@@ -195,3 +227,20 @@ describe("issue_comment.created", () => {
     expect(queue.list()).toHaveLength(1);
   });
 });
+
+function ciJob(pr: number, shaChar: string): JobPayload {
+  return {
+    version: 1,
+    kind: "fix-ci",
+    installationId: 42,
+    deliveryId: `d-${shaChar}`,
+    repo: { owner: "octo-org", name: "octo-repo", cloneUrl: "https://github.com/octo-org/octo-repo.git", defaultBranch: "main" },
+    trigger: {
+      type: "ci",
+      headSha: shaChar.repeat(40),
+      headBranch: "feature",
+      pullRequest: { number: pr, baseBranch: "main" },
+      sources: [{ type: "status", context: "ci", description: "", targetUrl: null }],
+    },
+  };
+}
