@@ -191,7 +191,7 @@ describe("issue_comment.created", () => {
     expect(queue.list()).toHaveLength(0);
   });
 
-  it("/agent stop cancels a runningJob job at once and flags a running one for its worker", async () => {
+  it("/agent stop cancels a waiting job at once and flags a running one for its worker", async () => {
     const runningJob = queue.enqueue(ciJob(7, "a"), "k1").job;
     const queuedJob = queue.enqueue(ciJob(7, "b"), "k2").job;
     const other = queue.enqueue(ciJob(8, "c"), "k3").job;
