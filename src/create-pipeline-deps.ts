@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Probot } from "probot";
 import type { ChatModel } from "./agent/chat-model.ts";
+import { costOf, tokensForCost } from "./agent/price-table.ts";
 import { runRole } from "./agent/run-role.ts";
 import type { AppEnv } from "./config/env.ts";
 import { gatherEvidence } from "./pipeline/1-gather-evidence.ts";
@@ -56,6 +57,13 @@ export function createPipelineDeps(args: {
     pushBranch: (a) => pushBranch(a),
     fix: (request) => runRole(request, { model, modelName: env.model.name, redact }),
     ledger: (jobId, kind, data) => queue.appendLedger(jobId, kind, data),
+    usage: {
+      modelName: env.model.name,
+      cost: (usage) => costOf(env.prices, env.model.name, usage),
+      tokensFor: (dollars) => tokensForCost(env.prices, env.model.name, dollars),
+      record: (jobId, repo, tokens, cost) => queue.recordUsage(jobId, repo, tokens, cost),
+      since: (repo, since) => queue.usageSince(repo, since),
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { parsePriceTable, type PriceTable } from "../agent/price-table.ts";
 
 /**
  * The process environment, validated once at start-up. This is the only
@@ -25,6 +26,8 @@ const EnvSchema = z.object({
   PATCHWRIGHT_ALLOW_UNSANDBOXED: z.enum(["0", "1", "true", "false"]).default("0"),
   /** How long a new CI job waits for other failures of the same commit, to handle them as one. */
   PATCHWRIGHT_COALESCE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  /** JSON price table, USD per million tokens: `{"my-model": {"input": 1, "output": 2}}`. */
+  PATCHWRIGHT_PRICES: optionalString,
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
 });
 
@@ -37,6 +40,7 @@ export interface AppEnv {
   /** REST base URL: `https://api.github.com` or `<protocol>://<GHE_HOST>/api/v3`. */
   readonly githubApiUrl: string;
   readonly model: { readonly baseURL: string | undefined; readonly apiKey: string; readonly name: string };
+  readonly prices: PriceTable;
   readonly dataDir: string;
   readonly allowUnsandboxed: boolean;
   readonly coalesceMs: number;
@@ -88,12 +92,21 @@ export function loadEnv(raw: NodeJS.ProcessEnv, cwd = process.cwd()): LoadedEnv 
       host: e.HOST,
       githubApiUrl: e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}/api/v3` : "https://api.github.com",
       model: { baseURL: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY ?? "unused", name: e.PATCHWRIGHT_MODEL },
+      prices: parsePrices(e.PATCHWRIGHT_PRICES),
       dataDir: path.resolve(cwd, e.PATCHWRIGHT_DATA_DIR),
       allowUnsandboxed: e.PATCHWRIGHT_ALLOW_UNSANDBOXED === "1" || e.PATCHWRIGHT_ALLOW_UNSANDBOXED === "true",
       coalesceMs: e.PATCHWRIGHT_COALESCE_MS,
       logLevel: e.LOG_LEVEL,
     },
   };
+}
+
+function parsePrices(json: string | undefined): PriceTable {
+  try {
+    return parsePriceTable(json);
+  } catch (error) {
+    throw new EnvError((error as Error).message);
+  }
 }
 
 function readKeyFile(file: string | undefined, cwd: string): string | undefined {

@@ -22,6 +22,8 @@ export const RepoConfig = z
     protected_paths: z.array(z.string().min(1)).default([]),
     /** Fix failures on pull requests from this repository (onto the PR's branch). Forks are never fixed. */
     pull_requests: z.boolean().default(true),
+    /** Let a fix delete files (a rename counts as a deletion). Off: a candidate that deletes a file is rejected. */
+    allow_deletions: z.boolean().default(false),
     /** Most lines (added + removed) a fix may change. */
     max_diff_lines: z.number().int().min(1).max(100_000).default(400),
     /** Attempts per (repository, commit) before Patchwright gives up. */
@@ -36,9 +38,14 @@ export const RepoConfig = z
         turns: z.number().int().min(1).max(200).default(30),
         tokens: z.number().int().min(1000).default(400_000),
         minutes: z.number().min(1).max(120).default(20),
+        /** Most a job may spend on the model, in US dollars (priced with PATCHWRIGHT_PRICES). */
+        cost_usd: z.number().min(0).default(2),
+        /** Per repository, over the last 24 hours. */
+        daily_tokens: z.number().int().min(0).default(5_000_000),
+        daily_cost_usd: z.number().min(0).default(20),
       })
       .strict()
-      .default({ turns: 30, tokens: 400_000, minutes: 20 }),
+      .default({ turns: 30, tokens: 400_000, minutes: 20, cost_usd: 2, daily_tokens: 5_000_000, daily_cost_usd: 20 }),
   })
   .strict();
 export type RepoConfig = z.infer<typeof RepoConfig>;

@@ -33,6 +33,8 @@ export async function findFix(args: {
   token: string;
   cloneUrl: string;
   config: RepoConfig;
+  /** What this job may spend (the config's budget, capped by cost and the daily allowance). */
+  budget: { turns: number; tokens: number; minutes: number };
   commands: Commands;
   brief: Omit<FixRequest, "role" | "candidate" | "workspace" | "limits" | "diagnosis" | "onEvent">;
   record(kind: string, data: unknown): void;
@@ -40,7 +42,7 @@ export async function findFix(args: {
   startedAt: number;
 }): Promise<FixResult> {
   const { deps, config, record } = args;
-  const budget = config.budget;
+  const budget = args.budget;
   const deadlineMs = () => Math.max(0, budget.minutes * 60_000 - (deps.now() - args.startedAt));
   const k = config.candidates;
 

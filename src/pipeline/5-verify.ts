@@ -17,7 +17,7 @@ export interface Verdict {
  * with an allowed, non-empty diff passes.
  */
 export async function verify(args: {
-  deps: Pick<PipelineDeps, "diff">;
+  deps: Pick<PipelineDeps, "diff" | "redact">;
   workspace: Workspace;
   commands: Commands;
   baseSha: string;
@@ -27,7 +27,12 @@ export async function verify(args: {
 }): Promise<Verdict> {
   const after = await runTests(args.workspace.sandbox, args.commands);
   const diff = await args.deps.diff(args.workspace.dir, args.baseSha);
-  const problems = checkDiffPolicy(diff, { protectedPaths: args.protectedPaths, maxChangedLines: args.config.max_diff_lines });
+  const problems = checkDiffPolicy(diff, {
+    protectedPaths: args.protectedPaths,
+    maxChangedLines: args.config.max_diff_lines,
+    allowDeletions: args.config.allow_deletions,
+    redact: args.deps.redact,
+  });
   if (after.exitCode !== 0) problems.unshift(`\`${args.commands.test}\` still fails (exit ${after.exitCode})`);
   return { passed: problems.length === 0, after, diff, problems };
 }

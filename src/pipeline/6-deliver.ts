@@ -34,6 +34,7 @@ export async function deliver(args: {
   /** The investigator's diagnosis and how the candidates fared. */
   diagnosis: string;
   candidates: string;
+  spent: { tokens: number; costUsd: number };
   failure: string;
 }): Promise<{ number: number; url: string; branch: string }> {
   const { deps, octokit, job, target } = args;
@@ -69,6 +70,7 @@ export async function deliver(args: {
       diff: args.verdict.diff,
       trace: args.fix.trace,
       usage: { turns: args.fix.turns, ...args.fix.usage },
+      spent: args.spent,
     }),
   );
   const { data: pr } = await octokit.rest.pulls.create({

@@ -75,5 +75,14 @@ export interface PipelineDeps {
   /** A second workspace at the same commit, with the first one's installed dependencies. */
   forkWorkspace(base: Workspace, sha: string, token: string, cloneUrl: string): Promise<Workspace>;
   ledger(jobId: number, kind: string, data: unknown): void;
+  /** Model spending, for the per-repository daily budget and the PR's cost line. */
+  usage: {
+    modelName: string;
+    cost(usage: { promptTokens: number; completionTokens: number }): number;
+    /** Dollars a budget buys in tokens at worst (Infinity for an unpriced model). */
+    tokensFor(dollars: number): number;
+    record(jobId: number, repo: string, tokens: number, costUsd: number): void;
+    since(repo: string, since: number): { tokens: number; costUsd: number };
+  };
   now(): number;
 }

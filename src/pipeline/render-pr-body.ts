@@ -15,6 +15,8 @@ export interface PrBodyInput {
   diff: WorkspaceDiff;
   trace: readonly string[];
   usage: { turns: number; promptTokens: number; completionTokens: number };
+  /** The whole job's model spending, all roles together. */
+  spent: { tokens: number; costUsd: number };
 }
 
 const TAIL = 1500;
@@ -49,7 +51,7 @@ export function renderPrBody(input: PrBodyInput): string {
       input.trace.map((line) => `1. ${line.replace(/\n/g, " ")}`).join("\n") || "(empty)",
     ),
     "",
-    "<sub>Opened by Patchwright. Review it like any other contribution.</sub>",
+    `<sub>Opened by Patchwright · ${input.spent.tokens} tokens · $${input.spent.costUsd.toFixed(2)}. Review it like any other contribution.</sub>`,
   ].join("\n");
 }
 

@@ -35,7 +35,18 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
   const startedAt = deps.now();
   const { owner, name } = payload.repo;
   const log = deps.log.child({ jobId: job.id, repo: `${owner}/${name}` });
-  const record = (kind: string, data: unknown) => deps.ledger(job.id, kind, data);
+  const repoFullName = `${owner}/${name}`;
+  const spent = { tokens: 0, costUsd: 0 };
+  const record = (kind: string, data: unknown) => {
+    deps.ledger(job.id, kind, data);
+    if (kind.endsWith("agent.model_call")) {
+      const call = data as { promptTokens: number; completionTokens: number };
+      const cost = deps.usage.cost(call);
+      spent.tokens += call.promptTokens + call.completionTokens;
+      spent.costUsd += cost;
+      deps.usage.record(job.id, repoFullName, call.promptTokens + call.completionTokens, cost);
+    }
+  };
   let octokit: Octokit | undefined;
   let ackId = job.ackId;
   let workspace: Workspace | undefined;
@@ -76,6 +87,17 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
     if (!relevance.relevant) {
       if (ackId !== null) await report(relevance.report);
       return { state: "skipped", summary: relevance.reason };
+    }
+    // Budgets: the job's own, capped by what the repository has left for today.
+    const today = deps.usage.since(repoFullName, deps.now() - 24 * 3_600_000);
+    const b = config.budget;
+    if (today.tokens >= b.daily_tokens || today.costUsd >= b.daily_cost_usd) {
+      await report({
+        conclusion: "failure",
+        title: "Daily budget used up",
+        summary: `This repository used ${today.tokens} tokens ($${today.costUsd.toFixed(2)}) in the last 24 hours, the limit set by \`budget.daily_tokens\` / \`budget.daily_cost_usd\` in \`.github/patchwright.yml\`. Comment \`/agent fix\` later, or raise the limit.`,
+      });
+      return { state: "failed", summary: "daily budget used up" };
     }
     if (ackId === null && payload.trigger.type === "ci") {
       // The acknowledgement was lost (e.g. the process stopped right after the webhook).
@@ -120,6 +142,8 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
     }
     if (signal.aborted) return aborted(signal);
 
+    const tokens = Math.min(b.tokens, deps.usage.tokensFor(b.cost_usd), b.daily_tokens - today.tokens, deps.usage.tokensFor(b.daily_cost_usd - today.costUsd));
+
     // 4. fix (investigator, then K fixers in parallel) and 5. verify each candidate
     const protectedPaths = [...BUILTIN_PROTECTED_PATHS, ...config.protected_paths];
     const trigger = payload.trigger;
@@ -133,6 +157,7 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
       token,
       cloneUrl: payload.repo.cloneUrl,
       config,
+      budget: { turns: b.turns, tokens, minutes: b.minutes },
       commands,
       requireRedBefore: !issueMode,
       startedAt,
@@ -166,7 +191,7 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
     }
 
     // 6. deliver
-    const pr = await deliver({ deps, octokit, job, workspace: winner.workspace, token, target, commands, before: before.test, verdict: winner.verdict, fix: winner.outcome, diagnosis: result.diagnosis.summary, candidates: describeCandidates(result), failure: describeFailure(payload, target.sha) });
+    const pr = await deliver({ deps, octokit, job, workspace: winner.workspace, token, target, commands, before: before.test, verdict: winner.verdict, fix: winner.outcome, diagnosis: result.diagnosis.summary, candidates: describeCandidates(result), spent, failure: describeFailure(payload, target.sha) });
     record("deliver", pr);
     await report({
       conclusion: "success",

@@ -43,6 +43,10 @@ export interface JobQueue {
   get(id: number): JobRecord | null;
   list(): JobRecord[];
   appendLedger(jobId: number, kind: string, data: unknown): void;
+  /** Model usage of one call, for the per-repository daily budget. */
+  recordUsage(jobId: number, repo: string, tokens: number, costUsd: number): void;
+  /** Tokens and dollars a repository spent since `since` (epoch ms). */
+  usageSince(repo: string, since: number): { tokens: number; costUsd: number };
   ledger(jobId: number): { at: number; kind: string; data: unknown }[];
   /** Wakes waiting workers when a job is enqueued. */
   onEnqueued(listener: () => void): () => void;
@@ -88,6 +92,14 @@ const SCHEMA = `
     data TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS ledger_job ON ledger (job_id, id);
+  CREATE TABLE IF NOT EXISTS usage (
+    job_id INTEGER NOT NULL,
+    repo TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    tokens INTEGER NOT NULL,
+    cost_usd REAL NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS usage_repo ON usage (repo, at);
 `;
 
 export function openSqliteQueue(options: { dataDir: string; now?: () => number }): JobQueue {
@@ -221,6 +233,16 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
     },
     appendLedger(jobId, kind, data) {
       insertLedger.run(jobId, now(), kind, JSON.stringify(data));
+    },
+    recordUsage(jobId, repo, tokens, costUsd) {
+      db.prepare("INSERT INTO usage (job_id, repo, at, tokens, cost_usd) VALUES (?, ?, ?, ?, ?)").run(jobId, repo, now(), tokens, costUsd);
+    },
+    usageSince(repo, since) {
+      const row = db.prepare("SELECT COALESCE(SUM(tokens), 0) AS tokens, COALESCE(SUM(cost_usd), 0) AS cost FROM usage WHERE repo = ? AND at >= ?").get(repo, since) as {
+        tokens: number;
+        cost: number;
+      };
+      return { tokens: Number(row.tokens), costUsd: Number(row.cost) };
     },
     ledger(jobId) {
       return (selectLedger.all(jobId) as unknown as { at: number; kind: string; data: string }[]).map((r) => ({

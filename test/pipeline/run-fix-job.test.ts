@@ -38,6 +38,7 @@ let server: Awaited<ReturnType<typeof startGitHttpServer>>;
 let red: { sha: string; bareDir: string };
 let green: { sha: string; bareDir: string };
 let ledger: [string, unknown][];
+let spentToday = { tokens: 0, costUsd: 0 };
 
 beforeAll(async () => {
   root = mkdtempSync(path.join(tmpdir(), "pw-pipeline-"));
@@ -51,6 +52,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   ledger = [];
+  spentToday = { tokens: 0, costUsd: 0 };
 });
 
 function job(payload: Partial<JobPayload> & { name?: string; sha?: string } = {}): JobRecord {
@@ -103,6 +105,13 @@ function deps(fix: (request: FixRequest) => Promise<void>): PipelineDeps {
       return { status: "finished", summary: "Fixed the operator in add().", turns: 2, usage: { promptTokens: 10, completionTokens: 5 }, trace: ["edit_file src/add.js"] };
     },
     ledger: (_id, kind, data) => void ledger.push([kind, data]),
+    usage: {
+      modelName: "test-model",
+      cost: (u) => (u.promptTokens + u.completionTokens) / 1000,
+      tokensFor: (dollars) => dollars * 1000,
+      record: () => {},
+      since: () => spentToday,
+    },
   };
 }
 
@@ -196,6 +205,19 @@ describe("runFixJob", () => {
     expect(head).toBe(`patchwright/fix-${red.sha.slice(0, 7)}-1`);
     expect(await showFile(red.bareDir, head, "src/add.js")).toContain("// Adds two numbers.");
     expect(await showFile(red.bareDir, `patchwright/fix-${red.sha.slice(0, 7)}`, "src/add.js")).not.toContain("// Adds two numbers.");
+  });
+
+  it("stops before cloning when the repository's daily budget is used up, naming the setting", async () => {
+    noConfig();
+    spentToday = { tokens: 5_000_000, costUsd: 3 };
+    const bodies: Record<string, unknown>[] = [];
+    nock(API).patch(`${REPO}/check-runs/555`, (b) => bodies.push(b) > 0).reply(200, {});
+    let cloned = false;
+    const d = deps(async () => {});
+    const result = await runFixJob(job(), { ...d, openWorkspace: async (a) => ((cloned = true), d.openWorkspace(a)) }, new AbortController().signal);
+    expect(result).toEqual({ state: "failed", summary: "daily budget used up" });
+    expect(cloned).toBe(false);
+    expect(JSON.stringify(bodies[0])).toContain("budget.daily_tokens");
   });
 
   it("reports an invalid config with the key and does not clone", async () => {
