@@ -180,12 +180,17 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
     if (signal.aborted) return aborted(signal);
     const winner = result.winner;
     if (!winner?.verdict) {
-      const last = result.candidates.at(-1)?.verdict;
+      // Out of budget or out of ideas: the best attempt is reported, not thrown away.
+      const best = result.candidates
+        .filter((c) => c.verdict && c.verdict.diff.files.length > 0)
+        .sort((x, y) => x.verdict!.problems.length - y.verdict!.problems.length)[0];
       await report({
         conclusion: "failure",
         title: "No verified fix",
         summary: `Patchwright could not produce a fix that passes \`${commands.test}\`.\n\n${describeCandidates(result)}\n\n**Diagnosis** (${result.diagnosis.status}):\n\n${result.diagnosis.summary || "(none)"}`,
-        ...(last ? { details: outputExcerpt(last.after.output) } : {}),
+        ...(best?.verdict
+          ? { details: `Best attempt (candidate ${best.index}: ${best.outcome.summary.split("\n")[0] ?? ""}):\n\n\`\`\`diff\n${best.verdict.diff.patch.slice(0, 20_000)}\n\`\`\`\n\nTests after it:\n${outputExcerpt(best.verdict.after.output)}` }
+          : {}),
       });
       return { state: "failed", summary: "no verified fix" };
     }

@@ -258,6 +258,8 @@ describe("runFixJob", () => {
     expect(output.summary).toContain("still fails");
     expect(output.summary).toContain("Root cause: add subtracts.");
     expect(output.summary).toMatch(/candidate 1: rejected: `npm test` still fails/);
+    // The best attempt is kept in the report, not thrown away.
+    expect((updates.at(-1)?.["output"] as { text: string }).text).toContain("+export const add = (a, b) => a * b;");
   });
 
   it("rejects a fix that touches a protected path, even if the tests pass", async () => {
