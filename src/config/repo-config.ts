@@ -24,6 +24,8 @@ export const RepoConfig = z
     pull_requests: z.boolean().default(true),
     /** Let a fix delete files (a rename counts as a deletion). Off: a candidate that deletes a file is rejected. */
     allow_deletions: z.boolean().default(false),
+    /** Re-runs of a reproduction that passed, to tell a flaky failure from one that does not reproduce. */
+    flaky_reruns: z.number().int().min(0).max(5).default(2),
     /** Most lines (added + removed) a fix may change. */
     max_diff_lines: z.number().int().min(1).max(100_000).default(400),
     /** Attempts per (repository, commit) before Patchwright gives up. */

@@ -1,82 +1,70 @@
 import type { RepoConfig } from "../config/repo-config.ts";
 import { PatchwrightError } from "../errors.ts";
-import type { CommandResult, Sandbox } from "../workspace/types.ts";
-import { access, readFile } from "node:fs/promises";
-import path from "node:path";
-
-export interface Commands {
-  setup: string | null;
-  test: string;
-}
+import type { Octokit } from "../github/types.ts";
+import type { JobPayload } from "../queue/job.ts";
+import { planReproduction, type ReproductionPlan } from "../reproduction/plan-reproduction.ts";
+import { probeToolchain } from "../reproduction/probe-toolchain.ts";
+import { readPackageFacts } from "../reproduction/read-package-facts.ts";
+import { runReproduction, type ReproductionOutcome } from "../reproduction/run-reproduction.ts";
+import { toOneLiner } from "../reproduction/shell-command.ts";
+import type { Evidence } from "./1-gather-evidence.ts";
+import type { Workspace } from "./pipeline-deps.ts";
 
 export interface Reproduction {
-  commands: Commands;
-  setup: CommandResult | null;
-  test: CommandResult;
+  plan: ReproductionPlan;
+  outcome: ReproductionOutcome;
+  /** The failed step as one shell line, for the agent and the reports. */
+  failingCommand: string;
+  /** The repository's whole test command, run after the failing step when it differs. */
+  fullTestCommand: string | null;
 }
-
-const SETUP_TIMEOUT_MS = 10 * 60_000;
-const TEST_TIMEOUT_MS = 10 * 60_000;
 
 /**
- * The commands that reproduce the failure: `commands` from the repository
- * config, else the `test` script of package.json (installed with the lockfile's
- * package manager when there are dependencies).
+ * Stage 3: reproduce what CI ran. For a workflow failure, the failed job's
+ * `run:` steps up to the failed one, from the workflow file at the failing
+ * commit; otherwise `commands` from the config, then package.json. A green
+ * result is re-run to tell flaky from not reproducible.
  */
-export async function resolveCommands(dir: string, config: RepoConfig): Promise<Commands> {
-  const pkg = await readPackageJson(dir);
-  const test = config.commands.test ?? (pkg?.scripts?.["test"] ? "npm test" : null);
-  if (!test) {
-    throw new PatchwrightError(
-      "no_test_command",
-      "No test command: set `commands.test` in .github/patchwright.yml, or add a `test` script to package.json.",
-    );
-  }
-  let setup = config.commands.setup ?? null;
-  if (setup === null && pkg && hasDependencies(pkg)) {
-    setup = (await exists(path.join(dir, "package-lock.json"))) ? "npm ci --no-audit --no-fund" : "npm install --no-audit --no-fund";
-  }
-  return { setup, test };
+export async function reproduceFailure(args: {
+  octokit: Octokit;
+  payload: JobPayload;
+  sha: string;
+  branch: string;
+  evidence: Evidence;
+  workspace: Workspace;
+  config: RepoConfig;
+  signal: AbortSignal;
+}): Promise<Reproduction> {
+  const { payload, workspace, config } = args;
+  const failedJob = args.evidence.failedJobs[0];
+  const workflow = failedJob?.workflowPath ? await readWorkflow(args.octokit, payload, failedJob.workflowPath, args.sha) : undefined;
+  const packageFacts = await readPackageFacts(workspace.dir);
+  const planned = planReproduction({
+    workflow,
+    failedJob,
+    commands: config.commands,
+    packageFacts,
+    toolchain: await probeToolchain(workspace.sandbox),
+    github: { sha: args.sha, refName: args.branch, ref: `refs/heads/${args.branch}`, repository: `${payload.repo.owner}/${payload.repo.name}` },
+  });
+  if (!planned.ok) throw new PatchwrightError("no_test_command", planned.message);
+  const plan = planned.plan;
+  const outcome = await runReproduction(workspace.sandbox, plan, { reruns: config.flaky_reruns, signal: args.signal });
+  const failing = plan.steps.at(-1);
+  const failingCommand = failing ? toOneLiner(failing) : "";
+  const manifest = packageFacts.manifest as { scripts?: Record<string, unknown> } | null;
+  const fullTest = config.commands.test ?? (typeof manifest?.scripts?.["test"] === "string" ? "npm test" : null);
+  return { plan, outcome, failingCommand, fullTestCommand: fullTest !== null && fullTest !== failing?.command ? fullTest : null };
 }
 
-/** Runs setup (the only phase with network) then the test command, in the sandbox. */
-export async function reproduce(sandbox: Sandbox, commands: Commands): Promise<Reproduction> {
-  let setup: CommandResult | null = null;
-  if (commands.setup) {
-    setup = await sandbox.run(commands.setup, { network: true, timeoutMs: SETUP_TIMEOUT_MS });
-    if (setup.exitCode !== 0) return { commands, setup, test: setup };
-  }
-  const test = await runTests(sandbox, commands);
-  return { commands, setup, test };
-}
-
-export function runTests(sandbox: Sandbox, commands: Commands): Promise<CommandResult> {
-  return sandbox.run(commands.test, { network: false, timeoutMs: TEST_TIMEOUT_MS });
-}
-
-interface PackageJson {
-  scripts?: Record<string, string>;
-  dependencies?: Record<string, string>;
-  devDependencies?: Record<string, string>;
-}
-
-async function readPackageJson(dir: string): Promise<PackageJson | null> {
+/** The workflow file as it was at the failing commit (the branch may have changed it since). */
+async function readWorkflow(octokit: Octokit, payload: JobPayload, path: string, sha: string): Promise<{ path: string; text: string } | undefined> {
   try {
-    return JSON.parse(await readFile(path.join(dir, "package.json"), "utf8")) as PackageJson;
-  } catch {
-    return null;
-  }
-}
-
-function hasDependencies(pkg: PackageJson): boolean {
-  return Object.keys(pkg.dependencies ?? {}).length + Object.keys(pkg.devDependencies ?? {}).length > 0;
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
+    const { data } = await octokit.rest.repos.getContent({ owner: payload.repo.owner, repo: payload.repo.name, path, ref: sha });
+    if (Array.isArray(data) || data.type !== "file" || !("content" in data)) return undefined;
+    return { path, text: Buffer.from(data.content, "base64").toString("utf8") };
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return undefined;
+    throw error;
   }
 }

@@ -1,5 +1,6 @@
 import type { RepoConfig } from "../config/repo-config.ts";
-import type { Commands } from "./3-reproduce.ts";
+import type { JobPayload } from "../queue/job.ts";
+import type { Reproduction } from "./3-reproduce.ts";
 import { verify, type Verdict } from "./5-verify.ts";
 import type { FixOutcome, FixRequest, PipelineDeps, Workspace } from "./pipeline-deps.ts";
 
@@ -35,10 +36,10 @@ export async function findFix(args: {
   config: RepoConfig;
   /** What this job may spend (the config's budget, capped by cost and the daily allowance). */
   budget: { turns: number; tokens: number; minutes: number };
-  commands: Commands;
+  reproduction: Reproduction;
+  kind: JobPayload["kind"];
   brief: Omit<FixRequest, "role" | "candidate" | "workspace" | "limits" | "diagnosis" | "onEvent">;
   record(kind: string, data: unknown): void;
-  requireRedBefore: boolean;
   startedAt: number;
 }): Promise<FixResult> {
   const { deps, config, record } = args;
@@ -93,7 +94,7 @@ export async function findFix(args: {
     const verdict =
       outcome.status === "cancelled" || args.brief.signal.aborted
         ? null
-        : await verify({ deps, workspace, commands: args.commands, baseSha: args.sha, config, protectedPaths: args.brief.protectedPaths, requireRedBefore: args.requireRedBefore });
+        : await verify({ deps, workspace, reproduction: args.reproduction, kind: args.kind, baseSha: args.sha, config, protectedPaths: args.brief.protectedPaths, signal: args.brief.signal });
     candidates.push({ index: index + 1, workspace, outcome, verdict });
     record("candidate", {
       index: index + 1,

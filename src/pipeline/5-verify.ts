@@ -1,38 +1,67 @@
 import type { RepoConfig } from "../config/repo-config.ts";
+import { failingPart, runPlan, type ReproductionRun } from "../reproduction/run-reproduction.ts";
 import { checkDiffPolicy } from "../security/check-diff-policy.ts";
 import type { CommandResult } from "../workspace/types.ts";
-import { runTests, type Commands } from "./3-reproduce.ts";
+import type { Reproduction } from "./3-reproduce.ts";
 import type { PipelineDeps, Workspace, WorkspaceDiff } from "./pipeline-deps.ts";
 
 export interface Verdict {
   passed: boolean;
+  /** The failing step re-run (and the full test command, when it differs) after the fix. */
+  run: ReproductionRun;
+  /** The last command's result: what the PR shows as "after". */
   after: CommandResult;
   diff: WorkspaceDiff;
   problems: string[];
 }
 
+const TEST_TIMEOUT_MS = 10 * 60_000;
+
 /**
- * Re-runs the test command in the sandbox after the agent finished, whatever
- * the agent claimed, and checks the diff against policy. Only a green run
- * with an allowed, non-empty diff passes.
+ * Re-runs the reproduction's failing part in the sandbox, then the full test
+ * command, whatever the agent claimed, and checks the diff against policy.
+ * Only a green run with an allowed, non-empty diff passes.
  */
 export async function verify(args: {
   deps: Pick<PipelineDeps, "diff" | "redact">;
+  kind: "fix-ci" | "fix-issue" | "bump-dependency";
   workspace: Workspace;
-  commands: Commands;
+  reproduction: Reproduction;
   baseSha: string;
   config: RepoConfig;
   protectedPaths: readonly string[];
-  requireRedBefore: boolean;
+  signal?: AbortSignal;
 }): Promise<Verdict> {
-  const after = await runTests(args.workspace.sandbox, args.commands);
-  const diff = await args.deps.diff(args.workspace.dir, args.baseSha);
-  const problems = checkDiffPolicy(diff, {
-    protectedPaths: args.protectedPaths,
-    maxChangedLines: args.config.max_diff_lines,
-    allowDeletions: args.config.allow_deletions,
-    redact: args.deps.redact,
-  });
-  if (after.exitCode !== 0) problems.unshift(`\`${args.commands.test}\` still fails (exit ${after.exitCode})`);
-  return { passed: problems.length === 0, after, diff, problems };
+  const { reproduction, workspace } = args;
+  const problems: string[] = [];
+  const run = await runPlan(workspace.sandbox, reproduction.plan, failingPart(reproduction.plan), args.signal ? { signal: args.signal } : {});
+  let after: CommandResult = run.failure ?? lastStep(run, reproduction.failingCommand);
+  if (run.red) problems.push(`\`${reproduction.failingCommand}\` still fails (exit ${run.exitCode})`);
+  else if (reproduction.fullTestCommand) {
+    after = await workspace.sandbox.run(reproduction.fullTestCommand, { network: false, timeoutMs: TEST_TIMEOUT_MS });
+    if (after.exitCode !== 0) problems.push(`the full test command \`${reproduction.fullTestCommand}\` fails (exit ${after.exitCode})`);
+  }
+  const diff = await args.deps.diff(workspace.dir, args.baseSha);
+  problems.push(
+    ...checkDiffPolicy(diff, {
+      protectedPaths: args.protectedPaths,
+      maxChangedLines: args.config.max_diff_lines,
+      allowDeletions: args.config.allow_deletions,
+      kind: args.kind,
+      redact: args.deps.redact,
+    }),
+  );
+  return { passed: problems.length === 0, run, after, diff, problems };
+}
+
+function lastStep(run: ReproductionRun, command: string): CommandResult {
+  const step = run.steps.at(-1);
+  return {
+    command: step?.command ?? command,
+    exitCode: step?.exitCode ?? run.exitCode,
+    output: step?.outputExcerpt ?? "",
+    durationMs: step?.durationMs ?? run.durationMs,
+    timedOut: step?.timedOut ?? false,
+    truncated: false,
+  };
 }

@@ -3,7 +3,8 @@ import type { Target } from "../github/resolve-target.ts";
 import type { Octokit } from "../github/types.ts";
 import type { JobRecord } from "../queue/job.ts";
 import type { CommandResult } from "../workspace/types.ts";
-import type { Commands } from "./3-reproduce.ts";
+import { renderReproductionMarkdown } from "../reproduction/render-reproduction-markdown.ts";
+import type { Reproduction } from "./3-reproduce.ts";
 import type { Verdict } from "./5-verify.ts";
 import type { FixOutcome, PipelineDeps, Workspace } from "./pipeline-deps.ts";
 import { renderPrBody } from "./render-pr-body.ts";
@@ -27,7 +28,7 @@ export async function deliver(args: {
   workspace: Workspace;
   token: string;
   target: Target;
-  commands: Commands;
+  reproduction: Reproduction;
   before: CommandResult;
   verdict: Verdict;
   fix: FixOutcome;
@@ -64,7 +65,8 @@ export async function deliver(args: {
       summary: args.fix.summary,
       diagnosis: args.diagnosis,
       candidates: args.candidates,
-      command: args.commands.test,
+      command: args.reproduction.failingCommand,
+      reproduction: renderReproductionMarkdown(args.reproduction.outcome, args.verdict.run),
       before: args.before,
       after: args.verdict.after,
       diff: args.verdict.diff,

@@ -10,6 +10,8 @@ export interface PrBodyInput {
   /** One line per candidate fix and its verdict. */
   candidates: string;
   command: string;
+  /** The reproduction's own before/after record: steps, exit codes, durations, excerpts. */
+  reproduction: string;
   before: CommandResult;
   after: CommandResult;
   diff: WorkspaceDiff;
@@ -44,6 +46,7 @@ export function renderPrBody(input: PrBodyInput): string {
     `| before | \`${input.command}\` | ${input.before.exitCode} ❌ | ${seconds(input.before.durationMs)} |`,
     `| after | \`${input.command}\` | ${input.after.exitCode} ✅ | ${seconds(input.after.durationMs)} |`,
     "",
+    fold("Reproduction", input.reproduction),
     fold("Output before", fence(tail(input.before.output))),
     fold("Output after", fence(tail(input.after.output))),
     fold(

@@ -11,7 +11,10 @@ import type { JobRecord } from "../queue/job.ts";
 import type { JobResult } from "../queue/start-worker.ts";
 import type { PipelineDeps, Workspace } from "./pipeline-deps.ts";
 import { checkRelevance } from "./0-check-relevance.ts";
-import { reproduce, resolveCommands } from "./3-reproduce.ts";
+import { renderReproductionMarkdown } from "../reproduction/render-reproduction-markdown.ts";
+import type { ReproductionRun } from "../reproduction/run-reproduction.ts";
+import type { CommandResult } from "../workspace/types.ts";
+import { reproduceFailure } from "./3-reproduce.ts";
 import { describeCandidates, findFix } from "./4-fix.ts";
 import { deliver } from "./6-deliver.ts";
 import { describeFailure } from "../github/describe-job.ts";
@@ -117,29 +120,30 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
     record("workspace", { sha: target.sha });
 
     // 3. reproduce
-    const commands = await resolveCommands(workspace.dir, config);
-    const before = await reproduce(workspace.sandbox, commands);
-    record("reproduce", { commands, setupExit: before.setup?.exitCode ?? null, testExit: before.test.exitCode, durationMs: before.test.durationMs });
-    if (before.setup && before.setup.exitCode !== 0) {
+    const reproduction = await reproduceFailure({ octokit, payload, sha: target.sha, branch: target.baseBranch, evidence, workspace, config, signal });
+    const { outcome } = reproduction;
+    record("reproduce", { plan: reproduction.plan, verdict: outcome.verdict, summary: outcome.summary, run: outcome.run });
+    if (signal.aborted) return aborted(signal);
+    if (outcome.verdict === "setup_failed") {
       await report({
         conclusion: "failure",
         title: "Setup failed",
-        summary: `The setup command \`${commands.setup}\` failed (exit ${before.setup.exitCode}), so the failure could not be reproduced. Set \`commands.setup\` in \`.github/patchwright.yml\` if it needs a different command.`,
-        details: outputExcerpt(before.setup.output),
+        summary: `${outcome.summary}\n\nPatchwright could not get to the failing step. If setup needs a different command here, set \`commands.setup\` in \`.github/patchwright.yml\`.`,
+        details: `${renderReproductionMarkdown(outcome)}\n\n${outputExcerpt(outcome.failure.output)}`,
       });
       return { state: "failed", summary: "setup failed" };
     }
-    const red = before.test.exitCode !== 0;
-    const issueMode = !red && payload.kind === "fix-issue";
-    if (!red && !issueMode) {
+    const issueMode = outcome.verdict !== "red" && payload.kind === "fix-issue";
+    if (outcome.verdict !== "red" && !issueMode) {
       await report({
         conclusion: "neutral",
-        title: "Could not reproduce",
-        summary: `\`${commands.test}\` passes here at ${target.sha.slice(0, 7)}, so there is nothing to fix: the failure is likely flaky or environmental.`,
-        details: outputExcerpt(before.test.output),
+        title: outcome.verdict === "flaky" ? "Flaky failure" : "Could not reproduce",
+        summary: `${outcome.summary}\n\nPatchwright does not change code for a failure it cannot reproduce reliably.`,
+        details: renderReproductionMarkdown(outcome),
       });
-      return { state: "skipped", summary: "could not reproduce" };
+      return { state: "skipped", summary: outcome.verdict === "flaky" ? "flaky" : "could not reproduce" };
     }
+    const before = outcome.verdict === "red" ? outcome.failure : lastResult(outcome.run);
     if (signal.aborted) return aborted(signal);
 
     const tokens = Math.min(b.tokens, deps.usage.tokensFor(b.cost_usd), b.daily_tokens - today.tokens, deps.usage.tokensFor(b.daily_cost_usd - today.costUsd));
@@ -158,16 +162,16 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
       cloneUrl: payload.repo.cloneUrl,
       config,
       budget: { turns: b.turns, tokens, minutes: b.minutes },
-      commands,
-      requireRedBefore: !issueMode,
+      reproduction,
+      kind: payload.kind,
       startedAt,
       record,
       brief: {
         repoFullName: `${owner}/${name}`,
         config,
         protectedPaths,
-        failingCommand: commands.test,
-        failingResult: before.test,
+        failingCommand: reproduction.failingCommand,
+        failingResult: before,
         evidence: evidence.text,
         repoInstructions,
         ...(trigger.type === "comment"
@@ -187,7 +191,7 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
       await report({
         conclusion: "failure",
         title: "No verified fix",
-        summary: `Patchwright could not produce a fix that passes \`${commands.test}\`.\n\n${describeCandidates(result)}\n\n**Diagnosis** (${result.diagnosis.status}):\n\n${result.diagnosis.summary || "(none)"}`,
+        summary: `Patchwright could not produce a fix that passes \`${reproduction.failingCommand}\`.\n\n${describeCandidates(result)}\n\n**Diagnosis** (${result.diagnosis.status}):\n\n${result.diagnosis.summary || "(none)"}`,
         ...(best?.verdict
           ? { details: `Best attempt (candidate ${best.index}: ${best.outcome.summary.split("\n")[0] ?? ""}):\n\n\`\`\`diff\n${best.verdict.diff.patch.slice(0, 20_000)}\n\`\`\`\n\nTests after it:\n${outputExcerpt(best.verdict.after.output)}` }
           : {}),
@@ -196,12 +200,12 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
     }
 
     // 6. deliver
-    const pr = await deliver({ deps, octokit, job, workspace: winner.workspace, token, target, commands, before: before.test, verdict: winner.verdict, fix: winner.outcome, diagnosis: result.diagnosis.summary, candidates: describeCandidates(result), spent, failure: describeFailure(payload, target.sha) });
+    const pr = await deliver({ deps, octokit, job, workspace: winner.workspace, token, target, reproduction, before, verdict: winner.verdict, fix: winner.outcome, diagnosis: result.diagnosis.summary, candidates: describeCandidates(result), spent, failure: describeFailure(payload, target.sha) });
     record("deliver", pr);
     await report({
       conclusion: "success",
       title: `Fix proposed in #${pr.number}`,
-      summary: `Patchwright opened ${pr.url} with a fix: \`${commands.test}\` now passes.`,
+      summary: `Patchwright opened ${pr.url} with a fix: \`${reproduction.failingCommand}\` now passes.`,
       url: pr.url,
     });
     return { state: "succeeded", summary: pr.url };
@@ -220,4 +224,10 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
   } finally {
     await workspace?.dispose();
   }
+}
+
+/** The last step's result of a green run (issue mode: the tests passed before the fix). */
+function lastResult(run: ReproductionRun): CommandResult {
+  const step = run.steps.at(-1);
+  return { command: step?.command ?? "", exitCode: run.exitCode, output: step?.outputExcerpt ?? "", durationMs: run.durationMs, timedOut: false, truncated: false };
 }

@@ -38,6 +38,32 @@ beforeAll(async () => {
     files: {
       "package.json": JSON.stringify({ name: "calc", version: "1.0.0", type: "module", scripts: { test: "node --test" } }, null, 2),
       "src/add.js": "export function add(a, b) {\n  return a - b;\n}\n",
+      // Two jobs, one with a matrix: only test (20)'s steps up to its failed one are reproduced.
+      ".github/workflows/ci.yml": [
+        "name: CI",
+        "on: push",
+        "jobs:",
+        "  lint:",
+        "    runs-on: ubuntu-latest",
+        "    steps:",
+        "      - uses: actions/checkout@v4",
+        "      - run: echo lint-step-ran && exit 3",
+        "  test:",
+        "    runs-on: ubuntu-latest",
+        "    strategy:",
+        "      matrix:",
+        "        node: [18, 20]",
+        "    steps:",
+        "      - uses: actions/checkout@v4",
+        "      - uses: actions/setup-node@v4",
+        "        with:",
+        "          node-version: ${{ matrix.node }}",
+        '      - run: echo "matrix node ${{ matrix.node }}"',
+        "      - name: Run tests",
+        "        run: npm test",
+        "      - run: echo after-the-failed-step",
+        "",
+      ].join("\n"),
       "test/add.test.js":
         'import assert from "node:assert";\nimport test from "node:test";\nimport { add } from "../src/add.js";\n\ntest("adds", () => {\n  assert.strictEqual(add(2, 3), 5);\n});\n',
     },
@@ -74,7 +100,20 @@ beforeAll(async () => {
     roles: { maintainer: "write", reader: "read" },
     runs: {
       777: [
-        { id: 9001, name: "test (20)", conclusion: "failure", log, steps: [{ name: "Run npm test", number: 2, conclusion: "failure" }] },
+        {
+          id: 9001,
+          name: "test (20)",
+          conclusion: "failure",
+          log,
+          steps: [
+            { name: "Set up job", number: 1, conclusion: "success" },
+            { name: "Run actions/checkout@v4", number: 2, conclusion: "success" },
+            { name: "Run actions/setup-node@v4", number: 3, conclusion: "success" },
+            { name: 'Run echo "matrix node 20"', number: 4, conclusion: "success" },
+            { name: "Run tests", number: 5, conclusion: "failure" },
+            { name: "Run echo after-the-failed-step", number: 6, conclusion: "skipped" },
+          ],
+        },
         { id: 9002, name: "lint", conclusion: "success", log: "fine", steps: [] },
       ],
     },
@@ -157,8 +196,12 @@ describe("a red build becomes a pull request", () => {
 
     const branch = `patchwright/fix-${sha.slice(0, 7)}`;
     expect(pr).toMatchObject({ head: branch, base: "main", repo: "octo-org/calc" });
-    expect(pr.body).toMatch(/before \| `npm test` \| 1 ❌/);
-    expect(pr.body).toMatch(/after \| `npm test` \| 0 ✅/);
+    expect(pr.body).toMatch(/before \| `[^`]*npm test'?` \| 1 ❌/);
+    expect(pr.body).toMatch(/after \| `[^`]*npm test'?` \| 0 ✅/);
+    // Exactly the failed job's steps, with its matrix values, up to the failed one.
+    expect(pr.body).toContain("matrix node 20");
+    expect(pr.body).not.toContain("lint-step-ran");
+    expect(pr.body).not.toContain("after-the-failed-step");
     expect(pr.body).toContain("/actions/runs/777");
     expect(pr.body).toContain("<details>");
     expect(pr.body).toContain("### Root cause");

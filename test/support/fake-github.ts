@@ -2,7 +2,7 @@ import { EventEmitter, once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { readBranchSha } from "./fixture-repo.ts";
+import { readBranchSha, showFile } from "./fixture-repo.ts";
 import { createGitHttpHandler, type GitHttpRequest } from "./git-http-server.ts";
 
 /**
@@ -107,12 +107,17 @@ export async function startFakeGitHub(options: { gitRoot: string; appSlug?: stri
       return json(res, 200, { permission, role_name: role, user: { login: m[1] } });
     }
     if (r.method === "GET" && (m = /^\/contents\/(.+)$/.exec(rest))) {
-      if (decodeURIComponent(m[1]!) === ".github/patchwright.yml" && repo.config !== undefined) {
+      const file = decodeURIComponent(m[1]!);
+      const send = (text: string) =>
         // Probot's config plugin asks for the raw file.
-        if (/raw/.test(String(headers["accept"]))) return void res.writeHead(200, { "content-type": "text/plain" }).end(repo.config);
-        return json(res, 200, { type: "file", encoding: "base64", content: Buffer.from(repo.config).toString("base64") });
-      }
-      return json(res, 404, { message: "Not Found" });
+        /raw/.test(String(headers["accept"]))
+          ? void res.writeHead(200, { "content-type": "text/plain" }).end(text)
+          : json(res, 200, { type: "file", encoding: "base64", content: Buffer.from(text).toString("base64") });
+      if (file === ".github/patchwright.yml") return repo.config !== undefined ? send(repo.config) : json(res, 404, { message: "Not Found" });
+      // Any other file is served from the repository itself, at `ref` (default branch by default).
+      const ref = url.searchParams.get("ref") ?? repo.defaultBranch;
+      void showFile(path.join(options.gitRoot, `${full}.git`), ref, file).then(send, () => json(res, 404, { message: "Not Found" }));
+      return;
     }
     if (r.method === "POST" && (m = /^\/issues\/comments\/(\d+)\/reactions$/.exec(rest))) return json(res, 201, { id: nextId++, content: body["content"] });
     if (r.method === "POST" && (m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
