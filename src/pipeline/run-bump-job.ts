@@ -170,7 +170,7 @@ export async function runBumpJob(job: JobRecord, deps: PipelineDeps, signal: Abo
     const pr =
       (await findOpenPullRequest(octokit, payload.repo, branch)) ??
       (await pushAndOpenPullRequest({
-        deps, octokit, repo: payload.repo, jobId: job.id, dir: workspace.dir, token, branch, base: target.baseBranch, title,
+        deps, octokit, repo: payload.repo, jobId: job.id, dir: tested.kind === "fixed" ? tested.workspace.dir : workspace.dir, token, branch, base: target.baseBranch, title,
         body: renderBumpPrBody({ advisories, upgrades, command: tested.command, afterUpgrade: tested.before, ...(tested.kind === "fixed" ? { fix: tested.fix } : {}) }),
       }));
     record("deliver", pr);

@@ -15,7 +15,10 @@ import { renderReproductionMarkdown } from "../reproduction/render-reproduction-
 import type { ReproductionRun } from "../reproduction/run-reproduction.ts";
 import type { CommandResult } from "../workspace/types.ts";
 import { reproduceFailure } from "./3-reproduce.ts";
-import { describeCandidates, findFix } from "./4-fix.ts";
+import { recipeDiagnosis, recipeFixOutcome } from "../recipes/recipe-fix-outcome.ts";
+import { runRecipes } from "../recipes/run-recipes.ts";
+import { describeCandidates, findFix, type FixResult } from "./4-fix.ts";
+import { verify } from "./5-verify.ts";
 import { deliver } from "./6-deliver.ts";
 import { describeFailure } from "../github/describe-job.ts";
 import { outputExcerpt } from "./describe.ts";
@@ -154,7 +157,28 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
     const repoInstructions = [await loadAgentInstructions(octokit, owner, name, payload.repo.defaultBranch), config.instructions]
       .filter((s) => s.trim())
       .join("\n\n");
-    const result = await findFix({
+    // 4a. recipes: a known autofix (formatter, linter, lockfile) needs no model call and no tokens
+    const recipe = issueMode
+      ? null
+      : await runRecipes({
+          sandbox: workspace.sandbox,
+          failingCommand: reproduction.failingCommand,
+          failingOutput: before.output,
+          network: reproduction.plan.steps.at(-1)?.network === true,
+          signal,
+          onEvent: record,
+        });
+    let byRecipe: FixResult | null = null;
+    if (recipe) {
+      const verdict = await verify({ deps, kind: payload.kind, workspace, reproduction, baseSha: target.sha, config, protectedPaths, signal });
+      record("candidate", { index: 1, status: "recipe", passed: verdict.passed, changedLines: verdict.diff.insertions + verdict.diff.deletions, problems: verdict.problems });
+      const candidate = { index: 1, workspace, outcome: recipeFixOutcome(recipe), verdict };
+      if (verdict.passed) byRecipe = { diagnosis: recipeDiagnosis(recipe), candidates: [candidate], winner: candidate };
+      else await recipe.undo(); // e.g. it reformatted a protected path: the agent starts from the original tree
+    }
+
+    // 4b. the agent: investigator, then K fixers in parallel; 5. verify each candidate
+    const result = byRecipe ?? (await findFix({
       deps,
       base: workspace,
       sha: target.sha,
@@ -180,7 +204,7 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
         issueMode,
         signal,
       },
-    });
+    }));
     if (signal.aborted) return aborted(signal);
     const winner = result.winner;
     if (!winner?.verdict) {

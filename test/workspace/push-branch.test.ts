@@ -56,7 +56,7 @@ describe("pushBranch", () => {
     const second = await cloneAndCommit(remote, "second attempt\n");
 
     await expect(pushBranch({ dir: second.dir, cloneUrl: remote.cloneUrl, branch, token: TOKEN })).rejects.toMatchObject({
-      code: "push_failed",
+      code: "push_rejected",
       retryable: false,
     });
     expect(await readBranchSha(remote.bareDir, branch)).toBe(first.sha);
