@@ -13,6 +13,7 @@ import type { Redactor } from "./security/redact.ts";
 import { commitAll } from "./workspace/commit-all.ts";
 import { diffWorkspace } from "./workspace/diff-workspace.ts";
 import { copyInstalledFiles } from "./workspace/fork-workspace.ts";
+import { listUntracked } from "./workspace/list-untracked.ts";
 import { openWorkspace } from "./workspace/open-workspace.ts";
 import { pushBranch } from "./workspace/push-branch.ts";
 
@@ -52,8 +53,9 @@ export function createPipelineDeps(args: {
         throw error;
       }
     },
-    diff: (dir, baseSha) => diffWorkspace({ dir, baseSha }),
-    commitAll: (dir, message, author) => commitAll({ dir, message, author }),
+    untracked: (dir) => listUntracked(dir),
+    diff: (dir, baseSha, exclude) => diffWorkspace({ dir, baseSha, exclude }),
+    commitAll: (dir, message, author, exclude) => commitAll({ dir, message, author, exclude }),
     pushBranch: (a) => pushBranch(a),
     fix: (request) => runRole(request, { model, modelName: env.model.name, redact }),
     ledger: (jobId, kind, data) => queue.appendLedger(jobId, kind, data),

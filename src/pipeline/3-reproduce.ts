@@ -17,6 +17,8 @@ export interface Reproduction {
   failingCommand: string;
   /** The repository's whole test command, run after the failing step when it differs. */
   fullTestCommand: string | null;
+  /** What setup left untracked (a generated lockfile, an unignored `node_modules/`): never part of a fix. */
+  setupArtifacts: string[];
 }
 
 /**
@@ -34,6 +36,7 @@ export async function reproduceFailure(args: {
   workspace: Workspace;
   config: RepoConfig;
   signal: AbortSignal;
+  untracked(dir: string): Promise<string[]>;
 }): Promise<Reproduction> {
   const { payload, workspace, config } = args;
   const failedJob = args.evidence.failedJobs[0];
@@ -54,7 +57,13 @@ export async function reproduceFailure(args: {
   const failingCommand = failing ? toOneLiner(failing) : "";
   const manifest = packageFacts.manifest as { scripts?: Record<string, unknown> } | null;
   const fullTest = config.commands.test ?? (typeof manifest?.scripts?.["test"] === "string" ? "npm test" : null);
-  return { plan, outcome, failingCommand, fullTestCommand: fullTest !== null && fullTest !== failing?.command ? fullTest : null };
+  return {
+    plan,
+    outcome,
+    failingCommand,
+    fullTestCommand: fullTest !== null && fullTest !== failing?.command ? fullTest : null,
+    setupArtifacts: await args.untracked(workspace.dir),
+  };
 }
 
 /** The workflow file as it was at the failing commit (the branch may have changed it since). */

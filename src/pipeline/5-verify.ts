@@ -41,7 +41,7 @@ export async function verify(args: {
     after = await workspace.sandbox.run(reproduction.fullTestCommand, { network: false, timeoutMs: TEST_TIMEOUT_MS });
     if (after.exitCode !== 0) problems.push(`the full test command \`${reproduction.fullTestCommand}\` fails (exit ${after.exitCode})`);
   }
-  const diff = await args.deps.diff(workspace.dir, args.baseSha);
+  const diff = await args.deps.diff(workspace.dir, args.baseSha, reproduction.setupArtifacts);
   problems.push(
     ...checkDiffPolicy(diff, {
       protectedPaths: args.protectedPaths,

@@ -48,7 +48,7 @@ export async function deliver(args: {
   if (found) return { number: found.number, url: found.html_url, branch };
 
   const identity = await deps.botIdentity(octokit);
-  await deps.commitAll(args.workspace.dir, `${title}\n\n${deps.redact(args.fix.summary)}`, identity);
+  await deps.commitAll(args.workspace.dir, `${title}\n\n${deps.redact(args.fix.summary)}`, identity, args.reproduction.setupArtifacts);
   try {
     await deps.pushBranch({ dir: args.workspace.dir, cloneUrl, branch, token: args.token });
   } catch (error) {

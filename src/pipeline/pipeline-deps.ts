@@ -67,8 +67,10 @@ export interface PipelineDeps {
   botIdentity(octokit: Octokit): Promise<{ name: string; email: string }>;
   gatherEvidence(octokit: Octokit, payload: JobPayload): Promise<Evidence>;
   openWorkspace(args: { cloneUrl: string; sha: string; token: string }): Promise<Workspace>;
-  diff(dir: string, baseSha: string): Promise<WorkspaceDiff>;
-  commitAll(dir: string, message: string, author: { name: string; email: string }): Promise<string>;
+  /** Untracked, not ignored paths: taken after setup, they are left out of diffs and commits. */
+  untracked(dir: string): Promise<string[]>;
+  diff(dir: string, baseSha: string, exclude: readonly string[]): Promise<WorkspaceDiff>;
+  commitAll(dir: string, message: string, author: { name: string; email: string }, exclude: readonly string[]): Promise<string>;
   pushBranch(args: { dir: string; cloneUrl: string; branch: string; token: string }): Promise<void>;
   /** Runs one agent role (investigator or fixer) to its end. */
   fix(request: FixRequest): Promise<FixOutcome>;

@@ -142,7 +142,9 @@ export async function runBumpJob(job: JobRecord, deps: PipelineDeps, signal: Abo
       return { state: "skipped", summary: "already outside the vulnerable range" };
     }
     const files = upgrades.flatMap((u) => u.files);
-    const stray = (await deps.diff(workspace.dir, target.sha)).files.map((f) => f.path).filter((f) => !files.includes(f));
+    // What the package manager left untracked (yarn 1's node_modules/ where nothing ignores it) is not part of the upgrade.
+    const artifacts = (await deps.untracked(workspace.dir)).filter((f) => !files.includes(f));
+    const stray = (await deps.diff(workspace.dir, target.sha, artifacts)).files.map((f) => f.path).filter((f) => !files.includes(f));
     if (stray.length > 0) {
       await report({ conclusion: "failure", title: `Could not upgrade ${advisory.package}`, summary: `The package manager changed files besides the manifest and lockfile (${stray.slice(0, 5).map((f) => `\`${f}\``).join(", ")}), so Patchwright did not propose the upgrade.` });
       return { state: "failed", summary: "the upgrade touched unexpected files" };
@@ -150,7 +152,7 @@ export async function runBumpJob(job: JobRecord, deps: PipelineDeps, signal: Abo
     const title = bumpPrTitle(advisory, upgrades[0]!);
     const changes = upgrades.flatMap((u) => u.changes);
     // Committed here, in the workspace only: the agent's changes are diffed (and policed) against it.
-    const upgradeSha = await deps.commitAll(workspace.dir, `${title}\n\n${changes.map((c) => `${c.name} ${c.from} -> ${c.to}: ${c.reason}`).join("\n")}`, await deps.botIdentity(octokit));
+    const upgradeSha = await deps.commitAll(workspace.dir, `${title}\n\n${changes.map((c) => `${c.name} ${c.from} -> ${c.to}: ${c.reason}`).join("\n")}`, await deps.botIdentity(octokit), artifacts);
 
     // 3. reproduce and 4. fix
     const moved = changes.map((c) => `${c.name} ${c.from} → ${c.to}`).join(", ");
@@ -220,7 +222,7 @@ async function testAndFix(
   const { deps, job, octokit, config, record, report, signal } = ctx;
   const { payload } = job;
   // No re-runs: a green run is simply green here, not a "flaky" verdict to confirm.
-  const reproduction = await reproduceFailure({ octokit, payload, sha: args.sha, branch: args.branch, evidence: { text: "", failedJobs: [] }, workspace: args.workspace, config: { ...config, flaky_reruns: 0 }, signal });
+  const reproduction = await reproduceFailure({ octokit, payload, sha: args.sha, branch: args.branch, evidence: { text: "", failedJobs: [] }, workspace: args.workspace, config: { ...config, flaky_reruns: 0 }, signal, untracked: deps.untracked });
   const { outcome } = reproduction;
   record("reproduce", { plan: reproduction.plan, verdict: outcome.verdict, summary: outcome.summary, run: outcome.run });
   const command = reproduction.fullTestCommand ?? reproduction.failingCommand;
@@ -274,7 +276,7 @@ async function testAndFix(
     return { kind: "stopped", result: { state: "failed", summary: "no verified fix for the upgrade" } };
   }
   if (winner.workspace !== args.workspace) ctx.workspaces.push(winner.workspace);
-  await deps.commitAll(winner.workspace.dir, `Adapt the code to ${ctx.advisory.package}'s new version\n\n${deps.redact(winner.outcome.summary)}`, await deps.botIdentity(octokit));
+  await deps.commitAll(winner.workspace.dir, `Adapt the code to ${ctx.advisory.package}'s new version\n\n${deps.redact(winner.outcome.summary)}`, await deps.botIdentity(octokit), reproduction.setupArtifacts);
   return {
     kind: "fixed",
     command,

@@ -123,7 +123,7 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
     record("workspace", { sha: target.sha });
 
     // 3. reproduce
-    const reproduction = await reproduceFailure({ octokit, payload, sha: target.sha, branch: target.baseBranch, evidence, workspace, config, signal });
+    const reproduction = await reproduceFailure({ octokit, payload, sha: target.sha, branch: target.baseBranch, evidence, workspace, config, signal, untracked: deps.untracked });
     const { outcome } = reproduction;
     record("reproduce", { plan: reproduction.plan, verdict: outcome.verdict, summary: outcome.summary, run: outcome.run });
     if (signal.aborted) return aborted(signal);
@@ -165,6 +165,7 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
           failingCommand: reproduction.failingCommand,
           failingOutput: before.output,
           network: reproduction.plan.steps.at(-1)?.network === true,
+          exclude: reproduction.setupArtifacts,
           signal,
           onEvent: record,
         });

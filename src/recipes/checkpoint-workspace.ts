@@ -32,7 +32,7 @@ const MAX_SAVED_FILES = 500;
 const MAX_SAVED_BYTES = 32 * 1024 * 1024;
 const GIT_TIMEOUT_MS = 2 * 60_000;
 // No optional locks: the index is read-only inside the sandbox.
-const STATUS = "git --no-optional-locks status --porcelain=v1 -z --untracked-files=all --no-renames --ignore-submodules=all 2>/dev/null";
+const STATUS = "git --no-optional-locks status --porcelain=v1 -z --untracked-files=all --no-renames --ignore-submodules=all";
 const RESTORE_FROM_HEAD = [
   "from_head() {",
   '  rm -rf -- "$1"; mkdir -p -- "$(dirname -- "$1")"',
@@ -48,7 +48,8 @@ const RESTORE_FROM_HEAD = [
  *   missing in the sandbox, a dirty file behind a symbolic link, too much dirt):
  *   the caller should then not run the recipe.
  */
-export async function checkpointWorkspace(sandbox: Sandbox): Promise<Checkpoint> {
+export async function checkpointWorkspace(sandbox: Sandbox, exclude: readonly string[] = []): Promise<Checkpoint> {
+  const changedFiles = (s: Sandbox) => changedFilesExcept(s, exclude);
   const before = await changedFiles(sandbox);
   if (before.size > MAX_SAVED_FILES) throw cannot(`${before.size} files already differ from HEAD (more than ${MAX_SAVED_FILES})`);
   const saved = new Map<string, Saved>();
@@ -84,8 +85,10 @@ export async function checkpointWorkspace(sandbox: Sandbox): Promise<Checkpoint>
 }
 
 /** Path → two-letter status (`??` untracked, ` M` modified, ` D` deleted, ...), for every file that differs from HEAD. */
-async function changedFiles(sandbox: Sandbox): Promise<Map<string, string>> {
-  const result = await sandbox.run(STATUS, { timeoutMs: GIT_TIMEOUT_MS });
+async function changedFilesExcept(sandbox: Sandbox, exclude: readonly string[]): Promise<Map<string, string>> {
+  // Setup's artifacts (an unignored node_modules/, a generated lockfile) are not the recipe's business.
+  const pathspecs = ["--", ".", ...exclude.map((p) => quoteWord(`:(exclude,top,literal)${p.replace(/\/$/, "")}`))].join(" ");
+  const result = await sandbox.run(`${STATUS} ${pathspecs} 2>/dev/null`, { timeoutMs: GIT_TIMEOUT_MS });
   if (result.exitCode !== 0 || result.truncated) throw cannot(`\`git status\` failed in the sandbox (exit ${result.exitCode}); recipes need a git checkout`);
   const files = new Map<string, string>();
   for (const entry of result.output.split("\0")) {

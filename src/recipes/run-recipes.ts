@@ -28,6 +28,8 @@ export interface RunRecipesArgs {
    * Default: a checkpoint taken before the recipe (`checkpoint-workspace.ts`).
    */
   readonly restore?: () => Promise<void>;
+  /** Paths the default checkpoint ignores: what setup left untracked (`Reproduction.setupArtifacts`). */
+  readonly exclude?: readonly string[];
   /** Per command (each fixing command, and the re-run). Default 10 minutes. */
   readonly timeoutMs?: number;
   /** Checked before anything runs. */
@@ -100,7 +102,7 @@ export async function runRecipes(args: RunRecipesArgs): Promise<RecipeResult | n
   let undo = args.restore;
   if (!undo) {
     try {
-      const checkpoint = await checkpointWorkspace(sandbox);
+      const checkpoint = await checkpointWorkspace(sandbox, args.exclude ?? []);
       undo = () => checkpoint.restore();
     } catch (error) {
       if (!(error instanceof PatchwrightError)) throw error;

@@ -13,6 +13,8 @@ export interface CommitAllOptions {
   readonly message: string;
   /** Author and committer, e.g. `patchwright[bot]`. */
   readonly author: CommitAuthor;
+  /** Paths left out of the commit: what setup created (`node_modules/`, a generated lockfile). */
+  readonly exclude?: readonly string[];
 }
 
 /**
@@ -24,7 +26,7 @@ export interface CommitAllOptions {
  */
 export async function commitAll(options: CommitAllOptions): Promise<string> {
   const { dir } = options;
-  const add = await runGit(["add", "--all"], { cwd: dir });
+  const add = await runGit(["add", "--all", "--", ...pathspec(options.exclude)], { cwd: dir });
   if (add.exitCode !== 0) fail("git add", add);
 
   const staged = await runGit(["diff", "--cached", "--quiet", "--no-ext-diff"], { cwd: dir });
@@ -61,4 +63,9 @@ function fail(step: string, result: GitResult): never {
     "internal",
     redact(`Committing the fix failed (${step}): ${result.stderr.trim() || `exit code ${result.exitCode}`}.`),
   );
+}
+
+/** `.` minus each excluded path, as git pathspecs (literal, from the top of the tree). */
+export function pathspec(exclude: readonly string[] = []): string[] {
+  return [".", ...exclude.map((p) => `:(exclude,top,literal)${p.replace(/\/$/, "")}`)];
 }

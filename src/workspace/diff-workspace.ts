@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { PatchwrightError } from "../errors.ts";
 import { redact } from "../security/redact.ts";
+import { pathspec } from "./commit-all.ts";
 import { type GitResult, runGit } from "./run-git.ts";
 
 export type FileChangeStatus = "added" | "modified" | "deleted" | "type_changed";
@@ -39,7 +40,7 @@ const STATUS: Readonly<Record<string, FileChangeStatus>> = { A: "added", M: "mod
  * Uses a throwaway copy of the index, so the workspace's own index is untouched.
  * @throws PatchwrightError `internal` when git fails (for example an unknown `baseSha`).
  */
-export async function diffWorkspace(options: { dir: string; baseSha: string }): Promise<WorkspaceDiff> {
+export async function diffWorkspace(options: { dir: string; baseSha: string; exclude?: readonly string[] }): Promise<WorkspaceDiff> {
   const { dir, baseSha } = options;
   if (!/^[0-9a-f]{4,64}$/.test(baseSha)) {
     throw new PatchwrightError("internal", `Cannot diff against "${baseSha}": expected a commit sha.`);
@@ -61,7 +62,7 @@ export async function diffWorkspace(options: { dir: string; baseSha: string }): 
       })
       .catch(() => undefined);
     const env = { GIT_INDEX_FILE: indexPath };
-    const add = await runGit(["add", "--all"], { cwd: dir, env });
+    const add = await runGit(["add", "--all", "--", ...pathspec(options.exclude)], { cwd: dir, env });
     if (add.exitCode !== 0) fail("git add", add);
 
     // No renames (policy sees both paths), no external diff or textconv (config-driven commands).

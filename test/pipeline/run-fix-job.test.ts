@@ -13,6 +13,8 @@ import type { JobPayload, JobRecord } from "../../src/queue/job.ts";
 import { createRedactor } from "../../src/security/redact.ts";
 import { commitAll } from "../../src/workspace/commit-all.ts";
 import { diffWorkspace } from "../../src/workspace/diff-workspace.ts";
+import { copyInstalledFiles } from "../../src/workspace/fork-workspace.ts";
+import { listUntracked } from "../../src/workspace/list-untracked.ts";
 import { openWorkspace } from "../../src/workspace/open-workspace.ts";
 import { pushBranch } from "../../src/workspace/push-branch.ts";
 import { createFixtureRepo, readBranchSha, showFile } from "../support/fixture-repo.ts";
@@ -93,9 +95,14 @@ function deps(fix: (request: FixRequest) => Promise<void>): PipelineDeps {
     botIdentity: async () => ({ name: "patchwright[bot]", email: "1+patchwright[bot]@users.noreply.github.com" }),
     gatherEvidence: async () => ({ text: "not ok 1 - adds", failedJobs: [] }),
     openWorkspace: ({ cloneUrl, sha, token }) => openWorkspace({ cloneUrl, sha, token }),
-    forkWorkspace: (_base, sha, token, cloneUrl) => openWorkspace({ cloneUrl, sha, token }),
-    diff: (dir, baseSha) => diffWorkspace({ dir, baseSha }),
-    commitAll: (dir, message, author) => commitAll({ dir, message, author }),
+    forkWorkspace: async (base, sha, token, cloneUrl) => {
+      const fork = await openWorkspace({ cloneUrl, sha, token });
+      await copyInstalledFiles(base.dir, fork.dir);
+      return fork;
+    },
+    untracked: (dir) => listUntracked(dir),
+    diff: (dir, baseSha, exclude) => diffWorkspace({ dir, baseSha, exclude }),
+    commitAll: (dir, message, author, exclude) => commitAll({ dir, message, author, exclude }),
     pushBranch: (a) => pushBranch(a),
     fix: async (request): Promise<FixOutcome> => {
       if (request.role === "investigator") {
@@ -218,6 +225,34 @@ describe("runFixJob", () => {
     expect(result).toEqual({ state: "failed", summary: "daily budget used up" });
     expect(cloned).toBe(false);
     expect(JSON.stringify(bodies[0])).toContain("budget.daily_tokens");
+  });
+
+  it("fixes a formatting failure with a recipe: zero model calls", async () => {
+    const repo = await createFixtureRepo({
+      root,
+      owner: "o",
+      name: "fmt",
+      files: {
+        "package.json": JSON.stringify({ name: "fmt", private: true, scripts: { test: "prettier --check src" }, devDependencies: { prettier: "3.3.3" } }),
+        "src/a.js": "const  a = {b:1}\n",
+      },
+    });
+    noConfig("fmt", repo.sha);
+    noInstructions("fmt");
+    nock(API).patch("/repos/o/fmt/check-runs/555").times(2).reply(200, {});
+    nock(API).get("/repos/o/fmt/pulls").query(true).reply(200, []);
+    let body = "";
+    nock(API)
+      .post("/repos/o/fmt/pulls", (b) => Boolean((body = b.body)))
+      .reply(201, { number: 3, html_url: "https://github.com/o/fmt/pull/3" });
+    let modelCalls = 0;
+    const d = deps(async () => {});
+    const result = await runFixJob(job({ name: "fmt", sha: repo.sha }), { ...d, fix: async (r) => (modelCalls++, d.fix(r)) }, new AbortController().signal);
+    expect(result.state).toBe("succeeded");
+    expect(modelCalls).toBe(0);
+    expect(body).toContain("prettier --write");
+    expect(await showFile(repo.bareDir, `patchwright/fix-${repo.sha.slice(0, 7)}`, "src/a.js")).toBe("const a = { b: 1 };\n");
+    expect(ledger.some(([k]) => k === "recipe")).toBe(true);
   });
 
   it("reports an invalid config with the key and does not clone", async () => {
