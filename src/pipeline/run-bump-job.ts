@@ -82,6 +82,7 @@ export async function runBumpJob(job: JobRecord, deps: PipelineDeps, signal: Abo
   };
 
   try {
+    record("start", { attempt: job.attempts, package: advisory.package, ghsa: advisory.ghsaId });
     octokit = await deps.octokitFor(payload.installationId);
 
     // 0. advisory

@@ -1,8 +1,7 @@
-import { BUILTIN_PROTECTED_PATHS, type RepoConfig } from "../config/repo-config.ts";
+import { BUILTIN_PROTECTED_PATHS } from "../config/repo-config.ts";
 import { toOutcome } from "../errors.ts";
 import { acknowledge } from "../github/acknowledge.ts";
 import { loadAgentInstructions } from "../github/load-agent-instructions.ts";
-import { loadRepoConfig } from "../github/load-repo-config.ts";
 import { reportOutcome, reportStarted, type Report } from "../github/report.ts";
 import { resolveTarget } from "../github/resolve-target.ts";
 import type { Octokit } from "../github/types.ts";
@@ -10,7 +9,7 @@ import { JobCancelled, SHUTDOWN } from "../queue/job-cancelled.ts";
 import type { JobRecord } from "../queue/job.ts";
 import type { JobResult } from "../queue/start-worker.ts";
 import type { PipelineDeps, Workspace } from "./pipeline-deps.ts";
-import { checkRelevance } from "./0-check-relevance.ts";
+import { admitJob } from "./0-admit-job.ts";
 import { renderReproductionMarkdown } from "../reproduction/render-reproduction-markdown.ts";
 import type { ReproductionRun } from "../reproduction/run-reproduction.ts";
 import type { CommandResult } from "../workspace/types.ts";
@@ -73,38 +72,15 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
   try {
     octokit = await deps.octokitFor(payload.installationId);
 
-    // 0. config
-    const parsed = await loadRepoConfig(octokit, owner, name);
-    if (!parsed.ok) {
-      await report({
-        conclusion: "failure",
-        title: "Invalid .github/patchwright.yml",
-        summary: `Patchwright did not run: fix these keys in \`.github/patchwright.yml\` on the default branch.\n\n${parsed.problems.map((p) => `- ${p}`).join("\n")}`,
-      });
-      return { state: "failed", summary: "invalid repository config" };
+    // 0. admission: config, relevance, daily budget
+    const admission = await admitJob(octokit, payload, deps);
+    if (!admission.admitted) {
+      // Failures are always shown; a skip only closes an acknowledgement already made (no new check run per red commit).
+      if (admission.report && (admission.state === "failed" || ackId !== null || payload.trigger.type === "comment")) await report(admission.report);
+      return { state: admission.state, summary: admission.summary };
     }
-    const config: RepoConfig = parsed.config;
-    if (!config.enabled) {
-      if (ackId !== null || payload.trigger.type === "comment")
-        await report({ conclusion: "skipped", title: "Disabled", summary: "Patchwright is disabled for this repository (`enabled: false` in `.github/patchwright.yml`)." });
-      return { state: "skipped", summary: "disabled by config" };
-    }
-    const relevance = await checkRelevance(octokit, payload, config);
-    if (!relevance.relevant) {
-      if (ackId !== null) await report(relevance.report);
-      return { state: "skipped", summary: relevance.reason };
-    }
-    // Budgets: the job's own, capped by what the repository has left for today.
-    const today = deps.usage.since(repoFullName, deps.now() - 24 * 3_600_000);
+    const { config, spentToday: today } = admission;
     const b = config.budget;
-    if (today.tokens >= b.daily_tokens || today.costUsd >= b.daily_cost_usd) {
-      await report({
-        conclusion: "failure",
-        title: "Daily budget used up",
-        summary: `This repository used ${today.tokens} tokens ($${today.costUsd.toFixed(2)}) in the last 24 hours, the limit set by \`budget.daily_tokens\` / \`budget.daily_cost_usd\` in \`.github/patchwright.yml\`. Comment \`/agent fix\` later, or raise the limit.`,
-      });
-      return { state: "failed", summary: "daily budget used up" };
-    }
     if (ackId === null && payload.trigger.type === "ci") {
       // The acknowledgement was lost (e.g. the process stopped right after the webhook).
       ackId = await acknowledge(octokit, job);
