@@ -96,7 +96,7 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
     // 2. workspace
     const token = await deps.mintToken(payload.installationId, name);
     workspace = await deps.openWorkspace({ cloneUrl: payload.repo.cloneUrl, sha: target.sha, token });
-    record("workspace", { sha: target.sha });
+    record("workspace", { sha: target.sha, isolation: workspace.sandbox.isolation ?? "bubblewrap", notes: workspace.sandbox.notes ?? [] });
 
     // 3. reproduce
     const reproduction = await reproduceFailure({ octokit, payload, sha: target.sha, branch: target.baseBranch, evidence, workspace, config, signal, untracked: deps.untracked });

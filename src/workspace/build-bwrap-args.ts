@@ -3,6 +3,9 @@
  * system facts it needs (which system paths exist, which are symlinks) are
  * passed in, so the policy can be read and tested in one place.
  */
+import { relayScript, SANDBOX_NODE, SANDBOX_PROXY_SOCKET } from "./registry-proxy-relay.ts";
+import type { ExtraBind } from "./sandbox-extra-binds.ts";
+import { limitsScript, type SandboxLimits } from "./sandbox-limits.ts";
 
 /** Where the workspace appears inside the sandbox (and the default cwd). */
 export const SANDBOX_WORKSPACE = "/workspace";
@@ -14,6 +17,16 @@ export type SystemPath =
   | { readonly path: string; readonly kind: "dir" }
   | { readonly path: string; readonly kind: "symlink"; readonly target: string };
 
+/**
+ * What the network namespace holds: nothing but loopback (`none`), the
+ * host's network (`host`), or nothing but the registry proxy's socket and a
+ * relay to it (`proxy`, see `registry-proxy-relay.ts`).
+ */
+export type SandboxNetwork =
+  | { readonly kind: "none" }
+  | { readonly kind: "host" }
+  | { readonly kind: "proxy"; readonly socketPath: string; readonly nodePath: string };
+
 export interface BwrapArgsInput {
   /** Absolute, canonical host path of the workspace. */
   readonly root: string;
@@ -21,10 +34,13 @@ export interface BwrapArgsInput {
   readonly hasGitDir: boolean;
   /** Absolute cwd inside the sandbox (under SANDBOX_WORKSPACE). */
   readonly cwd: string;
-  readonly network: boolean;
+  readonly network: SandboxNetwork;
   readonly env: Readonly<Record<string, string>>;
   /** System paths to expose read-only (see `SYSTEM_PATHS`). */
   readonly systemPaths: readonly SystemPath[];
+  /** Checked extra binds (see `sandbox-extra-binds.ts`). */
+  readonly extraBinds: readonly ExtraBind[];
+  readonly limits: SandboxLimits;
   /** The command, run as `bash -c <command>`. */
   readonly command: string;
 }
@@ -39,16 +55,29 @@ export const SYSTEM_PATHS: readonly string[] = ["/usr", "/bin", "/sbin", "/lib",
  */
 export const MERGE_STDERR_SCRIPT = 'exec 2>&1; exec /bin/bash -c "$1"';
 
+/**
+ * The script bubblewrap starts: the registry relay when the network is the
+ * proxy, then the resource limits, then the command (see MERGE_STDERR_SCRIPT).
+ */
+export function sandboxScript(network: SandboxNetwork, limits: SandboxLimits): string {
+  return [...(network.kind === "proxy" ? [relayScript()] : []), limitsScript(limits), MERGE_STDERR_SCRIPT].join("\n");
+}
+
 export function buildBwrapArgs(input: BwrapArgsInput): string[] {
   const args: string[] = [
-    // Every namespace (user, pid, net, ipc, uts, cgroup); net comes back only on request.
+    // Every namespace (user, pid, net, ipc, uts, cgroup); net comes back only for `host`.
     "--unshare-all",
-    ...(input.network ? ["--share-net"] : []),
+    // A user namespace even for a root worker, so that nested ones can be refused:
+    // a command that makes its own gets capabilities there (mounting, more kernel surface).
+    "--unshare-user",
+    "--disable-userns",
+    ...(input.network.kind === "host" ? ["--share-net"] : []),
     // Killing bwrap kills everything inside: the timeout takes the whole tree.
     "--die-with-parent",
     // A new session: no TIOCSTI keystroke injection into a controlling terminal.
     "--new-session",
     // Root inside a user namespace must not get capabilities (remounting, etc.).
+    // bwrap also sets no_new_privs: setuid and file capabilities grant nothing.
     "--cap-drop",
     "ALL",
     "--hostname",
@@ -58,11 +87,18 @@ export function buildBwrapArgs(input: BwrapArgsInput): string[] {
     if (entry.kind === "symlink") args.push("--symlink", entry.target, entry.path);
     else args.push("--ro-bind", entry.path, entry.path);
   }
-  if (input.network) {
+  if (input.network.kind === "host") {
     // /etc/resolv.conf is often a symlink into systemd-resolved's runtime dir.
     args.push("--ro-bind-try", "/run/systemd/resolve", "/run/systemd/resolve");
   }
-  args.push("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", SANDBOX_HOME);
+  if (input.network.kind === "proxy") {
+    args.push("--ro-bind", input.network.nodePath, SANDBOX_NODE, "--bind", input.network.socketPath, SANDBOX_PROXY_SOCKET);
+  }
+  // A fresh /proc of the new PID namespace: the host's processes are not there.
+  args.push("--proc", "/proc", "--dev", "/dev");
+  // /tmp is a tmpfs, so host memory: bounded.
+  args.push("--size", String(input.limits.tmpBytes), "--tmpfs", "/tmp", "--dir", SANDBOX_HOME);
+  for (const bind of input.extraBinds) args.push(bind.writable ? "--bind" : "--ro-bind", bind.hostPath, bind.sandboxPath);
   args.push("--bind", input.root, SANDBOX_WORKSPACE);
   if (input.hasGitDir) {
     // The host runs git in this repository after the sandbox (commit, diff,
@@ -77,6 +113,6 @@ export function buildBwrapArgs(input: BwrapArgsInput): string[] {
   args.push("--remount-ro", "/");
   args.push("--clearenv");
   for (const [name, value] of Object.entries(input.env)) args.push("--setenv", name, value);
-  args.push("--", "/bin/bash", "-c", MERGE_STDERR_SCRIPT, "patchwright-sandbox", input.command);
+  args.push("--", "/bin/bash", "-c", sandboxScript(input.network, input.limits), "patchwright-sandbox", input.command);
   return args;
 }

@@ -1,7 +1,9 @@
 /**
  * The sandbox: runs `bash -c <command>` for repository code (builds, tests,
  * the agent's `run_command`) under bubblewrap. See `build-bwrap-args.ts` for
- * the isolation policy and `sandbox-env.ts` for the environment allowlist.
+ * the isolation policy, `sandbox-env.ts` for the environment allowlist,
+ * `sandbox-limits.ts` (and `limit-process-count.ts` for a root worker) for
+ * the resource limits, and `sandbox-network.ts` for the setup phase's network.
  */
 import { lstat, mkdtemp, readlink, realpath, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,16 +14,29 @@ import {
   MERGE_STDERR_SCRIPT,
   SANDBOX_HOME,
   SANDBOX_WORKSPACE,
+  type SandboxNetwork,
   SYSTEM_PATHS,
   type SystemPath,
 } from "./build-bwrap-args.ts";
+import { createPidsCgroup, findPidsCgroupParent, joinCgroupCommand, type PidsCgroup, ROOT_WITHOUT_CGROUP_MESSAGE } from "./limit-process-count.ts";
 import { DEFAULT_BWRAP_PATH, probeBwrap } from "./probe-bwrap.ts";
 import { resolveSandboxCwd } from "./resolve-sandbox-cwd.ts";
 import { runProcess } from "./run-process.ts";
 import { buildSandboxEnv } from "./sandbox-env.ts";
+import { type ExtraBind, resolveExtraBinds } from "./sandbox-extra-binds.ts";
+import { resolveSandboxLimits, type SandboxLimits } from "./sandbox-limits.ts";
+import { type OpenedNetwork, openSandboxNetwork, type SetupNetwork } from "./sandbox-network.ts";
 import type { CommandResult, RunOptions, Sandbox } from "./types.ts";
 
+export type { SetupNetwork } from "./sandbox-network.ts";
+
 export interface CreateSandboxOptions {
+  /**
+   * A root worker without a pids cgroup refuses to run commands instead of
+   * running them without a process limit (default false: it runs, and says so
+   * in `Sandbox.notes`).
+   */
+  readonly requireProcessLimit?: boolean;
   /** The workspace directory on the host; it must exist. */
   readonly root: string;
   /**
@@ -36,6 +51,12 @@ export interface CreateSandboxOptions {
   readonly defaultTimeoutMs?: number;
   /** Path of the bubblewrap binary. Default `/usr/bin/bwrap`; injectable for tests. */
   readonly bwrapPath?: string;
+  /** Processes, memory per process and /tmp size; see `DEFAULT_SANDBOX_LIMITS`. Bubblewrap only. */
+  readonly limits?: Partial<SandboxLimits>;
+  /** Host paths mounted into the sandbox (a package cache, ...); checked by `resolveExtraBinds`. */
+  readonly extraBinds?: readonly ExtraBind[];
+  /** The network of the setup phase; default `{ mode: "registries" }`. */
+  readonly setupNetwork?: SetupNetwork;
 }
 
 export const DEFAULT_OUTPUT_LIMIT_BYTES = 1024 * 1024;
@@ -44,7 +65,9 @@ export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
 /**
  * Creates the sandbox for one workspace, checking bubblewrap first.
  * @throws PatchwrightError `sandbox_unavailable` when bubblewrap is missing or
- *   unusable and `allowUnsandboxed` is not set; the message says how to fix it.
+ *   unusable and `allowUnsandboxed` is not set, or when a root worker has no
+ *   pids cgroup for the process limit; the message says how to fix it.
+ *   `internal` for invalid `limits` or `extraBinds`.
  */
 export async function createSandbox(options: CreateSandboxOptions): Promise<Sandbox> {
   const root = await canonicalDir(options.root);
@@ -52,46 +75,77 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
     outputLimitBytes: options.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES,
     defaultTimeoutMs: options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
   };
+  const sandboxLimits = resolveSandboxLimits(options.limits);
+  const extraBinds = await resolveExtraBinds(options.extraBinds ?? [], root);
+  const setupNetwork = options.setupNetwork ?? { mode: "registries" };
   const bwrapPath = options.bwrapPath ?? DEFAULT_BWRAP_PATH;
   const systemPaths = await describeSystemPaths(SYSTEM_PATHS);
-  const argsFor = async (command: string, runOptions: RunOptions, env: Record<string, string>): Promise<string[]> =>
+  const argsFor = async (command: string, runOptions: RunOptions, env: Record<string, string>, network: SandboxNetwork): Promise<string[]> =>
     buildBwrapArgs({
       root,
       hasGitDir: await isGitEntry(path.join(root, ".git")),
       cwd: resolveSandboxCwd(SANDBOX_WORKSPACE, runOptions.cwd),
-      network: runOptions.network === true,
+      network,
       env,
       systemPaths,
+      extraBinds,
+      limits: sandboxLimits,
       command,
     });
 
-  const probe = await probeBwrap(bwrapPath, await argsFor("true", {}, buildSandboxEnv(SANDBOX_HOME)), root);
+  const probe = await probeBwrap(bwrapPath, await argsFor("true", {}, buildSandboxEnv(SANDBOX_HOME), { kind: "none" }), root);
   if (!probe.usable) {
     if (options.allowUnsandboxed === true) return createHostSandbox(root, limits);
     throw new PatchwrightError("sandbox_unavailable", unavailableMessage(probe.reason));
+  }
+  // The kernel exempts uid 0 from RLIMIT_NPROC: a root worker needs a pids cgroup.
+  // Without one, a root worker still runs (every other limit holds) unless the operator requires
+  // the process limit: refusing outright would stop the app on hosts without cgroup delegation.
+  const cgroupParent = process.getuid?.() === 0 ? await findPidsCgroupParent() : undefined;
+  const notes: string[] = [];
+  if (process.getuid?.() === 0 && cgroupParent === undefined) {
+    if (options.requireProcessLimit === true) throw new PatchwrightError("sandbox_unavailable", ROOT_WITHOUT_CGROUP_MESSAGE);
+    notes.push(`No process limit: ${ROOT_WITHOUT_CGROUP_MESSAGE}`);
   }
 
   return {
     root,
     isolation: "bubblewrap",
+    notes,
     async run(command, runOptions = {}) {
       const env = buildSandboxEnv(SANDBOX_HOME, runOptions.env);
-      const result = await runProcess({
-        file: bwrapPath,
-        args: await argsFor(command, runOptions, env),
-        cwd: root,
-        // bwrap itself gets only the allowlist too: it stays PID 1 of the
-        // sandbox, and its /proc/1/environ is readable from inside.
-        env,
-        timeoutMs: runOptions.timeoutMs ?? limits.defaultTimeoutMs,
-        outputLimitBytes: limits.outputLimitBytes,
-      }).catch((error: unknown) => {
-        // Only a spawn failure lands here (bwrap removed since the probe, or the workspace deleted).
-        throw new PatchwrightError("sandbox_unavailable", unavailableMessage(`${bwrapPath} cannot be started (${String(error)})`), {
-          cause: error,
+      // Refuse a bad cwd before starting anything.
+      resolveSandboxCwd(SANDBOX_WORKSPACE, runOptions.cwd);
+      let cgroup: PidsCgroup | undefined;
+      let opened: OpenedNetwork | undefined;
+      try {
+        opened = await openSandboxNetwork(setupNetwork, runOptions.network === true);
+        let spawnable = { file: bwrapPath, args: await argsFor(command, runOptions, env, opened.network) };
+        if (cgroupParent !== undefined) {
+          // One more than the limit: bwrap's own outer process is in the cgroup too.
+          cgroup = await createPidsCgroup(cgroupParent, sandboxLimits.maxProcesses + 1);
+          if (cgroup === undefined && options.requireProcessLimit === true) throw new PatchwrightError("sandbox_unavailable", ROOT_WITHOUT_CGROUP_MESSAGE);
+          if (cgroup !== undefined) spawnable = joinCgroupCommand(cgroup, spawnable.file, spawnable.args);
+        }
+        const result = await runProcess({
+          ...spawnable,
+          cwd: root,
+          // bwrap itself gets only the allowlist too: it stays PID 1 of the
+          // sandbox, and its /proc/1/environ is readable from inside.
+          env,
+          timeoutMs: runOptions.timeoutMs ?? limits.defaultTimeoutMs,
+          outputLimitBytes: limits.outputLimitBytes,
+        }).catch((error: unknown) => {
+          // Only a spawn failure lands here (bwrap removed since the probe, or the workspace deleted).
+          throw new PatchwrightError("sandbox_unavailable", unavailableMessage(`${bwrapPath} cannot be started (${String(error)})`), {
+            cause: error,
+          });
         });
-      });
-      return { command, ...result };
+        return { command, ...result, output: result.output + opened.refusedNote() };
+      } finally {
+        await cgroup?.remove();
+        await opened?.close();
+      }
     },
   };
 }
@@ -136,7 +190,7 @@ function createHostSandbox(root: string, limits: { outputLimitBytes: number; def
 function unavailableMessage(reason: string): string {
   return (
     `Cannot run repository commands in a sandbox: ${reason}. ` +
-    "Install bubblewrap on the worker (`apt-get install bubblewrap`) and make sure unprivileged user namespaces " +
+    "Install bubblewrap 0.8 or newer on the worker (`apt-get install bubblewrap`; Debian 12, Ubuntu 24.04) and make sure unprivileged user namespaces " +
     "are allowed (`sysctl kernel.unprivileged_userns_clone=1`; in Docker, run with a seccomp profile that permits " +
     "them). Only on a machine dedicated to Patchwright, you can instead accept running untrusted code without " +
     "isolation by setting PATCHWRIGHT_ALLOW_UNSANDBOXED=1 (the allowUnsandboxed option)."

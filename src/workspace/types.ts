@@ -34,6 +34,8 @@ export type SandboxIsolation = "bubblewrap" | "host";
 export interface Sandbox {
   /** Absolute path of the workspace on the host. */
   readonly root: string;
+  /** What this sandbox could not enforce on this host, for the job's record. */
+  readonly notes?: readonly string[];
   /** How commands are isolated; absent in test doubles. Report `host` loudly. */
   readonly isolation?: SandboxIsolation;
   run(command: string, options?: RunOptions): Promise<CommandResult>;

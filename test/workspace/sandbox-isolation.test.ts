@@ -1,50 +1,30 @@
-import { once } from "node:events";
-import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:net";
 import { existsSync } from "node:fs";
+import { mkdir, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createSandbox } from "../../src/workspace/create-sandbox.ts";
 import { runGit } from "../../src/workspace/run-git.ts";
+import { createFixtureRepo } from "../support/fixture-repo.ts";
 import { tempDir } from "./helpers.ts";
 
-describe("createSandbox (bubblewrap isolation)", () => {
-  let server: Server | undefined;
-  afterEach(async () => {
-    if (server) await new Promise((resolve) => server?.close(resolve));
-    server = undefined;
-  });
-
-  async function listen(): Promise<{ port: number; connected: Promise<unknown> }> {
-    server = createServer((socket) => socket.destroy());
-    const connected = once(server, "connection");
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    const address = server.address();
-    if (address === null || typeof address === "string") throw new Error("no port");
-    return { port: address.port, connected };
+/** Files under `dir` with more than one link (shared with another directory tree). */
+async function hardLinkedFiles(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    if ((await stat(file)).nlink > 1) files.push(file);
   }
+  return files;
+}
 
+describe("createSandbox (bubblewrap isolation)", () => {
   it("uses bubblewrap and runs in /workspace", async () => {
     const sandbox = await createSandbox({ root: await tempDir() });
     expect(sandbox.isolation).toBe("bubblewrap");
     const result = await sandbox.run("pwd; echo $HOME; echo $CI $TERM");
     expect(result).toMatchObject({ exitCode: 0, timedOut: false, truncated: false });
     expect(result.output).toBe("/workspace\n/tmp/home\ntrue dumb\n");
-  });
-
-  it("denies the network unless asked, then reaches a port the test opened", async () => {
-    const { port, connected } = await listen();
-    const sandbox = await createSandbox({ root: await tempDir() });
-    const denied = await sandbox.run(`echo hi > /dev/tcp/127.0.0.1/${port}`);
-    expect(denied.exitCode).not.toBe(0);
-    expect(denied.output).toMatch(/connect|refused|unreachable/i);
-    const deniedCurl = await sandbox.run(`curl -sS --max-time 5 http://127.0.0.1:${port}/`);
-    expect(deniedCurl.exitCode).not.toBe(0);
-
-    const allowed = await sandbox.run(`echo hi > /dev/tcp/127.0.0.1/${port}`, { network: true });
-    expect(allowed.exitCode).toBe(0);
-    await connected; // the host server really saw the connection
   });
 
   it("keeps everything but the workspace, /tmp and HOME read-only", async () => {
@@ -96,6 +76,41 @@ describe("createSandbox (bubblewrap isolation)", () => {
     expect(existsSync(path.join(outside, "new.txt"))).toBe(false);
     expect(await readFile(path.join(outside, "victim.txt"), "utf8")).toBe("original\n");
     expect(existsSync("/pw")).toBe(false);
+  });
+
+  it("allows no hardlink escape: none can be made out of the workspace, and the mirror's hard-linked objects stay read-only", async () => {
+    // The real threat: a job clone of the repository mirror, on the same file
+    // system, hard-links the mirror's object files into the job's .git (git's
+    // local clone; the mirror cache does this). Writing through such a link
+    // would poison every later job of the repository. The sandbox cannot
+    // make such links itself (each bind is its own mount: EXDEV), and no host
+    // code links into the writable tree, so .git being read-only closes it.
+    const remoteRoot = await tempDir("pw-mirror-");
+    const { bareDir } = await createFixtureRepo({ root: remoteRoot, owner: "o", name: "r", files: { "a.txt": "one\n" } });
+    const root = await tempDir();
+    expect((await runGit(["clone", "--quiet", bareDir, root])).exitCode).toBe(0);
+    const shared = await hardLinkedFiles(path.join(root, ".git", "objects"));
+    expect(shared.length).toBeGreaterThan(0); // the precondition: links into the mirror exist
+    const before = await Promise.all(shared.map((file) => readFile(file)));
+    const relative = shared.map((file) => path.relative(root, file));
+
+    const sandbox = await createSandbox({ root });
+    const result = await sandbox.run(
+      // Through the pre-existing links: change mode, append, truncate, replace, remove.
+      `for f in ${relative.join(" ")}; do chmod u+w "$f"; echo pwned >> "$f"; truncate -s 0 "$f"; rm -f "$f"; done 2>/dev/null; ` +
+        // New links to anything outside the workspace's own mount: the system, .git, /tmp.
+        "echo x > /tmp/t; for target in /etc/hostname /usr/bin/env .git/config /tmp/t; do " +
+        'if ln "$target" "link-$(basename "$target")" 2>/dev/null; then echo "linked $target"; else echo "refused $target"; fi; done; ' +
+        // A link inside the workspace is fine: ln itself works.
+        "echo in > in.txt && ln in.txt in-link.txt && echo inner-ok",
+    );
+    expect(result.output).not.toContain("linked");
+    expect(result.output.match(/refused/g)).toHaveLength(4);
+    expect(result.output).toContain("inner-ok");
+    // The mirror's objects are untouched, and git still trusts the mirror.
+    expect(await Promise.all(shared.map((file) => readFile(file)))).toEqual(before);
+    for (const file of shared) expect((await stat(file)).mode & 0o222).toBe(0);
+    expect((await runGit(["fsck", "--full"], { cwd: bareDir })).exitCode).toBe(0);
   });
 
   it("ignores a .git symlink planted by an earlier command (no host mount, still usable)", async () => {

@@ -42,11 +42,18 @@ describe("createSandbox (processes and output)", () => {
     expect(await hostProcessesWith(marker)).toEqual([]);
   });
 
-  it("leaves no background process behind after a normal exit", async () => {
+  it("leaves no background process behind after a normal exit, daemonised or not", async () => {
     const marker = `pw-background-${process.pid}-${Date.now()}`;
     const sandbox = await createSandbox({ root: await tempDir() });
-    const result = await sandbox.run(`(exec -a ${marker} sleep 1000) > /dev/null 2>&1 & echo started`);
-    expect(result.output).toBe("started\n");
+    const result = await sandbox.run(
+      `(exec -a ${marker} sleep 1000) > /dev/null 2>&1 & ` +
+        // A new session, and a double fork re-parented away from the command: still in the PID namespace.
+        `setsid -f bash -c 'exec -a ${marker}-setsid sleep 1000' > /dev/null 2>&1; ` +
+        `nohup bash -c '(exec -a ${marker}-nohup sleep 1000) &' > /dev/null 2>&1; ` +
+        // Wait until all three run under their names (a busy loop, no sleep).
+        `until [ "$(cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' '\\n' | grep -c '^${marker}')" = 3 ]; do :; done; echo "started 3"`,
+    );
+    expect(result.output).toBe("started 3\n");
     expect(await hostProcessesWith(marker)).toEqual([]);
   });
 

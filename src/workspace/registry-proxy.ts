@@ -1,0 +1,142 @@
+/**
+ * The setup phase's only way out of the sandbox: an HTTP CONNECT proxy on a
+ * unix socket that opens tunnels to allowlisted `host:port` pairs only. The
+ * sandbox keeps its own empty network namespace; the socket is mounted in and
+ * a relay inside (`registry-proxy-relay.ts`) gives tools a TCP proxy port.
+ * Tunnels are opaque: TLS stays end to end between the tool and the registry.
+ */
+import net from "node:net";
+import { PatchwrightError } from "../errors.ts";
+
+/** Package registries of the common ecosystems (HTTPS, port 443). */
+export const DEFAULT_REGISTRY_HOSTS: readonly string[] = [
+  "registry.npmjs.org",
+  "registry.yarnpkg.com",
+  "pypi.org",
+  "files.pythonhosted.org",
+  "proxy.golang.org",
+  "sum.golang.org",
+  "index.crates.io",
+  "static.crates.io",
+  "rubygems.org",
+  "index.rubygems.org",
+  "repo.maven.apache.org",
+  "repo1.maven.org",
+];
+
+export interface RegistryProxy {
+  readonly socketPath: string;
+  /** `host:port` targets refused so far, in order. */
+  readonly refused: readonly string[];
+  /** Stops listening and cuts every tunnel. */
+  close(): Promise<void>;
+}
+
+/** The request head may not grow beyond this before the blank line. */
+const MAX_HEAD_BYTES = 16 * 1024;
+
+/**
+ * Normalises an allowlist entry (`host` means port 443; `host:port`;
+ * `[v6]:port`) to `host:port`, lower-case and without a trailing dot.
+ * @throws PatchwrightError `internal` for an entry that is not a host.
+ */
+export function normalizeHostPort(entry: string, defaultPort = 443): string {
+  const match = /^(?:\[([0-9a-f:.]+)\]|([a-z0-9.-]+))(?::(\d{1,5}))?$/i.exec(entry.trim());
+  const port = Number(match?.[3] ?? defaultPort);
+  if (match === null || port < 1 || port > 65535) {
+    throw new PatchwrightError("internal", `"${entry}" is not a host or host:port; fix the setup network allowlist.`);
+  }
+  const host = (match[1] === undefined ? (match[2] ?? "").replace(/\.$/, "") : `[${match[1]}]`).toLowerCase();
+  return `${host}:${port}`;
+}
+
+/** Starts the proxy on `socketPath` (which must not exist yet). */
+export async function startRegistryProxy(options: { socketPath: string; allowedHosts: readonly string[] }): Promise<RegistryProxy> {
+  const allowed = new Set(options.allowedHosts.map((entry) => normalizeHostPort(entry)));
+  const refused: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const track = (socket: net.Socket): net.Socket => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    return socket;
+  };
+
+  const server = net.createServer((client) => {
+    track(client);
+    client.on("error", () => client.destroy());
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf("\r\n\r\n");
+      if (end === -1) {
+        if (head.length > MAX_HEAD_BYTES) reply(client, 431, "request head too large");
+        return;
+      }
+      client.off("data", onData);
+      client.pause();
+      const requestLine = head.subarray(0, head.indexOf("\r\n")).toString("latin1");
+      const connect = /^CONNECT (\S+) HTTP\/1\.[01]$/.exec(requestLine);
+      if (connect === null) {
+        reply(client, 405, "only HTTPS through CONNECT is proxied, to package registries");
+        return;
+      }
+      let target: string;
+      try {
+        target = normalizeHostPort(connect[1] ?? "", 0);
+      } catch {
+        reply(client, 400, "bad CONNECT target");
+        return;
+      }
+      if (!allowed.has(target)) {
+        refused.push(target);
+        reply(client, 403, `${target} is not an allowed package registry (allowed: ${[...allowed].join(", ")})`);
+        return;
+      }
+      tunnel(client, target, head.subarray(end + 4), track);
+    };
+    client.on("data", onData);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.socketPath, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+
+  return {
+    socketPath: options.socketPath,
+    refused,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Connects to the target, answers 200, then copies bytes both ways (`early`: what the client sent after the head). */
+function tunnel(client: net.Socket, target: string, early: Buffer, track: (socket: net.Socket) => net.Socket): void {
+  const colon = target.lastIndexOf(":");
+  const host = target.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
+  const upstream = track(net.connect({ host, port: Number(target.slice(colon + 1)) }));
+  upstream.once("error", (error) => reply(client, 502, `cannot reach ${target}: ${error.message}`));
+  upstream.once("connect", () => {
+    upstream.removeAllListeners("error");
+    upstream.on("error", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+    client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+    if (early.length > 0) upstream.write(early);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+}
+
+function reply(client: net.Socket, status: number, message: string): void {
+  const reason = { 400: "Bad Request", 403: "Forbidden", 405: "Method Not Allowed", 431: "Request Header Fields Too Large", 502: "Bad Gateway" }[status];
+  const body = `patchwright: ${message}\n`;
+  client.end(
+    `HTTP/1.1 ${status} ${reason ?? "Error"}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

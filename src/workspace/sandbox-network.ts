@@ -1,0 +1,57 @@
+/**
+ * The network one command gets. Without `network: true` it is nothing but
+ * the sandbox's own loopback. With it (the setup phase), by default, an
+ * allowlisting proxy to package registries (`registry-proxy.ts`), started
+ * for the command and stopped after it; or, as an explicit opt-out, the
+ * host's whole network. See docs/0005-sandbox-bubblewrap-directly.md.
+ */
+import { mkdtemp, realpath, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { SandboxNetwork } from "./build-bwrap-args.ts";
+import { DEFAULT_REGISTRY_HOSTS, startRegistryProxy } from "./registry-proxy.ts";
+
+/**
+ * What `run(..., { network: true })` may reach: `registries` (the default)
+ * is the proxy and nothing else, `allowedHosts` being `host` (port 443) or
+ * `host:port` entries (default `DEFAULT_REGISTRY_HOSTS`); `host` shares the
+ * worker's whole network, its loopback services included.
+ */
+export type SetupNetwork = { readonly mode: "registries"; readonly allowedHosts?: readonly string[] } | { readonly mode: "host" };
+
+export interface OpenedNetwork {
+  readonly network: SandboxNetwork;
+  /** A line for the end of the output naming the refused hosts, or "". */
+  refusedNote(): string;
+  /** Stops the proxy, if any. Never throws. */
+  close(): Promise<void>;
+}
+
+const NOTHING_TO_CLOSE: Omit<OpenedNetwork, "network"> = { refusedNote: () => "", close: async () => {} };
+
+/** Sets up the network of one command. */
+export async function openSandboxNetwork(setup: SetupNetwork, wanted: boolean): Promise<OpenedNetwork> {
+  if (!wanted) return { network: { kind: "none" }, ...NOTHING_TO_CLOSE };
+  if (setup.mode === "host") return { network: { kind: "host" }, ...NOTHING_TO_CLOSE };
+  // The relay inside runs on the worker's own Node, whatever the repository installs.
+  const nodePath = await realpath(process.execPath);
+  // A private (0700) directory: only this worker's user can reach the socket on the host.
+  const dir = await mkdtemp(path.join(tmpdir(), "patchwright-proxy-"));
+  try {
+    const proxy = await startRegistryProxy({ socketPath: path.join(dir, "proxy.sock"), allowedHosts: setup.allowedHosts ?? DEFAULT_REGISTRY_HOSTS });
+    return {
+      network: { kind: "proxy", socketPath: proxy.socketPath, nodePath },
+      refusedNote: () =>
+        proxy.refused.length === 0
+          ? ""
+          : `\n[patchwright: the setup network refused ${[...new Set(proxy.refused)].join(", ")}: not an allowed package registry]\n`,
+      close: async () => {
+        await proxy.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
