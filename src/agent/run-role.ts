@@ -1,5 +1,6 @@
 import type { FixOutcome, FixRequest } from "../pipeline/pipeline-deps.ts";
 import type { Redactor } from "../security/redact.ts";
+import type { Sandbox } from "../workspace/types.ts";
 import { buildPrompt } from "./build-prompt.ts";
 import type { ChatModel } from "./chat-model.ts";
 import { runAgent } from "./run-agent.ts";
@@ -61,7 +62,8 @@ export async function runRole(request: FixRequest, deps: { model: ChatModel; mod
     ...(investigator ? { toolset: READ_ONLY_TOOLS } : { toolset: AGENT_TOOLS, temperature: strategy.temperature }),
     tools: {
       root: request.workspace.dir,
-      sandbox: request.workspace.sandbox,
+      // Every command the agent starts dies with the job (`/agent stop`, shutdown).
+      sandbox: withSignal(request.workspace.sandbox, request.signal),
       protectedPaths: request.config.protected_paths,
       redact: deps.redact,
     },
@@ -91,4 +93,8 @@ function describeTraceEntry(entry: TraceEntry): string[] {
     case "model_error":
       return [`model error: ${entry.message.slice(0, 200)}`];
   }
+}
+
+function withSignal(sandbox: Sandbox, signal: AbortSignal): Sandbox {
+  return { ...sandbox, root: sandbox.root, run: (command, options = {}) => sandbox.run(command, { ...options, signal }) };
 }

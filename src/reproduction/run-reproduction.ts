@@ -147,6 +147,7 @@ export async function runPlan(
       timeoutMs: Math.min(step.timeoutMs ?? options.stepTimeoutMs ?? DEFAULTS.stepTimeoutMs, options.maxStepTimeoutMs ?? DEFAULTS.maxStepTimeoutMs),
       env: withoutRefusedVariables({ ...plan.runnerEnv, ...step.env }),
       cwd: step.cwd,
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     total += result.durationMs;
     records.push({

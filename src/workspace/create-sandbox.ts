@@ -134,6 +134,7 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
           // sandbox, and its /proc/1/environ is readable from inside.
           env,
           timeoutMs: runOptions.timeoutMs ?? limits.defaultTimeoutMs,
+          ...(runOptions.signal ? { signal: runOptions.signal } : {}),
           outputLimitBytes: limits.outputLimitBytes,
         }).catch((error: unknown) => {
           // Only a spawn failure lands here (bwrap removed since the probe, or the workspace deleted).
@@ -169,6 +170,7 @@ function createHostSandbox(root: string, limits: { outputLimitBytes: number; def
           cwd,
           env: buildSandboxEnv(home, runOptions.env),
           timeoutMs: runOptions.timeoutMs ?? limits.defaultTimeoutMs,
+          ...(runOptions.signal ? { signal: runOptions.signal } : {}),
           outputLimitBytes: limits.outputLimitBytes,
           killGroupOnExit: true,
         }).catch((error: unknown) => ({

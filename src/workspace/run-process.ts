@@ -22,6 +22,8 @@ export interface RunProcessInput {
    * does this, so it is off there.
    */
   readonly killGroupOnExit?: boolean;
+  /** Kills the whole process group when aborted (`/agent stop`); the result then has exit code 137. */
+  readonly signal?: AbortSignal;
 }
 
 export interface RunProcessResult {
@@ -75,11 +77,15 @@ export function runProcess(input: RunProcessInput): Promise<RunProcessResult> {
       timedOut = true;
       killGroup();
     }, Math.min(input.timeoutMs, MAX_TIMER_MS));
+    const onAbort = (): void => killGroup();
+    input.signal?.addEventListener("abort", onAbort, { once: true });
+    if (input.signal?.aborted) killGroup();
 
     const finish = (): void => {
       if (exit === undefined || openPipes > 0) return;
       clearTimeout(timer);
       clearTimeout(graceTimer);
+      input.signal?.removeEventListener("abort", onAbort);
       const { output, truncated } = capture.finish();
       resolve({
         exitCode: timedOut ? TIMEOUT_EXIT_CODE : exitCodeOf(exit.code, exit.signal),

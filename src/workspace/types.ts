@@ -9,6 +9,8 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Working directory relative to the workspace root. */
   readonly cwd?: string;
+  /** Aborting kills the command's whole process tree (`/agent stop`, a shutting-down worker). */
+  readonly signal?: AbortSignal;
 }
 
 export interface CommandResult {

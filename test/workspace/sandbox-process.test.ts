@@ -42,6 +42,21 @@ describe("createSandbox (processes and output)", () => {
     expect(await hostProcessesWith(marker)).toEqual([]);
   });
 
+  it("kills the whole process tree when the job is stopped (abort signal)", async () => {
+    const root = await tempDir();
+    const marker = `pw-stopped-${process.pid}-${Date.now()}`;
+    const sandbox = await createSandbox({ root, defaultTimeoutMs: 60_000 });
+    const controller = new AbortController();
+    const running = sandbox.run(`${treeCommand(marker)}`, { signal: controller.signal });
+    // Abort once the grandchild has written its pid (polling a file the command writes).
+    while (!existsSync(path.join(root, "grandchild.pid"))) await new Promise((r) => setImmediate(r));
+    controller.abort();
+    const result = await running;
+    expect(result.timedOut).toBe(false);
+    expect(result.exitCode).toBe(137);
+    expect(await hostProcessesWith(marker)).toEqual([]);
+  });
+
   it("leaves no background process behind after a normal exit, daemonised or not", async () => {
     const marker = `pw-background-${process.pid}-${Date.now()}`;
     const sandbox = await createSandbox({ root: await tempDir() });
