@@ -58,7 +58,8 @@ export function createPipelineDeps(args: {
     commitAll: (dir, message, author, exclude) => commitAll({ dir, message, author, exclude }),
     pushBranch: (a) => pushBranch(a),
     fix: (request) => runRole(request, { model, modelName: env.model.name, redact }),
-    ledger: (jobId, kind, data) => queue.appendLedger(jobId, kind, data),
+    // The ledger is written once, here: redacted like everything else that leaves the pipeline.
+    ledger: (jobId, kind, data) => queue.appendLedger(jobId, kind, redactJson(data, redact)),
     usage: {
       modelName: env.model.name,
       cost: (usage) => costOf(env.prices, env.model.name, usage),
@@ -77,4 +78,15 @@ async function loadBotIdentity(probot: Probot, octokit: Octokit): Promise<{ name
   const login = `${data?.slug ?? "patchwright"}[bot]`;
   const { data: user } = await octokit.rest.users.getByUsername({ username: login });
   return { name: login, email: `${user.id}+${login}@users.noreply.github.com` };
+}
+
+/** Redacts every string inside a JSON-able value (keys included), keeping its shape. */
+function redactJson(data: unknown, redact: Redactor): unknown {
+  const text = JSON.stringify(data ?? null);
+  try {
+    return JSON.parse(redact(text)) as unknown;
+  } catch {
+    // A pattern straddled JSON syntax: keep the redacted text rather than the data.
+    return { redacted: redact(text) };
+  }
 }

@@ -80,18 +80,24 @@ function buildSystem(input: PromptInput): string {
 function buildUser(input: PromptInput): string {
   const blocks: string[] = [];
   const request = input.request ?? {};
+  // Every untrusted text is sanitised before it is capped (so the cap counts visible text) and fenced.
+  const issueTitle = clean(request.issueTitle);
+  const issueBody = clean(request.issueBody);
+  const evidence = clean(input.evidence);
+  const commitMessage = clean(input.commitMessage);
+  const comment = clean(request.comment);
   if (input.mode === "ci") {
     blocks.push(`The test command fails in ${input.repository}:\n${codeBlock(input.testCommand)}`);
-    blocks.push(fenceUntrusted("Its output (the end)", keepTail(input.commandOutput, PROMPT_CAPS.commandOutput)));
+    blocks.push(fenceUntrusted("Its output (the end)", keepTail(clean(input.commandOutput), PROMPT_CAPS.commandOutput)));
   } else {
     blocks.push(`A fix is requested for an issue in ${input.repository}. The test command passes today:\n${codeBlock(input.testCommand)}`);
-    if (request.issueTitle) blocks.push(fenceUntrusted("Issue title", request.issueTitle, REQUEST_NOTE));
-    if (request.issueBody) blocks.push(fenceUntrusted("Issue body", keepHead(request.issueBody, PROMPT_CAPS.issueBody), REQUEST_NOTE));
+    if (issueTitle) blocks.push(fenceUntrusted("Issue title", issueTitle, REQUEST_NOTE));
+    if (issueBody) blocks.push(fenceUntrusted("Issue body", keepHead(issueBody, PROMPT_CAPS.issueBody), REQUEST_NOTE));
   }
-  if (input.evidence?.trim()) blocks.push(fenceUntrusted("Failure evidence from the CI logs", keepTail(input.evidence, PROMPT_CAPS.evidence)));
-  if (input.commitMessage?.trim()) blocks.push(fenceUntrusted("Message of the failing commit", keepHead(input.commitMessage, PROMPT_CAPS.commitMessage)));
-  if (request.comment?.trim()) {
-    blocks.push(fenceUntrusted("Extra request from the `/agent fix` comment", keepHead(request.comment, PROMPT_CAPS.comment), REQUEST_NOTE));
+  if (evidence) blocks.push(fenceUntrusted("Failure evidence from the CI logs", keepTail(evidence, PROMPT_CAPS.evidence)));
+  if (commitMessage) blocks.push(fenceUntrusted("Message of the failing commit", keepHead(commitMessage, PROMPT_CAPS.commitMessage)));
+  if (comment) {
+    blocks.push(fenceUntrusted("Extra request from the `/agent fix` comment", keepHead(comment, PROMPT_CAPS.comment), REQUEST_NOTE));
   }
   blocks.push(
     input.mode === "ci"
@@ -99,6 +105,11 @@ function buildUser(input: PromptInput): string {
       : "Add a test that shows the problem, see it fail, fix the code, run the test command, then call finish.",
   );
   return blocks.join("\n\n");
+}
+
+/** Sanitised untrusted text, trimmed; "" when nothing visible is left. */
+function clean(text: string | undefined): string {
+  return sanitizeUntrusted(text ?? "").trim();
 }
 
 /** The test command comes from the repository's workflow or config: shown verbatim, in a fence it cannot close. */

@@ -82,6 +82,12 @@ export function loadEnv(raw: NodeJS.ProcessEnv, cwd = process.cwd()): LoadedEnv 
     throw new EnvError("PRIVATE_KEY: not a PEM private key (expected '-----BEGIN RSA PRIVATE KEY-----').");
   }
 
+  const dataDir = path.resolve(cwd, e.PATCHWRIGHT_DATA_DIR);
+  // The sandbox shows these read-only to repository code: the ledger and mirrors must not be there.
+  if (["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"].some((p) => dataDir === p || dataDir.startsWith(`${p}/`))) {
+    throw new EnvError(`PATCHWRIGHT_DATA_DIR: ${dataDir} is inside a system directory the sandbox exposes; choose e.g. /var/lib/patchwright.`);
+  }
+
   return {
     mode: "app",
     env: {
@@ -93,7 +99,7 @@ export function loadEnv(raw: NodeJS.ProcessEnv, cwd = process.cwd()): LoadedEnv 
       githubApiUrl: e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}/api/v3` : "https://api.github.com",
       model: { baseURL: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY ?? "unused", name: e.PATCHWRIGHT_MODEL },
       prices: parsePrices(e.PATCHWRIGHT_PRICES),
-      dataDir: path.resolve(cwd, e.PATCHWRIGHT_DATA_DIR),
+      dataDir,
       allowUnsandboxed: e.PATCHWRIGHT_ALLOW_UNSANDBOXED === "1" || e.PATCHWRIGHT_ALLOW_UNSANDBOXED === "true",
       coalesceMs: e.PATCHWRIGHT_COALESCE_MS,
       logLevel: e.LOG_LEVEL,

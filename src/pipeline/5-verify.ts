@@ -25,6 +25,8 @@ const TEST_TIMEOUT_MS = 10 * 60_000;
 export async function verify(args: {
   deps: Pick<PipelineDeps, "diff" | "redact">;
   kind: "fix-ci" | "fix-issue" | "bump-dependency";
+  /** The npm-lockfile recipe's whole point is a regenerated lockfile. */
+  allowLockfiles?: boolean;
   workspace: Workspace;
   reproduction: Reproduction;
   baseSha: string;
@@ -48,6 +50,7 @@ export async function verify(args: {
       maxChangedLines: args.config.max_diff_lines,
       allowDeletions: args.config.allow_deletions,
       kind: args.kind,
+      ...(args.allowLockfiles ? { allowLockfiles: true } : {}),
       redact: args.deps.redact,
     }),
   );

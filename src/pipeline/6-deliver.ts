@@ -1,3 +1,4 @@
+import { stripControlCharacters } from "../agent/sanitize-untrusted.ts";
 import { PatchwrightError } from "../errors.ts";
 import type { Target } from "../github/resolve-target.ts";
 import type { Octokit } from "../github/types.ts";
@@ -48,7 +49,9 @@ export async function deliver(args: {
   if (found) return { number: found.number, url: found.html_url, branch };
 
   const identity = await deps.botIdentity(octokit);
-  await deps.commitAll(args.workspace.dir, `${title}\n\n${deps.redact(args.fix.summary)}`, identity, args.reproduction.setupArtifacts);
+  // The summary is the model's text: redacted, and without control characters git would refuse.
+  const message = stripControlCharacters(`${title}\n\n${deps.redact(args.fix.summary)}`);
+  await deps.commitAll(args.workspace.dir, message, identity, args.reproduction.setupArtifacts);
   try {
     await deps.pushBranch({ dir: args.workspace.dir, cloneUrl, branch, token: args.token });
   } catch (error) {

@@ -147,7 +147,7 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
         });
     let byRecipe: FixResult | null = null;
     if (recipe) {
-      const verdict = await verify({ deps, kind: payload.kind, workspace, reproduction, baseSha: target.sha, config, protectedPaths, signal });
+      const verdict = await verify({ deps, kind: payload.kind, allowLockfiles: recipe.recipe === "npm-lockfile", workspace, reproduction, baseSha: target.sha, config, protectedPaths, signal });
       record("candidate", { index: 1, status: "recipe", passed: verdict.passed, changedLines: verdict.diff.insertions + verdict.diff.deletions, problems: verdict.problems });
       const candidate = { index: 1, workspace, outcome: recipeFixOutcome(recipe), verdict };
       if (verdict.passed) byRecipe = { diagnosis: recipeDiagnosis(recipe), candidates: [candidate], winner: candidate };

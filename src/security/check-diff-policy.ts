@@ -1,17 +1,60 @@
 import type { WorkspaceDiff } from "../pipeline/pipeline-deps.ts";
 import { findProtectedMatch } from "./protected-paths.ts";
+import { redact as redactKnownShapes, type Redactor } from "./redact.ts";
 
 export interface DiffPolicy {
   /** Repository globs added to the built-in protected paths. */
   protectedPaths: readonly string[];
   /** Most lines added + removed a fix may have. */
   maxChangedLines: number;
+  /** `allow_deletions` of the repository config: may a fix delete files? Default false. A rename counts as a deletion. */
+  allowDeletions?: boolean;
+  /** The job's kind: only a `bump-dependency` job may change lockfiles. Default: not a dependency job. */
+  kind?: "fix-ci" | "fix-issue" | "bump-dependency";
+  /**
+   * Lockfiles allowed in any job: for a change the package manager made from
+   * the manifest (the npm-lockfile recipe), never for one the model made.
+   */
+  allowLockfiles?: boolean;
+  /**
+   * The process's redactor (exact secrets and known token shapes): an added
+   * line it would change is a credential about to be pushed. Default: the
+   * known token shapes only.
+   */
+  redact?: Redactor;
 }
+
+/** Lockfiles of the common package managers, by file name at any depth. */
+export const LOCKFILES: ReadonlySet<string> = new Set([
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "yarn.lock",
+  "pnpm-lock.yaml",
+  "bun.lock",
+  "bun.lockb",
+  "deno.lock",
+  "Cargo.lock",
+  "poetry.lock",
+  "Pipfile.lock",
+  "pdm.lock",
+  "uv.lock",
+  "go.sum",
+  "Gemfile.lock",
+  "composer.lock",
+  "mix.lock",
+  "pubspec.lock",
+  "Podfile.lock",
+  "Package.resolved",
+  "packages.lock.json",
+  "gradle.lockfile",
+  "flake.lock",
+]);
 
 /**
  * Checks a candidate diff before anything is pushed. The agent's tools already
  * refuse protected paths; this catches what a command in the sandbox changed.
  * Returns the violations, each a sentence for the report (empty = allowed).
+ * A violation never quotes the offending text: the report is public.
  */
 export function checkDiffPolicy(diff: WorkspaceDiff, policy: DiffPolicy): string[] {
   const violations: string[] = [];
@@ -20,9 +63,51 @@ export function checkDiffPolicy(diff: WorkspaceDiff, policy: DiffPolicy): string
     const glob = findProtectedMatch(file.path, policy.protectedPaths);
     if (glob !== undefined) violations.push(`\`${file.path}\` is protected (matches \`${glob}\`)`);
     if (file.binary) violations.push(`\`${file.path}\` is a binary file`);
+    if (file.status === "deleted" && policy.allowDeletions !== true) {
+      violations.push(`\`${file.path}\` is deleted, and deleting files needs \`allow_deletions: true\` in \`.github/patchwright.yml\``);
+    }
+    if (isLockfile(file.path) && policy.kind !== "bump-dependency" && policy.allowLockfiles !== true) {
+      violations.push(`\`${file.path}\` is a lockfile; only dependency updates may change lockfiles`);
+    }
   }
+  violations.push(...checkPatch(diff.patch, policy.redact ?? redactKnownShapes));
   const changed = diff.insertions + diff.deletions;
   if (changed > policy.maxChangedLines)
     violations.push(`the change has ${changed} changed lines, over the cap of ${policy.maxChangedLines}`);
+  return violations;
+}
+
+export function isLockfile(path: string): boolean {
+  return LOCKFILES.has(path.slice(path.lastIndexOf("/") + 1));
+}
+
+/** What only the patch text shows: symbolic links, submodules, and credentials in added lines. */
+function checkPatch(patch: string, redact: Redactor): string[] {
+  const violations: string[] = [];
+  let file = "";
+  let inHunk = false;
+  const flagged = new Set<string>();
+  const flag = (message: string) => {
+    if (!flagged.has(message)) violations.push(message);
+    flagged.add(message);
+  };
+  for (const line of patch.split("\n")) {
+    const header = /^diff --git "?a\/.* "?b\/(.*?)"?$/.exec(line);
+    if (header) {
+      file = header[1] ?? "";
+      inHunk = false;
+    } else if (line.startsWith("@@")) {
+      inHunk = true;
+    } else if (inHunk) {
+      const added = line.startsWith("+") ? line.slice(1) : undefined;
+      if (added !== undefined && redact(added) !== added) {
+        flag(`\`${file}\` adds text that looks like a credential (a token, key or secret); it is never pushed`);
+      }
+    } else if (/^(new file mode|new mode) 120000$/.test(line)) {
+      flag(`\`${file}\` is a symbolic link; a fix may not add one`);
+    } else if (/^(new file mode|new mode) 160000$/.test(line)) {
+      flag(`\`${file}\` is a submodule; a fix may not add one`);
+    }
+  }
   return violations;
 }

@@ -3,14 +3,31 @@
  * prompts, check runs, comments, PR bodies, traces.
  */
 
+/** Base64 of `x-access-token:` (15 bytes, so the encoding of what follows does not shift it). */
+const BASIC_TOKEN_PREFIX = Buffer.from("x-access-token:").toString("base64");
+
 const PATTERNS: readonly RegExp[] = [
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+  // A PEM private key; a block cut off before its END line (a capped log) is removed to its last base64 line.
+  /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|(?:[\sA-Za-z0-9+/=]|\\n)*)/g,
   /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, // GitHub tokens (ghp_, gho_, ghu_, ghs_, ghr_)
   /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
-  /\bsk-[A-Za-z0-9_-]{16,}\b/g, // OpenAI-style API keys
+  /\bsk-[A-Za-z0-9_-]{16,}\b/g, // OpenAI-style API keys (sk-, sk-proj-, sk-ant-)
+  /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}\b/g, // Stripe
   /\bAKIA[0-9A-Z]{16}\b/g, // AWS access key ids
+  /\bAIza[0-9A-Za-z_-]{35}\b/g, // Google API keys
+  /\bxox[abeposr]-[A-Za-z0-9-]{10,}\b/g, // Slack tokens
+  /\bhttps:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g, // Slack webhooks
+  /\bglpat-[A-Za-z0-9_-]{20,}\b/g, // GitLab personal tokens
+  /\bnpm_[A-Za-z0-9]{36}\b/g, // npm tokens
+  /\bhf_[A-Za-z0-9]{30,}\b/g, // Hugging Face tokens
+  /\bpypi-AgE[A-Za-z0-9_-]{50,}/g, // PyPI tokens
   /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g, // JWTs
+  new RegExp(`${BASIC_TOKEN_PREFIX}[A-Za-z0-9+/]*={0,2}`, "g"), // base64 of x-access-token:<token> (a Basic header)
   /\bx-access-token:[^@\s]+@/g, // credentials in URLs
+  /(?<=\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]+:)[^@/\s]+(?=@)/gi, // the password of any user:password@host URL
+  /(?<=\bAuthorization:\s*(?:Bearer|Basic|token|Token|Bot)\s+)[^\s"'`<>${}()]{8,}/gi, // HTTP Authorization headers
+  /(?<=\bBearer\s+)[A-Za-z0-9._~+/-]{16,}=*/g, // a bearer token anywhere else
+  /(?<=\baws_secret_access_key\s*[=:]\s*["']?)[A-Za-z0-9/+=]{40}\b/gi,
 ];
 
 export const REDACTED = "[REDACTED]";
@@ -18,17 +35,37 @@ export const REDACTED = "[REDACTED]";
 /** A redactor that also knows the exact values of this process's secrets. */
 export type Redactor = (text: string) => string;
 
+/**
+ * A redactor for the known token shapes above and the exact `secrets` given,
+ * including the forms a secret travels in: base64 (alone and as
+ * `x-access-token:<secret>`), URL-encoded, JSON-escaped, and, for a multi-line
+ * secret such as a private key, each of its longer lines on its own.
+ */
 export function createRedactor(secrets: readonly (string | undefined)[] = []): Redactor {
-  // Short values would redact ordinary words; secrets are long.
-  const exact = [...new Set(secrets.filter((s): s is string => typeof s === "string" && s.length >= 8))].sort(
-    (a, b) => b.length - a.length,
-  );
+  const exact = [...new Set(secrets.filter((s): s is string => typeof s === "string" && s.length >= 8).flatMap(formsOf))]
+    // Short values would redact ordinary words; secrets are long.
+    .filter((s) => s.length >= 8)
+    .sort((a, b) => b.length - a.length);
   return (text) => {
     let out = text;
     for (const secret of exact) out = out.split(secret).join(REDACTED);
     for (const pattern of PATTERNS) out = out.replace(pattern, REDACTED);
     return out;
   };
+}
+
+function formsOf(secret: string): string[] {
+  const forms = [
+    secret,
+    Buffer.from(secret).toString("base64"),
+    Buffer.from(`x-access-token:${secret}`).toString("base64"),
+    encodeURIComponent(secret),
+    JSON.stringify(secret).slice(1, -1),
+  ];
+  if (secret.includes("\n")) {
+    for (const line of secret.split(/\r?\n/)) if (line.trim().length >= 20) forms.push(line.trim());
+  }
+  return forms;
 }
 
 /** Redaction of the known token shapes only, for places that have no secrets list. */

@@ -46,7 +46,8 @@ export interface BwrapArgsInput {
 }
 
 /** Host directories exposed read-only: programs, libraries, and /etc for DNS, certificates and users. */
-export const SYSTEM_PATHS: readonly string[] = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt"];
+// Not /opt: operators keep services and their data there (an app's .env, its data directory).
+export const SYSTEM_PATHS: readonly string[] = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"];
 
 /**
  * Runs the command with stderr merged into stdout on one pipe, so the two

@@ -30,6 +30,8 @@ describe("loadEnv", () => {
     [{ ...complete, GHE_PROTOCOL: "ftp" }, /GHE_PROTOCOL/],
     [{ ...complete, PRIVATE_KEY: "hello" }, /PRIVATE_KEY: not a PEM/],
     [{ ...complete, PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: "/nonexistent/key.pem" }, /PRIVATE_KEY_PATH: cannot read/],
+    [{ ...complete, PATCHWRIGHT_DATA_DIR: "/etc/patchwright" }, /PATCHWRIGHT_DATA_DIR: .* system directory/],
+    [{ ...complete, PATCHWRIGHT_PRICES: "{bad" }, /PATCHWRIGHT_PRICES/],
   ])("fails fast naming the variable (%#)", (raw, message) => {
     expect(() => loadEnv(raw)).toThrow(message);
   });
