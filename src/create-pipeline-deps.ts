@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { Logger } from "pino";
 import type { Probot } from "probot";
 import type { ChatModel } from "./agent/chat-model.ts";
@@ -28,6 +29,7 @@ export function createPipelineDeps(args: {
 }): PipelineDeps {
   const { env, probot, queue, model, log, redact } = args;
   let identity: Promise<{ name: string; email: string }> | undefined;
+  const cacheRoot = path.join(env.dataDir, "mirrors");
 
   return {
     log,
@@ -41,10 +43,11 @@ export function createPipelineDeps(args: {
       throw error;
     })),
     gatherEvidence: (octokit, payload) => gatherEvidence(octokit, payload),
-    openWorkspace: ({ cloneUrl, sha, token }) =>
-      openWorkspace({ cloneUrl, sha, token, allowUnsandboxed: env.allowUnsandboxed }),
-    forkWorkspace: async (base, sha, token, cloneUrl) => {
-      const fork = await openWorkspace({ cloneUrl, sha, token, allowUnsandboxed: env.allowUnsandboxed });
+    // One warm mirror per repository and installation under the data directory; a checkout per job.
+    openWorkspace: ({ cloneUrl, sha, token, installationId }) =>
+      openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot, allowUnsandboxed: env.allowUnsandboxed }),
+    forkWorkspace: async (base, sha, token, cloneUrl, installationId) => {
+      const fork = await openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot, allowUnsandboxed: env.allowUnsandboxed });
       try {
         await copyInstalledFiles(base.dir, fork.dir);
         return fork;

@@ -33,6 +33,7 @@ export async function findFix(args: {
   sha: string;
   token: string;
   cloneUrl: string;
+  installationId: number;
   config: RepoConfig;
   /** What this job may spend (the config's budget, capped by cost and the daily allowance). */
   budget: { turns: number; tokens: number; minutes: number };
@@ -63,7 +64,7 @@ export async function findFix(args: {
 
   const workspaces: Workspace[] = [args.base];
   try {
-    for (let i = 1; i < k; i++) workspaces.push(await deps.forkWorkspace(args.base, args.sha, args.token, args.cloneUrl));
+    for (let i = 1; i < k; i++) workspaces.push(await deps.forkWorkspace(args.base, args.sha, args.token, args.cloneUrl, args.installationId));
   } catch (error) {
     // Fewer candidates is still a fix attempt; say so and go on.
     record("fork_failed", { message: deps.redact((error as Error).message), candidates: workspaces.length });

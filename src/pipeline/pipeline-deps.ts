@@ -66,7 +66,7 @@ export interface PipelineDeps {
   /** The commit identity of the app's bot user (looked up with an installation Octokit). */
   botIdentity(octokit: Octokit): Promise<{ name: string; email: string }>;
   gatherEvidence(octokit: Octokit, payload: JobPayload): Promise<Evidence>;
-  openWorkspace(args: { cloneUrl: string; sha: string; token: string }): Promise<Workspace>;
+  openWorkspace(args: { cloneUrl: string; sha: string; token: string; installationId: number }): Promise<Workspace>;
   /** Untracked, not ignored paths: taken after setup, they are left out of diffs and commits. */
   untracked(dir: string): Promise<string[]>;
   diff(dir: string, baseSha: string, exclude: readonly string[]): Promise<WorkspaceDiff>;
@@ -75,7 +75,7 @@ export interface PipelineDeps {
   /** Runs one agent role (investigator or fixer) to its end. */
   fix(request: FixRequest): Promise<FixOutcome>;
   /** A second workspace at the same commit, with the first one's installed dependencies. */
-  forkWorkspace(base: Workspace, sha: string, token: string, cloneUrl: string): Promise<Workspace>;
+  forkWorkspace(base: Workspace, sha: string, token: string, cloneUrl: string, installationId: number): Promise<Workspace>;
   ledger(jobId: number, kind: string, data: unknown): void;
   /** Model spending, for the per-repository daily budget and the PR's cost line. */
   usage: {

@@ -95,7 +95,7 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
 
     // 2. workspace
     const token = await deps.mintToken(payload.installationId, name);
-    workspace = await deps.openWorkspace({ cloneUrl: payload.repo.cloneUrl, sha: target.sha, token });
+    workspace = await deps.openWorkspace({ cloneUrl: payload.repo.cloneUrl, sha: target.sha, token, installationId: payload.installationId });
     record("workspace", { sha: target.sha, isolation: workspace.sandbox.isolation ?? "bubblewrap", notes: workspace.sandbox.notes ?? [] });
 
     // 3. reproduce
@@ -161,6 +161,7 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
       sha: target.sha,
       token,
       cloneUrl: payload.repo.cloneUrl,
+      installationId: payload.installationId,
       config,
       budget: { turns: b.turns, tokens, minutes: b.minutes },
       reproduction,

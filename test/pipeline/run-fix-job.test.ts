@@ -94,9 +94,10 @@ function deps(fix: (request: FixRequest) => Promise<void>): PipelineDeps {
     mintToken: async () => TOKEN,
     botIdentity: async () => ({ name: "patchwright[bot]", email: "1+patchwright[bot]@users.noreply.github.com" }),
     gatherEvidence: async () => ({ text: "not ok 1 - adds", failedJobs: [] }),
-    openWorkspace: ({ cloneUrl, sha, token }) => openWorkspace({ cloneUrl, sha, token }),
-    forkWorkspace: async (base, sha, token, cloneUrl) => {
-      const fork = await openWorkspace({ cloneUrl, sha, token });
+    // The app's way: a warm mirror per repository, a checkout per job.
+    openWorkspace: ({ cloneUrl, sha, token, installationId }) => openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot: path.join(root, "mirrors") }),
+    forkWorkspace: async (base, sha, token, cloneUrl, installationId) => {
+      const fork = await openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot: path.join(root, "mirrors") });
       await copyInstalledFiles(base.dir, fork.dir);
       return fork;
     },

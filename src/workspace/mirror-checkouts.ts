@@ -1,0 +1,127 @@
+/**
+ * Job checkouts of a cached repository and their owners. Each checkout has an
+ * owner record (`jobs/<id>.json`: pid, process start time, host, directory)
+ * written before the directory exists and removed after it is gone, so the
+ * checkouts of a worker that crashed (SIGKILL, OOM, power loss) are found and
+ * deleted the next time a job opens the same repository.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import path from "node:path";
+import { z } from "zod";
+import type { RepoCachePaths } from "./mirror-cache-paths.ts";
+import { removeWorkspace, WORKSPACE_PREFIX } from "./remove-workspace.ts";
+
+const OwnerRecord = z.object({
+  /** Process that created the checkout. */
+  pid: z.number().int().positive(),
+  /** Its start time (clock ticks after boot, from /proc), so a reused pid is not taken for it; null off Linux. */
+  start: z.string().nullable(),
+  /** Host name: records of other machines sharing the cache root are theirs to prune. */
+  host: z.string(),
+  /** The checkout directory. */
+  dir: z.string(),
+});
+type OwnerRecord = z.infer<typeof OwnerRecord>;
+
+export interface ReservedCheckout {
+  /** Canonical path of the new, empty, private (0700) checkout directory. */
+  readonly dir: string;
+  /** Deletes the directory, then its owner record. Idempotent. */
+  release(): Promise<void>;
+}
+
+/**
+ * Creates an empty checkout directory owned by this process.
+ * @param parentDir where to create it; default the repository's `checkouts/`
+ *   (same file system as the mirror, so the local clone hard-links objects).
+ */
+export async function reserveCheckout(paths: RepoCachePaths, parentDir?: string): Promise<ReservedCheckout> {
+  const id = randomBytes(8).toString("hex");
+  const dir = path.join(parentDir ?? paths.checkoutsDir, `${WORKSPACE_PREFIX}${id}`);
+  const record = path.join(paths.jobsDir, `${id}.json`);
+  const owner: OwnerRecord = { ...(await currentOwner()), dir };
+  // Written whole, then renamed into place: a pruner never sees half a record.
+  await writeFile(`${record}.tmp`, JSON.stringify(owner), { mode: 0o600, flag: "wx" });
+  await rename(`${record}.tmp`, record);
+  try {
+    await mkdir(dir, { mode: 0o700 });
+  } catch (error) {
+    await rm(record, { force: true });
+    throw error;
+  }
+  const canonical = await realpath(dir);
+  let released: Promise<void> | undefined;
+  return {
+    dir: canonical,
+    release: () =>
+      (released ??= (async () => {
+        await removeWorkspace(canonical);
+        await rm(record, { force: true });
+      })()),
+  };
+}
+
+/**
+ * Deletes the checkouts (and records) whose owner process on this host is
+ * gone. Call it with the mirror lock held, so two pruners do not race.
+ * @returns the directories removed.
+ */
+export async function pruneStaleCheckouts(paths: RepoCachePaths): Promise<string[]> {
+  const here = hostname();
+  const removed: string[] = [];
+  for (const name of await readdir(paths.jobsDir).catch(() => [])) {
+    if (!name.endsWith(".json")) continue;
+    const record = path.join(paths.jobsDir, name);
+    const parsed = OwnerRecord.safeParse(await readJson(record));
+    if (!parsed.success) {
+      // Records are renamed into place whole; an unreadable one is debris.
+      await rm(record, { force: true });
+      continue;
+    }
+    const owner = parsed.data;
+    if (owner.host !== here || (await isOwnerAlive(owner))) continue;
+    // A guard against a damaged record naming a directory we never created.
+    if (path.basename(owner.dir).startsWith(WORKSPACE_PREFIX)) {
+      await removeWorkspace(owner.dir);
+      removed.push(owner.dir);
+    }
+    await rm(record, { force: true });
+  }
+  return removed;
+}
+
+async function currentOwner(): Promise<Omit<OwnerRecord, "dir">> {
+  return { pid: process.pid, start: await processStart(process.pid), host: hostname() };
+}
+
+async function isOwnerAlive(owner: OwnerRecord): Promise<boolean> {
+  try {
+    process.kill(owner.pid, 0);
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  if (owner.start === null) return true;
+  // Same pid, different start time (or a zombie): the owner is gone and the pid reused.
+  return (await processStart(owner.pid)) === owner.start;
+}
+
+/** A process's start time from `/proc/<pid>/stat` (field 22); null when unavailable or a zombie. */
+async function processStart(pid: number): Promise<string | null> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
+  if (stat === undefined) return null;
+  // Fields after the command name (which may contain spaces and parentheses).
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  if (fields[0] === "Z" || fields[0] === "X") return null;
+  return fields[19] ?? null;
+}
+
+async function readJson(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, "utf8"));
+  } catch {
+    return undefined;
+  }
+}

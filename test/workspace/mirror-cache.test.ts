@@ -1,0 +1,351 @@
+import { execa } from "execa";
+import { existsSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { commitAll } from "../../src/workspace/commit-all.ts";
+import { diffWorkspace } from "../../src/workspace/diff-workspace.ts";
+import { basicAuthHeader } from "../../src/workspace/git-auth-env.ts";
+import { repoCachePaths } from "../../src/workspace/mirror-cache-paths.ts";
+import { SANDBOX_NPM_CACHE } from "../../src/workspace/mirror-npm-cache.ts";
+import { openWorkspace, type OpenWorkspaceOptions, type Workspace } from "../../src/workspace/open-workspace.ts";
+import { pushBranch } from "../../src/workspace/push-branch.ts";
+import { runGit } from "../../src/workspace/run-git.ts";
+import { addFixtureCommit, createFixtureRepo, readBranchSha } from "../support/fixture-repo.ts";
+import { createGitHttpHandler, type GitHttpRequest } from "../support/git-http-server.ts";
+import { filesContaining, tempDir, TOKEN } from "./helpers.ts";
+
+const INSTALLATION = 4242;
+const OPEN_WORKSPACE = fileURLToPath(new URL("../../src/workspace/open-workspace.ts", import.meta.url));
+
+/** A served request and how many body bytes the server sent back. */
+interface CountedRequest extends GitHttpRequest {
+  bytes: number;
+}
+
+interface CountingRemote {
+  url: string;
+  root: string;
+  requests: CountedRequest[];
+}
+
+const servers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of servers.splice(0)) await close();
+});
+
+/** The test git server with the size of every response recorded, to tell a small fetch from a full download. */
+async function startCountingRemote(options: { protocolV2?: boolean } = {}): Promise<CountingRemote> {
+  const root = await tempDir("pw-mirror-remote-");
+  const requests: CountedRequest[] = [];
+  const log: GitHttpRequest[] = [];
+  const handler = createGitHttpHandler({ projectRoot: root, token: TOKEN, requests: log, ...options });
+  const server = createServer((req, res) => {
+    const entry: CountedRequest = { method: "", path: "", query: "", auth: "missing", authorized: false, bytes: 0 };
+    requests.push(entry);
+    const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (typeof chunk === "string" || Buffer.isBuffer(chunk)) entry.bytes += Buffer.byteLength(chunk);
+      return write(chunk, ...rest);
+    }) as typeof res.write;
+    handler(req, res);
+    Object.assign(entry, log.at(-1));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  servers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, root, requests };
+}
+
+interface Repo {
+  cloneUrl: string;
+  bareDir: string;
+  firstSha: string;
+  tipSha: string;
+}
+
+/** `owner/name` with a first commit and `extra` more on main, each adding a 4 KiB file. */
+async function createRepo(remote: CountingRemote, owner: string, name: string, extra = 8): Promise<Repo> {
+  const { bareDir, sha: firstSha } = await createFixtureRepo({
+    root: remote.root,
+    owner,
+    name,
+    files: { "a.txt": "one\n", "src/lib.js": "export const x = 1;\n" },
+  });
+  let tipSha = firstSha;
+  for (let i = 0; i < extra; i += 1) {
+    tipSha = await addFixtureCommit({ bareDir, files: { "a.txt": `v${i + 2}\n`, [`data/${i}.txt`]: noise(i, 4096) } });
+  }
+  return { cloneUrl: `${remote.url}/${owner}/${name}.git`, bareDir, firstSha, tipSha };
+}
+
+/** Deterministic, incompressible-ish text. */
+function noise(seed: number, length: number): string {
+  let x = seed * 2654435761 + 1;
+  let out = "";
+  while (out.length < length) {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    out += x.toString(36);
+  }
+  return `${out.slice(0, length)}\n`;
+}
+
+function open(repo: Repo, cacheRoot: string, extra: Partial<OpenWorkspaceOptions> = {}): Promise<Workspace> {
+  return openWorkspace({ cloneUrl: repo.cloneUrl, sha: repo.tipSha, token: TOKEN, cacheRoot, installationId: INSTALLATION, ...extra });
+}
+
+async function git(args: string[], cwd: string): Promise<string> {
+  const result = await runGit(args, { cwd });
+  if (result.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+const bytesOf = (requests: readonly CountedRequest[]): number => requests.reduce((sum, r) => sum + r.bytes, 0);
+
+describe("openWorkspace with a repository cache", () => {
+  it("downloads the history once: a second job fetches nothing, a new commit is a small fetch", async () => {
+    const remote = await startCountingRemote();
+    const repo = await createRepo(remote, "o", "r");
+    const cacheRoot = await tempDir("pw-cache-");
+
+    const first = await open(repo, cacheRoot);
+    expect(first.cache?.fetched).toBe("sha");
+    const firstBytes = bytesOf(remote.requests);
+    expect(firstBytes).toBeGreaterThan(8 * 2048); // the history: eight 4 KiB files, compressed
+    await first.dispose();
+
+    remote.requests.length = 0;
+    const second = await open(repo, cacheRoot, { sha: repo.firstSha });
+    expect(second.cache?.fetched).toBe("none");
+    expect(remote.requests).toEqual([]);
+    expect(await readFile(path.join(second.dir, "a.txt"), "utf8")).toBe("one\n");
+    await second.dispose();
+
+    const newSha = await addFixtureCommit({ bareDir: repo.bareDir, files: { "a.txt": "new\n" } });
+    const third = await open(repo, cacheRoot, { sha: newSha });
+    expect(third.cache?.fetched).toBe("sha");
+    expect(remote.requests.length).toBeGreaterThan(0);
+    expect(remote.requests.length).toBeLessThanOrEqual(3);
+    expect(bytesOf(remote.requests)).toBeLessThan(firstBytes / 4);
+    expect(await git(["rev-parse", "HEAD"], third.dir)).toBe(newSha);
+    expect(await readFile(path.join(third.dir, "a.txt"), "utf8")).toBe("new\n");
+    await third.dispose();
+  });
+
+  it("gives each job its own checkout; job commits never reach the mirror or another job", async () => {
+    const remote = await startCountingRemote();
+    const repo = await createRepo(remote, "o", "r", 1);
+    const cacheRoot = await tempDir("pw-cache-");
+    const [a, b] = await Promise.all([open(repo, cacheRoot), open(repo, cacheRoot)]);
+    expect(a.dir).not.toBe(b.dir);
+
+    const wrote = await a.sandbox.run("echo from-a > only-a.txt && echo changed >> a.txt && git rev-parse HEAD");
+    expect(wrote.output).toBe(`${repo.tipSha}\n`); // git works inside: the .git is self-contained
+    expect(existsSync(path.join(a.dir, "only-a.txt"))).toBe(true);
+    expect(existsSync(path.join(b.dir, "only-a.txt"))).toBe(false);
+    expect(await readFile(path.join(b.dir, "a.txt"), "utf8")).toBe("v2\n");
+
+    const diff = await diffWorkspace({ dir: a.dir, baseSha: repo.tipSha });
+    expect(diff.files.map((f) => f.path)).toEqual(["a.txt", "only-a.txt"]);
+    const commit = await commitAll({ dir: a.dir, message: "fix", author: { name: "bot", email: "bot@example.com" } });
+    const mirrorDir = a.cache?.paths.mirrorDir ?? "";
+    expect((await runGit(["cat-file", "-e", commit], { cwd: mirrorDir })).exitCode).not.toBe(0);
+    expect((await runGit(["cat-file", "-e", commit], { cwd: b.dir })).exitCode).not.toBe(0);
+    expect((await diffWorkspace({ dir: b.dir, baseSha: repo.tipSha })).files).toEqual([]);
+
+    // The sandbox sees its checkout only: not the mirror, not the other job.
+    const peek = await a.sandbox.run(`ls ${mirrorDir} ${b.dir} 2>&1; echo exit=$?`);
+    expect(peek.output).toMatch(/No such file or directory[\s\S]*exit=2/);
+
+    await pushBranch({ dir: a.dir, cloneUrl: repo.cloneUrl, branch: "patchwright/fix-ci-1", token: TOKEN });
+    expect(await readBranchSha(repo.bareDir, "patchwright/fix-ci-1")).toBe(commit);
+    expect(await readBranchSha(repo.bareDir, "main")).toBe(repo.tipSha);
+    await Promise.all([a.dispose(), b.dispose()]);
+  });
+
+  it("removes checkouts on dispose, and those of a crashed worker on the next open", async () => {
+    const remote = await startCountingRemote();
+    const repo = await createRepo(remote, "o", "r", 1);
+    const cacheRoot = await tempDir("pw-cache-");
+    const paths = repoCachePaths({ cacheRoot, installationId: INSTALLATION, cloneUrl: repo.cloneUrl });
+
+    const workspace = await open(repo, cacheRoot);
+    expect(await readdir(paths.checkoutsDir)).toEqual([path.basename(workspace.dir)]);
+    expect(await readdir(paths.jobsDir)).toHaveLength(1);
+    await workspace.dispose();
+    await workspace.dispose();
+    expect(existsSync(workspace.dir)).toBe(false);
+    expect(await readdir(paths.checkoutsDir)).toEqual([]);
+    expect(await readdir(paths.jobsDir)).toEqual([]);
+
+    // A worker that opens a workspace and dies without disposing it.
+    const script = [
+      `import { openWorkspace } from ${JSON.stringify(OPEN_WORKSPACE)};`,
+      "const ws = await openWorkspace(JSON.parse(process.env.OPTIONS));",
+      "process.stdout.write(ws.dir);",
+      'process.kill(process.pid, "SIGKILL");',
+    ].join("\n");
+    const options = { cloneUrl: repo.cloneUrl, sha: repo.firstSha, token: TOKEN, cacheRoot, installationId: INSTALLATION };
+    const crashed = await execa(process.execPath, ["--input-type=module", "-e", script], {
+      env: { OPTIONS: JSON.stringify(options) },
+      reject: false,
+    });
+    expect(crashed.signal).toBe("SIGKILL");
+    const orphan = crashed.stdout;
+    expect(await readFile(path.join(orphan, "a.txt"), "utf8")).toBe("one\n");
+    expect(await readdir(paths.jobsDir)).toHaveLength(1);
+
+    const next = await open(repo, cacheRoot);
+    expect(existsSync(orphan)).toBe(false);
+    expect(await readdir(paths.checkoutsDir)).toEqual([path.basename(next.dir)]);
+    await next.dispose();
+    expect(await readdir(paths.jobsDir)).toEqual([]);
+  });
+
+  it("never writes the token under the cache root or into a checkout, with or without protocol v2", async () => {
+    for (const protocolV2 of [true, false]) {
+      const remote = await startCountingRemote({ protocolV2 });
+      const repo = await createRepo(remote, "o", "r", 2);
+      const cacheRoot = await tempDir("pw-cache-");
+      const first = await open(repo, cacheRoot, { sha: repo.firstSha });
+      expect(first.cache?.fetched).toBe(protocolV2 ? "sha" : "all-refs");
+      const second = await open(repo, cacheRoot);
+      // A v0 server made the first open fetch every branch, the tip included.
+      expect(second.cache?.fetched).toBe(protocolV2 ? "sha" : "none");
+      expect(remote.requests.every((r) => r.auth === "valid")).toBe(true);
+
+      const mirrorConfig = await readFile(path.join(first.cache?.paths.mirrorDir ?? "", "config"), "utf8");
+      expect(mirrorConfig.toLowerCase()).not.toMatch(/extraheader|url|127\.0\.0\.1/);
+      expect(await git(["remote", "get-url", "origin"], second.dir)).toBe(repo.cloneUrl);
+      const base64 = basicAuthHeader(TOKEN).slice("Basic ".length);
+      for (const needle of [TOKEN, base64, `x-access-token:${TOKEN}`]) {
+        expect(await filesContaining(cacheRoot, needle)).toEqual([]);
+      }
+      await Promise.all([first.dispose(), second.dispose()]);
+    }
+  });
+
+  it("serves concurrent jobs on one repository from one mirror, each with the right contents", async () => {
+    const remote = await startCountingRemote();
+    const repo = await createRepo(remote, "o", "r", 3);
+    const cacheRoot = await tempDir("pw-cache-");
+    const shas = [repo.firstSha, repo.tipSha, repo.firstSha, repo.tipSha, repo.tipSha, repo.firstSha];
+    const workspaces = await Promise.all(shas.map((sha) => open(repo, cacheRoot, { sha })));
+
+    expect(new Set(workspaces.map((w) => w.dir)).size).toBe(shas.length);
+    for (const [i, workspace] of workspaces.entries()) {
+      expect(await git(["rev-parse", "HEAD"], workspace.dir)).toBe(shas[i]);
+      expect(await readFile(path.join(workspace.dir, "a.txt"), "utf8")).toBe(shas[i] === repo.firstSha ? "one\n" : "v4\n");
+      expect(await git(["status", "--porcelain"], workspace.dir)).toBe("");
+    }
+    // The mirror was created once and fetched at most once per distinct commit.
+    expect(workspaces.filter((w) => w.cache?.fetched !== "none").length).toBeLessThanOrEqual(2);
+    const mirrorDir = workspaces[0]?.cache?.paths.mirrorDir ?? "";
+    expect(await git(["fsck", "--no-progress", "--connectivity-only"], mirrorDir)).toBe("");
+    await Promise.all(workspaces.map((w) => w.dispose()));
+    expect(await readdir(workspaces[0]?.cache?.paths.checkoutsDir ?? "")).toEqual([]);
+  });
+
+  it("keeps repositories and installations apart: distinct mirrors and npm caches", async () => {
+    const remote = await startCountingRemote();
+    const one = await createRepo(remote, "o", "r", 1);
+    const two = await createRepo(remote, "o", "r2", 2);
+    const cacheRoot = await tempDir("pw-cache-");
+    const a = await open(one, cacheRoot);
+    const b = await open(two, cacheRoot);
+    const c = await open(one, cacheRoot, { installationId: INSTALLATION + 1 });
+    const roots = [a, b, c].map((w) => w.cache?.paths.root ?? "");
+    expect(new Set(roots).size).toBe(3);
+    expect(new Set([a, b, c].map((w) => w.cache?.paths.npmCacheDir)).size).toBe(3);
+    for (const workspace of [a, b, c]) {
+      const paths = workspace.cache?.paths;
+      expect(paths?.npmCacheDir.startsWith(`${paths.root}/`)).toBe(true);
+      expect(existsSync(paths?.npmCacheDir ?? "")).toBe(true);
+    }
+    expect(c.cache?.fetched).toBe("sha"); // another installation does not reuse the first one's mirror
+    expect((await runGit(["cat-file", "-e", two.tipSha], { cwd: a.cache?.paths.mirrorDir ?? "" })).exitCode).not.toBe(0);
+    await Promise.all([a, b, c].map((w) => w.dispose()));
+  });
+
+  it("shares the npm cache between jobs of one repository only, writable inside the sandbox", async () => {
+    const remote = await startCountingRemote();
+    const one = await createRepo(remote, "o", "r", 1);
+    const two = await createRepo(remote, "o", "r2", 2);
+    const cacheRoot = await tempDir("pw-cache-");
+    const a = await open(one, cacheRoot);
+    const write = await a.sandbox.run('echo "$npm_config_cache"; mkdir -p "$npm_config_cache/_cacache" && echo cached > "$npm_config_cache/_cacache/marker"');
+    expect(write.output).toBe(`${SANDBOX_NPM_CACHE}\n`);
+    await a.dispose();
+    expect(await readFile(path.join(a.cache?.paths.npmCacheDir ?? "", "_cacache", "marker"), "utf8")).toBe("cached\n");
+
+    const [b, other, otherInstallation] = await Promise.all([
+      open(one, cacheRoot),
+      open(two, cacheRoot),
+      open(one, cacheRoot, { installationId: INSTALLATION + 1 }),
+    ]);
+    const read = 'cat "$npm_config_cache/_cacache/marker" 2>/dev/null || echo none';
+    expect((await b.sandbox.run(read)).output).toBe("cached\n");
+    expect((await other.sandbox.run(read)).output).toBe("none\n");
+    expect((await otherInstallation.sandbox.run(read)).output).toBe("none\n");
+    // A command's own setting wins.
+    expect((await b.sandbox.run('echo "$npm_config_cache"', { env: { npm_config_cache: "/tmp/mine" } })).output).toBe("/tmp/mine\n");
+    await Promise.all([b, other, otherInstallation].map((w) => w.dispose()));
+  });
+
+  it("derives one cache key per (installation, host, repository), case-insensitively", () => {
+    const key = (installationId: number, cloneUrl: string): string => repoCachePaths({ cacheRoot: "/c", installationId, cloneUrl }).root;
+    expect(key(1, "https://github.com/Octo/Repo.git")).toBe(key(1, "https://x-access-token:t@github.com/octo/repo"));
+    const distinct = [
+      key(1, "https://github.com/octo/repo.git"),
+      key(2, "https://github.com/octo/repo.git"),
+      key(1, "https://ghe.example.com/octo/repo.git"),
+      key(1, "https://github.com/octo/repo2.git"),
+      key(1, "https://github.com/octo-repo/x.git"),
+      key(1, "https://github.com/octo/repo-x.git"),
+    ];
+    expect(new Set(distinct).size).toBe(distinct.length);
+    for (const root of distinct) expect(path.dirname(root)).toBe("/c");
+    expect(() => key(0, "https://github.com/octo/repo.git")).toThrow(/installationId/);
+  });
+
+  it("fails like a fresh clone: bad token or unknown commit, nothing left behind", async () => {
+    const remote = await startCountingRemote();
+    const repo = await createRepo(remote, "o", "r", 1);
+    const cacheRoot = await tempDir("pw-cache-");
+    const paths = repoCachePaths({ cacheRoot, installationId: INSTALLATION, cloneUrl: repo.cloneUrl });
+    const wrong = "ghs_WrongTokenWrongToken0123456789abcd";
+    const error = await open(repo, cacheRoot, { token: wrong }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "clone_failed" });
+    expect(String((error as Error).message)).not.toContain(wrong);
+    await expect(open(repo, cacheRoot, { sha: "f".repeat(40) })).rejects.toMatchObject({ code: "clone_failed", retryable: false });
+    await expect(openWorkspace({ cloneUrl: repo.cloneUrl, sha: repo.tipSha, token: TOKEN, cacheRoot })).rejects.toMatchObject({
+      code: "internal",
+    });
+    expect(await readdir(paths.checkoutsDir)).toEqual([]);
+    expect(await readdir(paths.jobsDir)).toEqual([]);
+
+    // The mirror is still good for the next job.
+    const workspace = await open(repo, cacheRoot);
+    expect(await git(["rev-parse", "HEAD"], workspace.dir)).toBe(repo.tipSha);
+    await workspace.dispose();
+  });
+
+  it("checks the sandbox before touching the mirror", async () => {
+    const remote = await startCountingRemote();
+    const repo = await createRepo(remote, "o", "r", 1);
+    const cacheRoot = await tempDir("pw-cache-");
+    await expect(open(repo, cacheRoot, { bwrapPath: "/nonexistent/bwrap" })).rejects.toMatchObject({ code: "sandbox_unavailable" });
+    expect(remote.requests).toEqual([]);
+    const paths = repoCachePaths({ cacheRoot, installationId: INSTALLATION, cloneUrl: repo.cloneUrl });
+    expect(await readdir(paths.checkoutsDir)).toEqual([]);
+    expect(existsSync(paths.mirrorDir)).toBe(false);
+  });
+});
