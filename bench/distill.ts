@@ -8,7 +8,7 @@
  * scorer and prints a table. The last line of output is one JSON object with
  * the headline figures, for machines.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -33,13 +33,20 @@ if (!Number.isInteger(budget) || budget <= 0) {
   process.exit(2);
 }
 
+for (const file of ["labels.jsonl", "score.mjs"]) {
+  if (!existsSync(join(dataset, file))) {
+    console.error(`${join(dataset, file)} not found: --dataset must be a LogChunks folder (labels.jsonl, logs/, score.mjs).`);
+    process.exit(2);
+  }
+}
+
 const TAIL_LINES = 500;
 const dirs = {
   distill: out,
   tailBytes: join(out, "baselines", `tail-bytes-${budget}`),
   tailLines: join(out, "baselines", `tail-lines-${TAIL_LINES}`),
 };
-rmSync(out, { recursive: true, force: true });
+// Files are overwritten, never deleted: the scorer reads only <id>.txt of the dataset's ids.
 for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
 
 interface Sizes {
@@ -56,19 +63,11 @@ const record = (s: Sizes, text: string): void => {
 const rows = readLabels(dataset);
 const logs = rows.map((row) => ({ row, raw: readLog(dataset, row) }));
 
-// Warm the JIT on a few logs so throughput reflects steady state.
-for (const { raw } of logs.slice(0, 10)) distillLog(raw, { budgetBytes: budget });
-
+// Excerpts and baselines (this pass also warms the JIT up).
 let inputBytes = 0;
-let elapsedMs = 0;
-let slowestMs = 0;
 for (const { row, raw } of logs) {
-  const t0 = performance.now();
-  const { excerpt } = distillLog(raw, { budgetBytes: budget });
-  const dt = performance.now() - t0;
-  elapsedMs += dt;
-  slowestMs = Math.max(slowestMs, dt);
   inputBytes += Buffer.byteLength(raw);
+  const { excerpt } = distillLog(raw, { budgetBytes: budget });
   writeFileSync(join(dirs.distill, `${row.id}.txt`), excerpt);
   record(sizes.distill, excerpt);
   const tb = tailBytes(raw, budget);
@@ -77,6 +76,24 @@ for (const { row, raw } of logs) {
   const tl = tailLines(raw, TAIL_LINES);
   writeFileSync(join(dirs.tailLines, `${row.id}.txt`), tl);
   record(sizes.tailLines, tl);
+}
+
+// Throughput: the best of a few timed passes over every log (wall clock,
+// distillation only); the best pass is the one least disturbed by other work
+// on the machine.
+const TIMED_PASSES = 5;
+let elapsedMs = Infinity;
+let slowestMs = 0;
+for (let pass = 0; pass < TIMED_PASSES; pass++) {
+  let total = 0;
+  for (const { raw } of logs) {
+    const t0 = performance.now();
+    distillLog(raw, { budgetBytes: budget });
+    const dt = performance.now() - t0;
+    total += dt;
+    slowestMs = Math.max(slowestMs, dt);
+  }
+  elapsedMs = Math.min(elapsedMs, total);
 }
 const throughput = inputBytes / 1e6 / (elapsedMs / 1000);
 
@@ -97,7 +114,7 @@ const table = [
 const widths = table[0]?.map((_, c) => Math.max(...table.map((r) => (r[c] ?? "").length))) ?? [];
 console.log(`LogChunks: ${n} logs, ${(inputBytes / 1e6).toFixed(1)} MB, budget ${budget} bytes, excerpts in ${out}`);
 for (const r of table) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join("  "));
-console.log(`distiller: ${elapsedMs.toFixed(0)} ms in total, slowest log ${slowestMs.toFixed(1)} ms`);
+console.log(`distiller: ${elapsedMs.toFixed(0)} ms for all logs (best of ${TIMED_PASSES} passes), slowest log ${slowestMs.toFixed(1)} ms`);
 console.log(
   JSON.stringify({
     logs: n,

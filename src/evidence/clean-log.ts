@@ -26,10 +26,15 @@ export interface LogView {
 }
 
 const ESC = 0x1b;
-// CSI sequences, OSC sequences (terminated by BEL or ST), and two-byte escapes.
-const ANSI = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])/g;
+// CSI sequences, OSC sequences (terminated by BEL or ST), and two-byte escapes
+// (ESC = / ESC > keypad modes, ESC ( B charsets, ...). Matching control
+// characters is the point of these three regexes.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[ -/]*[0-~])/g;
 // C0 controls other than tab, and DEL. (CR is handled before.)
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/g;
+// eslint-disable-next-line no-control-regex
 const HAS_CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 /** Removes ANSI escape sequences. */

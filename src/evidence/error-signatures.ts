@@ -3,7 +3,7 @@
  * like, per toolchain, and how much it explains (weight 1–10).
  *
  * Lines are first found by cheap scans of the raw log for trigger words
- * (`STRONG_TRIGGER`, `WEAK_TRIGGER`, `TRIGGER_SYMBOLS`), then classified
+ * (`STRONG_TRIGGER`, `MARKER_TRIGGER`, `TRIGGER_SYMBOLS`, `WEAK_TRIGGER`), then classified
  * against this table. Every signature carries an
  * `example` line; the tests check that each example is triggered, matches its
  * own pattern and is classified as that signature or a stronger one, so the
@@ -39,27 +39,26 @@ export const SIGNATURES: readonly Signature[] = [
   { id: "gha.exit", toolchain: "github-actions", pattern: /^##\[error\]Process completed with exit code [1-9]/, weight: 2, example: "##[error]Process completed with exit code 1." },
   // Node test runner, TAP (tape, node --test)
   { id: "tap.not-ok", toolchain: "node-test", pattern: /^\s*not ok \d+/, weight: 9, after: 40, section: true, example: "not ok 3 - adds numbers" },
-  { id: "node-test.failing", toolchain: "node-test", pattern: /^\s*✖ failing tests:/, weight: 8, after: 60, section: true, example: "✖ failing tests:" },
+  { id: "node-test.failing", toolchain: "node-test", pattern: /^\s*✖ failing tests:/, weight: 8, after: 300, section: true, example: "✖ failing tests:" },
   { id: "node-test.cross", toolchain: "node-test", pattern: /^\s*✖ \S.*\(\d+(?:\.\d+)?m?s\)$/, weight: 8, after: 30, example: "✖ adds numbers (1.2ms)" },
   { id: "tap.fail-count", toolchain: "node-test", pattern: /^# fail\s+[1-9]/, weight: 4, example: "# fail 1" },
   // Jest and Vitest
-  { id: "jest.test", toolchain: "jest", pattern: /^\s*● (?!Console\b)\S/, weight: 9, after: 60, section: true, example: "  ● Calculator › adds numbers" },
+  { id: "jest.test", toolchain: "jest", pattern: /^\s*● (?!Console\b)\S/, weight: 9, after: 300, section: true, example: "  ● Calculator › adds numbers" },
   { id: "jest.fail-file", toolchain: "jest", pattern: /^\s*FAIL\s+\S+/, weight: 8, example: " FAIL  src/calc.test.js (5.2 s)" },
   { id: "jest.summary", toolchain: "jest", pattern: /^(?:Tests?|Test Suites|Test Files):\s+.*\b[1-9]\d* failed/, weight: 4, example: "Tests:       1 failed, 12 passed, 13 total" },
   { id: "vitest.banner", toolchain: "vitest", pattern: /⎯{3,} Failed (?:Tests?|Suites?) \d+ ⎯{3,}/, weight: 8, example: "⎯⎯⎯⎯⎯⎯⎯ Failed Tests 1 ⎯⎯⎯⎯⎯⎯⎯" },
   { id: "vitest.cross", toolchain: "vitest", pattern: /^\s*[×✗✘]\s+\S/, weight: 8, after: 20, example: "   × adds numbers 3ms" },
   { id: "vitest.file", toolchain: "vitest", pattern: /^\s*❯ \S+.*\b[1-9]\d* failed\b/, weight: 6, example: " ❯ src/calc.test.ts (3 tests | 1 failed) 5ms" },
   // Mocha, Jasmine, PHPUnit, Minitest numbered failures
-  { id: "mocha.failing", toolchain: "mocha", pattern: /^\s*[1-9]\d* failing\b/, weight: 7, after: 60, section: true, example: "  2 failing" },
-  { id: "mocha.numbered", toolchain: "mocha", pattern: /^\s*[1-9]\d*\) (?:\S.*)?$/, weight: 6, after: 30, example: "  1) Calculator adds numbers:" },
-  { id: "phpunit.there-were", toolchain: "phpunit", pattern: /^There (?:was|were) [1-9]\d* (?:failures?|errors?)/, weight: 8, section: true, example: "There were 2 failures:" },
+  { id: "mocha.failing", toolchain: "mocha", pattern: /^\s*[1-9]\d* failing\b/, weight: 7, after: 300, section: true, example: "  2 failing" },
+  { id: "phpunit.there-were", toolchain: "phpunit", pattern: /^There (?:was|were) [1-9]\d* (?:failures?|errors?)/, weight: 8, after: 300, section: true, example: "There were 2 failures:" },
   { id: "phpunit.failures", toolchain: "phpunit", pattern: /^(?:FAILURES|ERRORS)!$/, weight: 5, example: "FAILURES!" },
-  { id: "minitest.heading", toolchain: "minitest", pattern: /^\s*(?:\d+\) )?(?:Failure|Error):\s*$/, weight: 9, after: 40, section: true, example: "Failure:" },
-  { id: "rspec.failures", toolchain: "rspec", pattern: /^(?:Failures|Failed examples):\s*$/, weight: 7, after: 40, section: true, example: "Failures:" },
+  { id: "minitest.heading", toolchain: "minitest", pattern: /^\s*(?:\d+\) )?(?:Failure|Error):\s*$/, weight: 9, after: 60, section: true, example: "Failure:" },
+  { id: "rspec.failures", toolchain: "rspec", pattern: /^(?:Failures|Failed examples):\s*$/, weight: 7, after: 300, section: true, example: "Failures:" },
   // TypeScript
-  { id: "tsc.error", toolchain: "tsc", pattern: /\berror TS\d+:/, weight: 10, example: "src/app.ts(3,7): error TS2322: Type 'string' is not assignable to type 'number'." },
+  { id: "tsc.error", toolchain: "tsc", pattern: /\berror TS\d+:/, weight: 10, after: 3, example: "src/app.ts(3,7): error TS2322: Type 'string' is not assignable to type 'number'." },
   // ESLint
-  { id: "eslint.error", toolchain: "eslint", pattern: /^\s+\d+:\d+\s+error\s+\S/, weight: 9, example: "  12:5  error  'foo' is assigned a value but never used  no-unused-vars" },
+  { id: "eslint.error", toolchain: "eslint", pattern: /^\s+\d+:\d+\s+error\s+\S/, weight: 9, after: 3, example: "  12:5  error  'foo' is assigned a value but never used  no-unused-vars" },
   { id: "eslint.problems", toolchain: "eslint", pattern: /^✖ \d+ problems? \([1-9]\d* errors?/, weight: 6, example: "✖ 3 problems (2 errors, 1 warning)" },
   // npm, yarn, pnpm
   { id: "npm.err", toolchain: "npm", pattern: /^npm (?:ERR!|error) /, weight: 4, after: 20, example: "npm ERR! Missing script: \"tets\"" },
@@ -79,7 +78,7 @@ export const SIGNATURES: readonly Signature[] = [
   { id: "go.fail-test", toolchain: "go", pattern: /^\s*--- FAIL: \S+/, weight: 10, after: 40, section: true, example: "--- FAIL: TestAdd (0.00s)" },
   { id: "go.fail-pkg", toolchain: "go", pattern: /^FAIL\s+\S+\s+(?:[\d.]+s|\[build failed\]|\[setup failed\])$/, weight: 4, example: "FAIL\texample.com/calc\t0.012s" },
   { id: "go.location", toolchain: "go", pattern: /^\s+\S+_test\.go:\d+: /, weight: 8, example: "    calc_test.go:12: Add(1, 2) = 4; want 3" },
-  { id: "go.compile", toolchain: "go", pattern: /^\S+\.go:\d+:\d+: \S/, weight: 8, example: "./calc.go:7:2: undefined: fmt.Printn" },
+  { id: "go.compile", toolchain: "go", pattern: /^\S+\.go:\d+:\d+: \S/, weight: 8, after: 3, example: "./calc.go:7:2: undefined: fmt.Printn" },
   { id: "go.panic", toolchain: "go", pattern: /^panic: /, weight: 9, after: 60, example: "panic: runtime error: index out of range [3] with length 3" },
   // Rust and Cargo
   { id: "rust.error", toolchain: "cargo", pattern: /^error(?:\[E\d{4}\])?: (?!could not compile|aborting due to)/, weight: 9, after: 30, example: "error[E0308]: mismatched types" },
@@ -105,7 +104,7 @@ export const SIGNATURES: readonly Signature[] = [
   { id: "dotnet.failed", toolchain: "dotnet", pattern: /^\s*Failed \S+ \[\d/, weight: 9, after: 30, section: true, example: "  Failed Calc.Tests.AddTests.Adds [12 ms]" },
   // C, C++, linkers, make, CMake, Haskell and other compilers
   { id: "cc.error", toolchain: "compiler", pattern: /^[^\s:]+(?::\d+){1,2}:\s*(?:fatal )?error\b/, weight: 10, after: 12, example: "src/calc.c:12:5: error: 'x' undeclared (first use in this function)" },
-  { id: "msvc.error", toolchain: "compiler", pattern: /\(\d+(?:,\d+)?\): (?:fatal )?error [A-Z]+\d+:/, weight: 10, example: "calc.cpp(12): error C2065: 'x': undeclared identifier" },
+  { id: "msvc.error", toolchain: "compiler", pattern: /\(\d+(?:,\d+)?\): (?:fatal )?error [A-Z]+\d+:/, weight: 10, after: 3, example: "calc.cpp(12): error C2065: 'x': undeclared identifier" },
   { id: "ld.undefined", toolchain: "linker", pattern: /\bundefined reference to\b|\bUndefined symbols? for\b|\bundefined symbol:/, weight: 9, example: "calc.c:(.text+0xd): undefined reference to `add'" },
   { id: "ld.failed", toolchain: "linker", pattern: /\bld returned \d+ exit status|\blinker command failed\b/, weight: 6, example: "collect2: error: ld returned 1 exit status" },
   { id: "make.error", toolchain: "make", pattern: /^(?:g?make|mingw32-make|ninja)(?:\[\d+\])?: \*\*\* /, weight: 3, example: "make[1]: *** [Makefile:12: calc] Error 1" },
@@ -128,7 +127,6 @@ export const SIGNATURES: readonly Signature[] = [
   { id: "cannot", toolchain: "generic", pattern: /\b(?:[Cc]annot|[Cc]ould ?n[o']t|[Uu]nable to|[Ff]ailed to)\b|\bnot (?:found|defined|allowed|supported|installed)\b|\bdoes not exist\b|\b[Ii]nvalid\b|\b[Uu]nexpected\b/, weight: 4, example: "Could not resolve host: github.com" },
   { id: "panic.word", toolchain: "generic", pattern: /\b(?:[Pp]anic|PANIC|[Aa]bort(?:ed|ing)?|ABORT(?:ED)?|[Tt]raceback)\b/, weight: 5, example: "Aborting: 2 tests were not run" },
   { id: "timeout", toolchain: "generic", pattern: /\b(?:[Tt]imed out|[Tt]imeout|TIMEOUT)\b/, weight: 4, example: "Test timed out after 5000 ms" },
-  { id: "exit.travis", toolchain: "travis", pattern: /^The command ".*" (?:exited|failed) with [1-9]\d*\.?$/, weight: 2, example: "The command \"npm test\" exited with 1." },
   { id: "exit.code", toolchain: "generic", pattern: /\bexit(?:ed with)?(?: code| status)?:? [1-9]\d*\b|\breturned a non-zero code\b|\bnon-zero exit\b/, weight: 2, example: "Error: Process completed with exit code 2." },
 ];
 
@@ -136,41 +134,53 @@ export const SIGNATURES: readonly Signature[] = [
  * Trigger scans find candidate lines in the raw log before any line is cleaned.
  * V8 scans an alternation of literals at 400–1300 MB/s while the set of first
  * characters stays small, and falls off a cliff (~100 MB/s) past that; hence
- * two regexes rather than one, and plain `indexOf` for the rare symbols.
+ * several regexes rather than one, and plain `indexOf` for symbols.
  * `STRONG_TRIGGER` runs over the whole focus region; `WEAK_TRIGGER` (vaguer
  * words, frequent in healthy output) only over windows near its start and its
  * end. Every signature's example contains a trigger (see the tests).
  */
-export const STRONG_TRIGGER =
-  /[Ee]rror|ERROR|[Ff]ail|FAIL|[Ff]atal|FATAL|xception|[Tt]raceback|[Pp]anic|PANIC|[Aa]bort|ABORT|not ok|\[-\]|\*\*\*|ERR[!_]|_{3} \S|E {3}|What went wrong|Caused by|---- \S/g;
+export const STRONG_TRIGGER = /[Ee]rror|ERROR|[Ff]ail|FAIL|[Ff]atal|FATAL|xception|[Tt]raceback|[Pp]anic|PANIC|[Aa]bort|ABORT/g;
+/** Words whose first character is common: a separate regex, faster than widening `STRONG_TRIGGER`'s first characters. */
+export const MARKER_TRIGGER = /not ok|\[-\]|___ /g;
+/** Symbols, found with `indexOf` (which a log without them rejects at once). */
 export const TRIGGER_SYMBOLS: readonly string[] = ["●", "✖", "×", "✗", "✘", "⎯"];
 export const WEAK_TRIGGER =
-  /[Uu]ndefined|[Cc]annot|[Cc]ould ?n[o']t|[Uu]nable to|not (?:found|defined|allowed|supported|installed)|does not exist|[Ii]nvalid|[Uu]nexpected|No such file|denied|[Tt]imed out|[Tt]imeout|TIMEOUT|[Ee]xpected|[Aa]ssert|Segmentation|core dumped|SIG[A-Z]{3}|exit(?:ed with| code| status)|non-zero|ELIFECYCLE|\.go:\d/g;
+  /[Uu]ndefined|[Cc]annot|[Cc]ould ?n[o']t|[Uu]nable to|not found|No such file|denied|[Tt]imed out|Segmentation|core dumped|ERR!|E {3}|[Ee]xpected|[Aa]ssert|What went wrong|Caused by|stdout ----|\.go:\d/g;
 
 /** True when `line` contains a trigger (used by tests to keep the table and the scan in sync). */
 export function hasTrigger(line: string): boolean {
-  const text = `\n${line}`;
-  for (const re of [STRONG_TRIGGER, WEAK_TRIGGER]) {
+  for (const re of [STRONG_TRIGGER, MARKER_TRIGGER, WEAK_TRIGGER]) {
     re.lastIndex = 0;
-    if (re.test(text)) return true;
+    if (re.test(line)) return true;
   }
   return TRIGGER_SYMBOLS.some((s) => line.includes(s));
 }
 
 /** Lines that mention failure words but report success or zero failures. */
 const NOT_A_FAILURE =
-  /\b0 (?:failed|failures?|errors?|failing)\b|\b(?:[Ff]ailures?|[Ee]rrors?|[Ff]ailed|FAILED|[Ff]ail):?\s*0\b(?![.,]\d)|\b[Nn]o (?:errors?|failures?)\b|\bwithout errors\b|^\s*(?:✓|✔|√|PASS\b|ok \d|\[\+\]|passed\b)/;
+  /\b0 (?:failed|failures?|errors?|failing)\b|\b(?:failures?|errors?|failed|fail)\s*[:=]?\s*0\b(?![.,]\d)|\bno (?:errors?|failures?)\b|\bwithout errors\b/i;
 
-/** A report of a passing test or check: never part of an error block, the least useful tail line. */
-export const PASSING =
-  /^\W{0,8}(?:✓|✔|√|PASS(?:ED)?\b|ok \d|\[\+\]|\[info\] - (?!.*\*\*\* FAILED)|\[OK\]|\[ +OK +\])|\s(?:PASS(?:ED)?|OK|ok)(?:\s+\[\s*\d+%\])?\s*$/;
+// A report of a passing test or check, by its start (✓ name, PASS file, ok 3)
+// or by its end (name ... PASSED [ 40%], name: 3 ms OK). The end is tested on
+// the last characters only: a `$`-anchored regex would scan the whole line.
+const PASSING_HEAD = /^\W{0,8}(?:✓|✔|√|PASS(?:ED)?\b|ok \d|\[\+\]|\[info\] - (?!.*\*\*\* FAILED)|\[OK\]|\[ +OK +\])/;
+const PASSING_END = /\s(?:PASS(?:ED)?|OK|ok)(?:\s+\[\s*\d+%\])?\s*$/;
+
+/** True for a line that reports a passing test: never part of an error block, the least useful tail line. */
+export function isPassingLine(line: string): boolean {
+  return (
+    PASSING_HEAD.test(line) ||
+    PASSING_END.test(line.length > 32 ? line.slice(-32) : line) ||
+    ((line.includes("✓") || line.includes("✔")) && !line.includes("✗") && !line.includes("✖"))
+  );
+}
 
 /** Tool boilerplate that repeats failure words without explaining anything. */
 const BOILERPLATE =
   /^\[ERROR\] (?:-> \[Help|To see the full|Re-run Maven|For more information|\[Help \d|After correcting)|^\[ERROR\]\s*$|^npm (?:ERR!|error) (?:A complete log|\s*$|This is probably not a problem|There is likely additional logging|Failed at the \S+ script\.$)|^\s*at (?:process\.|Module\.|node:internal)/;
 
 /** Signatures too generic to trust on a line that also says "0 failures". */
-const GENERIC = new Set(["failed", "error.word", "error.prefixed", "cannot", "timeout", "assertion", "exit.code", "panic.word", "jest.summary", "junit.counts", "pytest.summary"]);
+const GENERIC = new Set(["failed", "error.word", "error.prefixed", "cannot", "timeout", "assertion", "exit.code", "panic.word", "jest.summary", "pytest.summary"]);
 
 // Strongest first, so the first match is the classification.
 const BY_WEIGHT = [...SIGNATURES].sort((a, b) => b.weight - a.weight);
@@ -178,7 +188,7 @@ const BY_WEIGHT = [...SIGNATURES].sort((a, b) => b.weight - a.weight);
 /** The strongest signature that matches `line`, or undefined. */
 export function classifyLine(line: string): Signature | undefined {
   const s = line.length > 4000 ? line.slice(0, 4000) : line;
-  if (BOILERPLATE.test(s)) return undefined;
+  if (BOILERPLATE.test(s) || isPassingLine(s)) return undefined;
   let negated: boolean | undefined;
   for (const sig of BY_WEIGHT) {
     if (!sig.pattern.test(s)) continue;

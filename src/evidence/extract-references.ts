@@ -13,7 +13,9 @@ export interface LogReference {
 const MAX_REFERENCES = 50;
 
 // path:line[:col]  or  path(line[,col])  — the path has a file extension.
-const PATH_LINE = /(?:^|[\s('"`[<=,])((?:[A-Za-z]:)?[\w.@+~/\\-]*?[\w-]\.[A-Za-z][\w]{0,9})(?::(\d{1,7})(?::\d+)?|\((\d{1,7})(?:,\s?\d+)?\))/g;
+const PATH_LINE = /(?:^|[\s('"`[<=,])((?:[A-Za-z]:)?[\w.@+~/\\-]+\.[A-Za-z]\w{0,9})(?::(\d{1,7})(?::\d+)?|\((\d{1,7})(?:,\s?\d+)?\))/g;
+// Cheap test first: a reference has a digit right after ':' or '(', or the word "line".
+const MAYBE_REFERENCE = /[:(]\d|, line \d/;
 const PYTHON_FRAME = /File "([^"]+)", line (\d{1,7})/g;
 
 // Workspace roots of common CI runners, up to and including the repository folder.
@@ -102,7 +104,7 @@ export function extractReferences(lines: readonly string[], repoFiles?: Readonly
   };
   for (const text of lines) {
     if (out.length >= MAX_REFERENCES) break;
-    if (text.length > 2000) continue;
+    if (text.length > 2000 || !MAYBE_REFERENCE.test(text)) continue;
     for (const m of text.matchAll(PYTHON_FRAME)) add(m[1] ?? "", m[2]);
     for (const m of text.matchAll(PATH_LINE)) {
       const before = text.slice(Math.max(0, (m.index ?? 0) - 3), (m.index ?? 0) + 1);

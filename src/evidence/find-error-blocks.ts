@@ -4,13 +4,9 @@
  * (stack frames, indented detail, the paragraph it starts).
  */
 import type { LogView } from "./clean-log.ts";
-import { PASSING, STRONG_TRIGGER, TRIGGER_SYMBOLS, WEAK_TRIGGER, classifyLine, type Signature } from "./error-signatures.ts";
+import { isPassingLine } from "./error-signatures.ts";
+import type { Anchor } from "./find-anchors.ts";
 import { isMarkerLine } from "./split-steps.ts";
-
-export interface Anchor {
-  readonly line: number;
-  readonly signature: Signature;
-}
 
 export interface ErrorBlock {
   /** First line of the block. */
@@ -21,7 +17,7 @@ export interface ErrorBlock {
   readonly anchor: number;
   readonly weight: number;
   readonly signature: string;
-  /** The anchor's text with numbers and hex masked: equal keys are repeats of one error. */
+  /** The anchor's text with numbers, hex and quoted values masked: equal keys are repeats of one error. */
   readonly key: string;
 }
 
@@ -29,94 +25,6 @@ export interface LineRange {
   readonly from: number;
   /** Exclusive. */
   readonly to: number;
-}
-
-/** Where to look for anchors: a line range and how much of it to scan. */
-export interface AnchorScan {
-  readonly range: LineRange;
-  /** Scan only this many bytes at the start and at the end of the range (Infinity: all of it). */
-  readonly edgeBytes: number;
-  /** Weak triggers: only this many bytes at the start / at the end. */
-  readonly weakHeadBytes: number;
-  readonly weakTailBytes: number;
-  /** Classify at most this many candidate lines (the first and the last halves). */
-  readonly maxClassified: number;
-}
-
-type Window = readonly [number, number];
-
-function edges(from: number, to: number, head: number, tail: number): Window[] {
-  if (to - from <= head + tail) return [[from, to]];
-  return [
-    [from, from + head],
-    [to - tail, to],
-  ];
-}
-
-/**
- * Offsets of trigger matches in `raw[from, to)`, at most one per line per
- * trigger. The window is sliced first so that no search runs past its end
- * (a rare symbol searched in the whole log for each of many windows would be
- * quadratic).
- */
-function scanWindow(raw: string, from: number, to: number, weak: boolean, out: number[]): void {
-  if (to <= from) return;
-  const text = raw.slice(from, to);
-  for (const trigger of weak ? [WEAK_TRIGGER] : [STRONG_TRIGGER]) {
-    trigger.lastIndex = 0;
-    for (;;) {
-      const m = trigger.exec(text);
-      if (!m) break;
-      // A trigger may start with the newline before its line.
-      const at = text.charCodeAt(m.index) === 0x0a ? m.index + 1 : m.index;
-      out.push(from + at);
-      const nl = text.indexOf("\n", at);
-      if (nl < 0) break;
-      trigger.lastIndex = nl + 1;
-    }
-  }
-  if (weak) return;
-  for (const symbol of TRIGGER_SYMBOLS) {
-    for (let i = text.indexOf(symbol); i >= 0; i = text.indexOf(symbol, i + 1)) out.push(from + i);
-  }
-}
-
-/**
- * Lines that match a signature. The raw text is scanned for trigger words
- * (see `STRONG_TRIGGER`); only lines with a trigger are cleaned and classified.
- */
-export function findAnchors(view: LogView, scans: readonly AnchorScan[]): Anchor[] {
-  const anchors: Anchor[] = [];
-  for (const { range, edgeBytes, weakHeadBytes, weakTailBytes, maxClassified } of scans) {
-    if (range.to <= range.from) continue;
-    const from = view.start(range.from);
-    const to = view.end(range.to - 1);
-    const offsets: number[] = [];
-    const outer = edges(from, to, edgeBytes, edgeBytes);
-    for (const [a, b] of outer) {
-      scanWindow(view.raw, a, b, false, offsets);
-      if (weakHeadBytes + weakTailBytes > 0) {
-        for (const [c, d] of edges(a, b, weakHeadBytes, weakTailBytes)) scanWindow(view.raw, c, d, true, offsets);
-      }
-    }
-    // Typed arrays sort numerically, without a comparator call per pair.
-    const sorted = Float64Array.from(offsets).sort();
-    const lines: number[] = [];
-    let line = range.from;
-    for (const off of sorted) {
-      if (view.start(line + 1) <= off) line = view.lineAt(off);
-      if (lines.at(-1) !== line && line < range.to) lines.push(line);
-    }
-    const chosen =
-      lines.length <= maxClassified
-        ? lines
-        : [...lines.slice(0, maxClassified >> 1), ...lines.slice(lines.length - (maxClassified - (maxClassified >> 1)))];
-    for (const l of chosen) {
-      const signature = classifyLine(view.text(l));
-      if (signature) anchors.push({ line: l, signature });
-    }
-  }
-  return anchors.sort((a, b) => a.line - b.line);
 }
 
 const isBlank = (t: string): boolean => t.trim() === "";
@@ -129,8 +37,10 @@ const indentOf = (t: string): number => {
   }
   return n;
 };
-const FRAME = /^\s*(?:at\s|File "|from\s|#\d+\s|-->|\||\^|Caused by|\.\.\.|\+|-)/;
-const BANNER = /^\s*(?:[=_*#~-]\s?){5,}/;
+// Stack frames, code frames, diff lines and `path:line:` locations continue a block across a blank line.
+const FRAME =
+  /^\s*(?:at\s|File "|from\s|#\d+\s|-->|\||\^|Caused by|\.\.\.|\+|-|During handling|The above exception)|^[\w./\\-]+:\d+(?::\d+)?:/;
+const BANNER = /^\s*[=_*#~-]{5,}/;
 
 /** True when the lines after `line` alternate text and blank lines. */
 function isDoubleSpaced(view: LogView, line: number, hi: number): boolean {
@@ -142,11 +52,13 @@ function isDoubleSpaced(view: LogView, line: number, hi: number): boolean {
   return true;
 }
 
-/** Maximum lines of one merged block; longer runs start a new block. */
-const MAX_BLOCK_LINES = 60;
+/** Maximum lines of one block. */
+const MAX_BLOCK_LINES = 400;
 
+/** The anchor's text with what varies between repeats of one error masked: numbers, hex, quoted values. */
 function maskKey(text: string): string {
   return text
+    .replace(/'[^'\n]{0,200}'|"[^"\n]{0,200}"|`[^`\n]{0,200}`/g, "*")
     .replace(/0x[0-9a-fA-F]+|\d+/g, "#")
     .replace(/\s+/g, " ")
     .trim()
@@ -154,12 +66,27 @@ function maskKey(text: string): string {
 }
 
 /**
- * Grows each anchor into a block within `limits(anchor)` (its step), then merges
- * overlapping blocks, keeping each merged block under `MAX_BLOCK_LINES` lines.
+ * Grows anchors into blocks within `limits(anchor)` (its step), strongest
+ * anchors first (earlier first on ties): an anchor inside a stronger block
+ * belongs to it, and a block never grows into another one, so each block is
+ * centred on the line that explains most.
  */
 export function buildBlocks(view: LogView, anchors: readonly Anchor[], limits: (line: number) => LineRange): ErrorBlock[] {
-  const raw: ErrorBlock[] = [];
-  for (const a of anchors) {
+  // Sections (whole failure reports) first, then by weight; earlier first on ties.
+  const rank = (a: Anchor): number => (a.signature.section ? 100 : 0) + a.signature.weight;
+  const order = [...anchors].sort((x, y) => rank(y) - rank(x) || x.line - y.line);
+  /** Line → 1 + index in `blocks` of the block that holds it (0: none). */
+  const owner = new Int32Array(view.count);
+  const claimed = (line: number): boolean => (owner[line] ?? 0) > 0;
+  const blocks: ErrorBlock[] = [];
+  for (const a of order) {
+    const holder = (owner[a.line] ?? 0) - 1;
+    if (holder >= 0) {
+      // The block already holding this anchor explains at least as much.
+      const b = blocks[holder];
+      if (b && b.weight < a.signature.weight) blocks[holder] = { ...b, weight: a.signature.weight };
+      continue;
+    }
     const { from: lo, to: hi } = limits(a.line);
     const anchorText = view.text(a.line);
     const anchorIndent = indentOf(anchorText);
@@ -167,13 +94,13 @@ export function buildBlocks(view: LogView, anchors: readonly Anchor[], limits: (
     // Header: up to two lines of the same paragraph above the anchor; for an
     // indented anchor, the less indented line it belongs to (a test title).
     let start = a.line;
-    for (let k = 1; k <= 2 && a.line - k >= lo; k++) {
+    for (let k = 1; k <= 2 && a.line - k >= lo && !claimed(a.line - k); k++) {
       const t = view.text(a.line - k);
-      if (isBlank(t) || isMarkerLine(t)) break;
+      if (isBlank(t) || isMarkerLine(t) || isPassingLine(t)) break;
       start = a.line - k;
     }
     if (anchorIndent > 0) {
-      for (let j = start - 1; j >= Math.max(lo, a.line - 8); j--) {
+      for (let j = start - 1; j >= Math.max(lo, a.line - 8) && !claimed(j); j--) {
         const t = view.text(j);
         if (isMarkerLine(t)) break;
         if (isBlank(t)) continue;
@@ -187,20 +114,20 @@ export function buildBlocks(view: LogView, anchors: readonly Anchor[], limits: (
     // Continuation: the rest of the paragraph, then across blank lines while
     // lines stay indented deeper than the anchor or look like frames. Output
     // printed double-spaced (a blank after every line) counts single blanks
-    // as plain line breaks.
+    // as plain line breaks. A section runs to the next section or banner.
     const doubleSpaced = isDoubleSpaced(view, a.line, hi);
     const section = a.signature.section === true;
     let end = a.line + 1;
     let blanks = 0;
     const maxAfter = (a.signature.after ?? 10) * (doubleSpaced ? 2 : 1);
-    for (let i = a.line + 1; i < hi && i <= a.line + maxAfter; i++) {
+    for (let i = a.line + 1; i < hi && i <= a.line + maxAfter && !claimed(i); i++) {
       const t = view.text(i);
       if (isMarkerLine(t)) break;
       if (isBlank(t)) {
         if (++blanks > (section ? 3 : 2)) break;
         continue;
       }
-      if (PASSING.test(t)) break;
+      if (isPassingLine(t)) break;
       if (section) {
         if (a.signature.pattern.test(t) || BANNER.test(t)) break;
       } else {
@@ -210,34 +137,16 @@ export function buildBlocks(view: LogView, anchors: readonly Anchor[], limits: (
       end = i + 1;
       blanks = 0;
     }
-    raw.push({
+    if (end - start > MAX_BLOCK_LINES) end = Math.max(a.line + 1, start + MAX_BLOCK_LINES);
+    owner.fill(blocks.length + 1, start, end);
+    blocks.push({
       start,
       end,
       anchor: a.line,
       weight: a.signature.weight,
       signature: a.signature.id,
-      key: "",
+      key: maskKey(anchorText),
     });
   }
-
-  raw.sort((x, y) => x.start - y.start || x.anchor - y.anchor);
-  const merged: ErrorBlock[] = [];
-  for (const b of raw) {
-    const last = merged.at(-1);
-    if (last && b.start <= last.end && Math.max(last.end, b.end) - last.start <= MAX_BLOCK_LINES) {
-      const stronger = b.weight > last.weight;
-      merged[merged.length - 1] = {
-        start: last.start,
-        end: Math.max(last.end, b.end),
-        anchor: stronger ? b.anchor : last.anchor,
-        weight: Math.max(last.weight, b.weight),
-        signature: stronger ? b.signature : last.signature,
-        key: stronger ? b.key : last.key,
-      };
-    } else if (last && b.start < last.end) {
-      // Too long to merge: the new block starts where the previous one ends.
-      if (b.end > last.end) merged.push({ ...b, start: last.end });
-    } else merged.push(b);
-  }
-  return merged.map((b) => ({ ...b, key: maskKey(view.text(b.anchor)) }));
+  return blocks.sort((x, y) => x.start - y.start);
 }

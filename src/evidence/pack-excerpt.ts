@@ -9,8 +9,9 @@
  * it fits, so the result is always within budget.
  */
 import type { LogView } from "./clean-log.ts";
-import { isMarkerLine } from "./split-steps.ts";
-import { shortenLine, utf8Head, utf8Length } from "./utf8.ts";
+import { FOLD_COST, createFoldIndex, createLineRenderer } from "./line-costs.ts";
+import { renderExcerpt } from "./render-excerpt.ts";
+import { utf8Head, utf8Length } from "./utf8.ts";
 
 export interface Candidate {
   readonly start: number;
@@ -35,106 +36,8 @@ export interface PackedExcerpt {
 }
 
 const MARKER_COST = 36;
-const MAX_GAP_SCAN = 200;
-
-const omitted = (n: number): string => `[... ${n} line${n === 1 ? "" : "s"} omitted ...]`;
-const repeated = (n: number): string => `[... previous line repeated ${n} more time${n === 1 ? "" : "s"} ...]`;
-
-interface Renderer {
-  line(i: number): string | null;
-  size(i: number): number;
-}
-
-function createRenderer(view: LogView, lineCap: number): Renderer {
-  const sizes = new Map<number, number>();
-  const line = (i: number): string | null => {
-    const t = view.text(i);
-    if (isMarkerLine(t)) return null;
-    return shortenLine(t.trimEnd(), lineCap);
-  };
-  return {
-    line,
-    size(i) {
-      let s = sizes.get(i);
-      if (s === undefined) {
-        const t = line(i);
-        s = t === null ? 0 : utf8Length(t) + 1;
-        sizes.set(i, s);
-      }
-      return s;
-    },
-  };
-}
-
-/** Lines in (a, b) a reader would miss: not blank, not CI markers. Approximate for long gaps. */
-function gapSize(view: LogView, a: number, b: number): number {
-  const n = b - a - 1;
-  if (n <= 0) return 0;
-  if (n > MAX_GAP_SCAN) return n;
-  let count = 0;
-  for (let j = a + 1; j < b; j++) {
-    const t = view.text(j);
-    if (t.trim() !== "" && !isMarkerLine(t)) count++;
-  }
-  return count;
-}
-
-/** Renders selected lines (sorted) in log order. */
-export function renderExcerpt(
-  view: LogView,
-  lines: readonly number[],
-  render: (i: number) => string | null,
-): { text: string; omittedLines: number; shown: number[] } {
-  const out: string[] = [];
-  const shown: number[] = [];
-  let omittedLines = 0;
-  let prev = -1;
-  let pendingBlank = false;
-  let last: string | undefined;
-  let repeats = 0;
-  const flush = (): void => {
-    if (repeats === 0 || last === undefined) return;
-    const marker = repeated(repeats);
-    if (repeats * (utf8Length(last) + 1) <= utf8Length(marker) + 1) for (let k = 0; k < repeats; k++) out.push(last);
-    else out.push(marker);
-    repeats = 0;
-  };
-  for (const i of lines) {
-    const t = render(i);
-    if (t === null) continue;
-    const gap = gapSize(view, prev, i);
-    if (gap > 0) {
-      flush();
-      pendingBlank = false;
-      out.push(omitted(gap));
-      omittedLines += gap;
-      last = undefined;
-    }
-    prev = i;
-    if (t.trim() === "") {
-      pendingBlank = out.length > 0;
-      continue;
-    }
-    if (t === last) {
-      repeats++;
-      pendingBlank = false;
-      continue;
-    }
-    flush();
-    if (pendingBlank) out.push("");
-    pendingBlank = false;
-    out.push(t);
-    shown.push(i);
-    last = t;
-  }
-  flush();
-  const tail = gapSize(view, prev, view.count);
-  if (tail > 0 && out.length > 0) {
-    out.push(omitted(tail));
-    omittedLines += tail;
-  }
-  return { text: out.join("\n"), omittedLines, shown };
-}
+/** Share of what is left that an oversized leading block may take, shortened. */
+const TRIM_SHARE = 0.7;
 
 /** Shortens one candidate to head + tail lines costing at most `room` bytes. */
 function trimCandidate(c: Candidate, size: (i: number) => number, room: number): number[] {
@@ -154,36 +57,72 @@ function trimCandidate(c: Candidate, size: (i: number) => number, room: number):
   return [...head, ...tail];
 }
 
-/** Selects and renders the excerpt. `lineCap` bounds any single line, in bytes. */
-export function packExcerpt(view: LogView, candidates: readonly Candidate[], budget: number, lineCap: number): PackedExcerpt {
-  const renderer = createRenderer(view, Math.max(16, Math.min(lineCap, budget - MARKER_COST * 3)));
+/** Selects and renders the excerpt. `lineCap(i)` bounds line `i`, in bytes (long lines keep head and tail). */
+export function packExcerpt(
+  view: LogView,
+  candidates: readonly Candidate[],
+  budget: number,
+  lineCap: (line: number) => number,
+): PackedExcerpt {
+  const maxLine = Math.max(16, budget - MARKER_COST * 3);
+  const renderer = createLineRenderer(view, (i) => Math.min(lineCap(i), maxLine));
   const ordered = [...candidates].sort((a, b) => b.priority - a.priority || a.start - b.start);
-  /** Line → priority of the candidate that brought it in. */
+  /** Line → priority of the candidate that brought it in; `member` mirrors its keys for speed. */
   const chosen = new Map<number, number>();
+  const member = new Uint8Array(view.count + 1);
   const keptBlocks = new Map<number, number>();
   let used = 0;
   let trimmedOne = false;
 
+  const folds = createFoldIndex(view);
   const take = (lines: Iterable<number>, priority: number, block: number | undefined): void => {
-    for (const l of lines) if (!chosen.has(l)) chosen.set(l, priority);
+    for (const l of lines) {
+      if (member[l]) continue;
+      member[l] = 1;
+      chosen.set(l, priority);
+      folds.add(l);
+    }
     if (block !== undefined) keptBlocks.set(block, priority);
   };
-
-  const pass = (): void => {
-    for (const c of ordered) {
-      if (used >= budget - 8) break;
-      let cost = 0;
-      let fresh = 0;
-      for (let i = c.start; i < c.end; i++) {
-        if (chosen.has(i)) continue;
-        cost += renderer.size(i);
-        fresh++;
+  /** Estimated cost of showing the fresh lines of [start, end): folded repeats cost a marker per run. */
+  const costOf = (start: number, end: number): { cost: number; fresh: number } => {
+    let cost = 0;
+    let fresh = 0;
+    let folding = false;
+    const inRange = new Set<string>();
+    for (let i = start; i < end; i++) {
+      if (member[i]) {
+        folding = false;
+        continue;
       }
+      fresh++;
+      const size = renderer.size(i);
+      if (size > 0 && folds.folds(i, inRange)) {
+        if (!folding) cost += FOLD_COST;
+        folding = true;
+        continue;
+      }
+      folding = false;
+      cost += size;
+      if (size > 0 && end - start > 1) inRange.add(view.text(i));
+    }
+    return { cost, fresh };
+  };
+
+  let pending = ordered;
+  const pass = (): void => {
+    const left: Candidate[] = [];
+    for (const c of pending) {
+      if (used >= budget - 8) {
+        left.push(c);
+        continue;
+      }
+      const { cost, fresh } = costOf(c.start, c.end);
       if (fresh === 0) {
         if (c.block !== undefined && !keptBlocks.has(c.block)) keptBlocks.set(c.block, c.priority);
         continue;
       }
-      const adjacent = chosen.has(c.start - 1) || chosen.has(c.end);
+      const adjacent = (c.start > 0 && member[c.start - 1] === 1) || member[c.end] === 1;
       const total = cost + (adjacent ? 0 : MARKER_COST);
       if (used + total <= budget) {
         const range: number[] = [];
@@ -192,14 +131,12 @@ export function packExcerpt(view: LogView, candidates: readonly Candidate[], bud
         used += total;
       } else if (c.trimmable && !trimmedOne && budget - used > MARKER_COST * 4) {
         trimmedOne = true;
-        const lines = trimCandidate(c, renderer.size, Math.floor((budget - used) * 0.7));
+        const lines = trimCandidate(c, renderer.size, Math.floor((budget - used) * TRIM_SHARE));
         take(lines, c.priority, c.block);
         used += lines.reduce((s, l) => s + renderer.size(l), MARKER_COST * 2);
-      } else if (!c.atomic) {
-        // Divisible candidates (context, tails) take what fits, nearest lines first.
-        continue;
-      }
+      } else left.push(c);
     }
+    pending = left;
   };
 
   const renderNow = (): { text: string; omittedLines: number; shown: number[]; bytes: number } => {
@@ -211,7 +148,7 @@ export function packExcerpt(view: LogView, candidates: readonly Candidate[], bud
   pass();
   let result = renderNow();
   // The estimate is conservative (folds and collapsed blanks save bytes): use the slack.
-  for (let round = 0; round < 2 && budget - result.bytes > 200; round++) {
+  for (let round = 0; round < 2 && pending.length > 0 && budget - result.bytes > 200; round++) {
     const before = chosen.size;
     used = result.bytes;
     pass();
@@ -222,7 +159,13 @@ export function packExcerpt(view: LogView, candidates: readonly Candidate[], bud
   while (result.bytes > budget && chosen.size > 0) {
     let lowest = Infinity;
     for (const p of chosen.values()) if (p < lowest) lowest = p;
-    for (const [l, p] of chosen) if (p === lowest) chosen.delete(l);
+    for (const [l, p] of chosen) {
+      if (p !== lowest) continue;
+      chosen.delete(l);
+      member[l] = 0;
+    }
+    folds.clear();
+    for (const l of chosen.keys()) folds.add(l);
     for (const [b, p] of keptBlocks) if (p === lowest) keptBlocks.delete(b);
     result = renderNow();
   }

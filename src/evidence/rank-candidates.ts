@@ -1,29 +1,25 @@
 /**
  * Turns the log's structure (focus steps) and its error blocks into ranked
- * candidates for the packer. The order encodes the policy:
+ * candidates for the packer. The priorities encode the policy, roughly in
+ * this order:
  *
  * 1. the failed step's header and exit lines;
- * 2. error blocks in the failed step: the one closest to the failing exit and
- *    the first one lead, then by signature weight, earlier first; repeats of
- *    an error already seen come after every distinct one;
- * 3. the failed step's last lines before the exit (what a human reads first);
- * 4. context around the chosen blocks;
- * 5. error blocks elsewhere, then the end of the log.
+ * 2. its last lines before the exit (the first kilobyte or so: most failures
+ *    are explained right where the step gave up);
+ * 3. its error blocks: the one nearest the exit and the first one of the
+ *    strongest kind lead, then by signature weight, distinct errors before
+ *    repeats, each kind a little less for every earlier block of it;
+ * 4. the rest of its tail, decaying with the distance from the exit;
+ * 5. the context around the best blocks, the rest of long blocks;
+ * 6. vague blocks (weight < 5), blocks outside the failed step, the log's end.
+ *
+ * A priority is a sum of the terms below; only the resulting order matters.
+ * The weights were set on the LogChunks development split; the results move
+ * little when they move (see docs/distillation.md).
  */
 import type { Candidate } from "./pack-excerpt.ts";
+import type { FocusRegion } from "./choose-focus.ts";
 import type { ErrorBlock } from "./find-error-blocks.ts";
-
-export interface FocusRegion {
-  /** First line (the step header when there is one). */
-  readonly start: number;
-  /** Exclusive. */
-  readonly end: number;
-  /** Header line of the step, when the log has steps. */
-  readonly header: number | undefined;
-  /** The line reporting the failing exit, when known. */
-  readonly exit: number | undefined;
-  readonly title: string | undefined;
-}
 
 const P = {
   header: 1_000_000,
@@ -35,10 +31,15 @@ const P = {
   firstInFocus: 20_000,
   secondaryFocus: -40_000,
   repeat: -300_000,
+  sameKind: 2_000,
   tail: 700_000,
-  tailPerByte: 80,
+  /** Priority lost by a tail line per budget's worth of bytes between it and the exit. */
+  tailPerBudget: 640_000,
   passingLine: -400_000,
+  /** The anchor and a few lines around it: just below the whole block, for when it does not fit. */
   core: -1,
+  blockRest: -100_000,
+  blockRestStep: 1_000,
   head: 300_000,
   headStep: 20_000,
   haloAfter: -250_000,
@@ -50,24 +51,38 @@ const P = {
 } as const;
 
 const TAIL_LINES = 400;
-const TAIL_BYTES = 16_000;
+/** Consecutive passing lines that make a run of passing tests. */
+const PASSING_RUN = 3;
+/** The tail offered, as a multiple of the budget (packing decides how much of it is kept). */
+const TAIL_BUDGET_SHARE = 1.5;
 const HEAD_LINES = 4;
 const HALO_AFTER = 25;
 const HALO_BEFORE = 6;
 const CORE_BEFORE = 1;
 const CORE_AFTER = 4;
+const ATOMIC_LINES = 40;
 const LOG_TAIL_LINES = 40;
-const MAX_RANKED_BLOCKS = 300;
+const MAX_RANKED_BLOCKS = 150;
+const MAX_KIND_PENALTIES = 20;
+/** Context lines, and the rest of long blocks, are offered for the best blocks only. */
+const MAX_HALO_BLOCKS = 30;
 /** Blocks below this weight (summaries, exit lines, vague words) rank after the failed step's tail. */
 const STRONG_WEIGHT = 5;
 
-export function rankCandidates(
-  blocks: readonly ErrorBlock[],
-  focus: readonly FocusRegion[],
-  lineCount: number,
-  lineBytes: (line: number) => number,
-  isPassing: (line: number) => boolean,
-): Candidate[] {
+export interface RankInput {
+  readonly blocks: readonly ErrorBlock[];
+  readonly focus: readonly FocusRegion[];
+  readonly lineCount: number;
+  /** The excerpt's budget: the tail offered is proportionate. */
+  readonly budget: number;
+  /** Display size of a line, in bytes (0 when it will fold into a repeat). */
+  readonly lineBytes: (line: number) => number;
+  /** Whether a line reports a passing test (it ranks low as context). */
+  readonly isPassing: (line: number) => boolean;
+}
+
+export function rankCandidates({ blocks, focus, lineCount, budget, lineBytes, isPassing }: RankInput): Candidate[] {
+  const tailBytes = budget * TAIL_BUDGET_SHARE;
   const out: Candidate[] = [];
   const inFocus = (line: number): number => focus.findIndex((f) => line >= f.start && line < f.end);
 
@@ -80,11 +95,24 @@ export function rankCandidates(
     // The last lines before the exit, by bytes from the exit: most failures are
     // explained within a couple of kilobytes of where the step gave up.
     let bytes = 0;
-    for (let d = 1; d <= TAIL_LINES && bytes < TAIL_BYTES && exit - d > (f.header ?? f.start - 1); d++) {
-      bytes += lineBytes(exit - d);
-      const passing = isPassing(exit - d) ? P.passingLine : 0;
-      out.push({ start: exit - d, end: exit - d + 1, priority: P.tail + bonus + passing - bytes * P.tailPerByte, atomic: false });
+    let lines = 0;
+    const tail: { line: number; priority: number }[] = [];
+    for (let d = 1; lines < TAIL_LINES && d <= 4 * TAIL_LINES && bytes < tailBytes && exit - d > (f.header ?? f.start - 1); d++) {
+      const size = lineBytes(exit - d);
+      bytes += size;
+      if (size > 0) lines++;
+      tail.push({ line: exit - d, priority: P.tail + bonus - (bytes / budget) * P.tailPerBudget });
     }
+    // Runs of passing tests rank low; a passing line amid other output does
+    // not (dropping it would riddle the tail with omission markers).
+    const passing = tail.map((t) => isPassing(t.line));
+    tail.forEach((t, k) => {
+      let run = 1;
+      for (let j = k - 1; j >= 0 && passing[j] && run < PASSING_RUN; j--) run++;
+      for (let j = k + 1; j < tail.length && passing[j] && run < PASSING_RUN; j++) run++;
+      const penalty = passing[k] && run >= PASSING_RUN ? P.passingLine : 0;
+      out.push({ start: t.line, end: t.line + 1, priority: t.priority + penalty, atomic: false });
+    });
     if (f.header !== undefined) {
       for (let d = 1; d <= HEAD_LINES && f.header + d < exit; d++) {
         out.push({ start: f.header + d, end: f.header + d + 1, priority: P.head + bonus - d * P.headStep, atomic: false });
@@ -92,51 +120,71 @@ export function rankCandidates(
     }
   });
 
-  // Which block is nearest the exit, and which comes first, in each focus region.
+  // In each focus region: the block nearest the exit, and the first block of
+  // the strongest kind present (the first test report, not the first log line
+  // that happens to say "failed").
   const nearest = new Set<number>();
   const first = new Set<number>();
   focus.forEach((f) => {
     const exit = f.exit ?? f.end;
+    const inside = blocks.flatMap((b, i) => (b.anchor >= f.start && b.anchor < exit ? [i] : []));
     let best = -1;
-    let firstIdx = -1;
-    blocks.forEach((b, i) => {
-      if (b.anchor < f.start || b.anchor >= exit) return;
-      if (firstIdx < 0) firstIdx = i;
+    let strongest = 0;
+    for (const i of inside) {
+      const b = blocks[i];
+      if (!b) continue;
+      strongest = Math.max(strongest, b.weight);
       const bestBlock = blocks[best];
-      if (best < 0 || !bestBlock || b.weight >= Math.min(bestBlock.weight, 5)) best = i;
-    });
+      if (!bestBlock || b.weight >= Math.min(bestBlock.weight, STRONG_WEIGHT)) best = i;
+    }
     if (best >= 0) nearest.add(best);
-    if (firstIdx >= 0) first.add(firstIdx);
+    const bar = Math.max(STRONG_WEIGHT, strongest - 1);
+    const firstIdx = inside.find((i) => (blocks[i]?.weight ?? 0) >= bar);
+    if (firstIdx !== undefined) first.add(firstIdx);
   });
 
   const seenKeys = new Set<string>();
+  const perSignature = new Map<string, number>();
   const ranked = blocks.map((b, i) => {
     const k = inFocus(b.anchor);
     let p = (k >= 0 ? (b.weight >= STRONG_WEIGHT ? P.focusBlock : P.weakFocusBlock) : P.otherBlock) + b.weight * P.perWeight;
     if (k > 0) p += P.secondaryFocus;
     if (nearest.has(i)) p += P.nearestExit;
     if (first.has(i)) p += P.firstInFocus;
-    if (seenKeys.has(b.key)) p += P.repeat;
+    // Repeats of an error come after every distinct one, except the one nearest the exit.
+    if (seenKeys.has(b.key) && !nearest.has(i)) p += P.repeat;
     seenKeys.add(b.key);
+    // Diversity: each earlier block of the same kind costs a little.
+    const sameKind = perSignature.get(b.signature) ?? 0;
+    perSignature.set(b.signature, sameKind + 1);
+    if (!nearest.has(i)) p -= Math.min(sameKind, MAX_KIND_PENALTIES) * P.sameKind;
     // Earlier first among equals.
     return { b, i, p: p - i / (blocks.length + 1) };
   });
   // No budget holds more than a few hundred blocks: rank only those.
   ranked.sort((x, y) => y.p - x.p);
-  for (const { b, i, p } of ranked.slice(0, MAX_RANKED_BLOCKS)) {
-    out.push({ start: b.start, end: b.end, priority: p, atomic: true, trimmable: nearest.has(i) || first.has(i), block: i });
+  for (const [r, { b, i, p }] of ranked.slice(0, MAX_RANKED_BLOCKS).entries()) {
+    const halo = r < MAX_HALO_BLOCKS;
+    // A long block is taken whole up to ATOMIC_LINES; the rest follows line by
+    // line, so a budget can end it early but never skip its beginning.
+    const leading = nearest.has(i) || first.has(i);
+    const atomicEnd = leading ? b.end : Math.min(b.end, Math.max(b.anchor + 1, b.start + ATOMIC_LINES));
+    out.push({ start: b.start, end: atomicEnd, priority: p, atomic: true, trimmable: leading, block: i });
+    for (let l = atomicEnd; halo && l < b.end; l++) {
+      out.push({ start: l, end: l + 1, priority: p + P.blockRest - (l - atomicEnd) * P.blockRestStep, atomic: false });
+    }
     // When the whole block does not fit, its anchor and the lines around it may.
     const coreStart = Math.max(b.start, b.anchor - CORE_BEFORE);
-    const coreEnd = Math.min(b.end, b.anchor + CORE_AFTER + 1);
-    if (coreEnd - coreStart < b.end - b.start) {
+    const coreEnd = Math.min(atomicEnd, b.anchor + CORE_AFTER + 1);
+    if (coreEnd - coreStart < atomicEnd - b.start) {
       out.push({ start: coreStart, end: coreEnd, priority: p + P.core, atomic: true, block: i });
     }
-    for (let d = 1; d <= HALO_AFTER && b.end - 1 + d < lineCount; d++) {
+    for (let d = 1; halo && d <= HALO_AFTER && b.end - 1 + d < lineCount; d++) {
       const l = b.end - 1 + d;
       const passing = isPassing(l) ? P.passingLine : 0;
       out.push({ start: l, end: l + 1, priority: p + passing + P.haloAfter - d * P.haloAfterStep, atomic: false });
     }
-    for (let d = 1; d <= HALO_BEFORE && b.start - d >= 0; d++) {
+    for (let d = 1; halo && d <= HALO_BEFORE && b.start - d >= 0; d++) {
       const l = b.start - d;
       const passing = isPassing(l) ? P.passingLine : 0;
       out.push({ start: l, end: l + 1, priority: p + passing + P.haloBefore - d * P.haloBeforeStep, atomic: false });

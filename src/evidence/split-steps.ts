@@ -23,6 +23,8 @@ export interface LogStep {
   readonly exitLine: number | undefined;
   /** First `##[error]` annotation in the step (GitHub Actions), if any. */
   readonly errorLine: number | undefined;
+  /** The Travis fold the step runs in (`install`, `after_failure`, ...), if any. */
+  readonly phase: string | undefined;
 }
 
 interface OpenStep {
@@ -32,15 +34,15 @@ interface OpenStep {
   exitCode: number | undefined;
   exitLine: number | undefined;
   errorLine: number | undefined;
+  phase: string | undefined;
 }
 
-const HASH = 0x23;
-const DOLLAR = 0x24;
-const UPPER_T = 0x54;
-const LOWER_T = 0x74;
 
 const GH_EXIT = /^##\[error\]Process completed with exit code (\d+)/;
 const TRAVIS_EXIT = /^The command "[\s\S]*" (?:exited|failed) with (\d+)\.?\s*$/;
+// The end of the message of a multi-line command.
+const TRAVIS_EXIT_END = /^" (?:exited|failed) with (\d+)\.?\s*$/;
+const TRAVIS_FOLD = /^travis_fold:(start|end):([\w-]+?)(?:\.\d+)?$/;
 
 /** Noise lines a reader never needs: CI bookkeeping markers. */
 export function isMarkerLine(text: string): boolean {
@@ -52,53 +54,81 @@ export function isMarkerLine(text: string): boolean {
   );
 }
 
-/** Steps in log order. Linear in the number of lines; reads only line heads. */
+const ESC = 0x1b;
+/** First characters of the lines that carry Travis structure: `travis_…`, `The command …`, `" exited …`, `$ cmd`. */
+const TRAVIS_HEADS = new Set([0x74, 0x54, 0x22, 0x24]);
+
+/**
+ * Lines that may carry step structure, in order, found without reading every
+ * line: GitHub Actions markers by searching for `##[`, Travis ones by the
+ * first character of each line (escape sequences skipped only where present).
+ */
+function markerLines(view: LogView): number[] {
+  const github: number[] = [];
+  for (let at = view.raw.indexOf("##["); at >= 0; ) {
+    const line = view.lineAt(at);
+    github.push(line);
+    at = view.raw.indexOf("##[", view.end(line) + 1);
+  }
+  // Timestamped lines all start with a digit: only GitHub markers there.
+  if (view.timestamped) return github;
+  const found: number[] = [];
+  let g = 0;
+  for (let i = 0; i < view.count; i++) {
+    let c = view.raw.charCodeAt(view.start(i));
+    if (c === ESC) c = view.head(i);
+    while (g < github.length && (github[g] ?? 0) < i) found.push(github[g++] ?? 0);
+    if (github[g] === i) {
+      found.push(i);
+      g++;
+    } else if (TRAVIS_HEADS.has(c)) found.push(i);
+  }
+  while (g < github.length) found.push(github[g++] ?? 0);
+  return found;
+}
+
+/** Steps in log order. Reads only the lines that carry markers. */
 export function splitSteps(view: LogView): LogStep[] {
   const ghRunGroups = view.raw.includes("##[group]Run ");
   const steps: OpenStep[] = [];
   let current: OpenStep | undefined;
-  let afterTravisTime = false;
+  let travisTimeLine = -2;
+  let fold: string | undefined;
 
   const open = (title: string, line: number): void => {
     if (current) current.end = line;
-    current = { title, start: line, end: view.count, exitCode: undefined, exitLine: undefined, errorLine: undefined };
+    current = { title, start: line, end: view.count, exitCode: undefined, exitLine: undefined, errorLine: undefined, phase: fold };
     steps.push(current);
   };
 
-  for (let i = 0; i < view.count; i++) {
-    const h = view.head(i);
-    const wasAfterTravisTime = afterTravisTime;
-    afterTravisTime = false;
-    if (h === HASH) {
-      const t = view.text(i);
-      if (t.startsWith("##[group]")) {
-        const title = t.slice(9).trim();
-        if (!ghRunGroups || title.startsWith("Run ")) open(title, i);
-      } else if (t.startsWith("##[error]")) {
-        if (!current) open("(job)", 0);
-        if (current) current.errorLine ??= i;
-        const m = GH_EXIT.exec(t);
-        if (m) {
-          if (current && current.exitCode === undefined) {
-            current.exitCode = Number(m[1]);
-            current.exitLine = i;
-          }
-        }
+  for (const i of markerLines(view)) {
+    const t = view.text(i);
+    if (t.startsWith("##[group]")) {
+      const title = t.slice(9).trim();
+      if (!ghRunGroups || title.startsWith("Run ")) open(title, i);
+    } else if (t.startsWith("##[error]")) {
+      if (!current) open("(job)", 0);
+      if (current) current.errorLine ??= i;
+      const m = GH_EXIT.exec(t);
+      if (m && current && current.exitCode === undefined) {
+        current.exitCode = Number(m[1]);
+        current.exitLine = i;
       }
-    } else if (h === DOLLAR) {
-      const t = view.text(i);
-      if (t.startsWith("$ ") && wasAfterTravisTime) open(t.slice(2).trim(), i);
-    } else if (h === UPPER_T) {
-      const t = view.text(i);
-      const m = t.startsWith("The command ") ? TRAVIS_EXIT.exec(t) : null;
+    } else if (t.startsWith("$ ")) {
+      if (travisTimeLine === i - 1) open(t.slice(2).trim(), i);
+    } else if (t.startsWith("The command ") || t.startsWith('" ')) {
+      const m = t.startsWith('" ') ? TRAVIS_EXIT_END.exec(t) : TRAVIS_EXIT.exec(t);
       if (m && current && current.exitCode === undefined) {
         current.exitCode = Number(m[1]);
         current.exitLine = i;
         current.end = i + 1;
         current = undefined;
       }
-    } else if (h === LOWER_T) {
-      afterTravisTime = view.text(i).startsWith("travis_time:start");
+    } else if (t.startsWith("travis_time:start")) {
+      travisTimeLine = i;
+    } else if (t.startsWith("travis_fold:")) {
+      const m = TRAVIS_FOLD.exec(t);
+      if (m) fold = m[1] === "start" ? m[2] : undefined;
     }
   }
   return steps;

@@ -1,11 +1,10 @@
 import { distillLog } from "../evidence/distill-log.ts";
+import { fetchFailedJobs, fetchJobLog } from "../evidence/fetch-job-logs.ts";
 import type { Octokit } from "../github/types.ts";
 import type { FailureSource, JobPayload } from "../queue/job.ts";
 
 /** Total budget of the evidence handed to the model, over all sources. */
 const EVIDENCE_BUDGET_BYTES = 8000;
-/** Logs are read up to this size; the tail is what explains a failure. */
-const MAX_LOG_BYTES = 20 * 1024 * 1024;
 const MAX_JOBS = 6;
 const MAX_ANNOTATIONS = 20;
 
@@ -37,16 +36,8 @@ export async function gatherEvidence(octokit: Octokit, payload: JobPayload): Pro
   const failedJobs: FailedJob[] = [];
   for (const source of payload.trigger.sources) {
     if (source.type !== "workflow_run") continue;
-    const jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRun, { ...repo, run_id: source.runId, filter: "latest", per_page: 100 });
-    for (const job of jobs) {
-      if (job.conclusion !== "failure" && job.conclusion !== "timed_out") continue;
-      failedJobs.push({
-        id: job.id,
-        runId: source.runId,
-        workflowPath: source.workflowPath,
-        name: job.name,
-        steps: (job.steps ?? []).map((s) => ({ name: s.name, number: s.number, conclusion: s.conclusion })),
-      });
+    for (const job of await fetchFailedJobs(octokit, { ...repo, runId: source.runId })) {
+      failedJobs.push({ id: job.id, runId: source.runId, workflowPath: source.workflowPath, name: job.name, steps: job.steps.map((s) => ({ ...s })) });
     }
   }
   const parts = Math.max(1, Math.min(failedJobs.length, MAX_JOBS) + payload.trigger.sources.filter((s) => s.type !== "workflow_run").length);
@@ -64,7 +55,7 @@ type Repo = { owner: string; repo: string };
 
 async function describeJob(octokit: Octokit, repo: Repo, job: FailedJob, budget: number): Promise<string> {
   const failedStep = job.steps.find((s) => s.conclusion === "failure")?.name;
-  const [log, annotations] = await Promise.all([downloadLog(octokit, repo, job.id), listAnnotations(octokit, repo, job.id)]);
+  const [log, annotations] = await Promise.all([fetchJobLog(octokit, { ...repo, jobId: job.id }), listAnnotations(octokit, repo, job.id)]);
   const { excerpt } = distillLog(log, { budgetBytes: budget, ...(failedStep ? { failedStep } : {}) });
   return [`Job "${job.name}"${failedStep ? `, failed step "${failedStep}"` : ""}:`, annotations, excerpt].filter(Boolean).join("\n");
 }
@@ -92,11 +83,4 @@ async function listAnnotations(octokit: Octokit, repo: Repo, checkRunId: number)
   } catch {
     return ""; // Annotations are a bonus; a CI without them is fine.
   }
-}
-
-async function downloadLog(octokit: Octokit, repo: Repo, jobId: number): Promise<string> {
-  // Octokit follows the redirect to the log's download URL.
-  const { data } = await octokit.rest.actions.downloadJobLogsForWorkflowRun({ ...repo, job_id: jobId });
-  const text = typeof data === "string" ? data : Buffer.from(data as ArrayBuffer).toString("utf8");
-  return text.length > MAX_LOG_BYTES ? text.slice(-MAX_LOG_BYTES) : text;
 }
