@@ -60,6 +60,9 @@ export interface CreateSandboxOptions {
 }
 
 export const DEFAULT_OUTPUT_LIMIT_BYTES = 1024 * 1024;
+
+/** bubblewrap binaries that have already run a sandbox in this process. */
+const usableBwrap = new Set<string>();
 export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
 
 /**
@@ -93,7 +96,11 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
       command,
     });
 
-  const probe = await probeBwrap(bwrapPath, await argsFor("true", {}, buildSandboxEnv(SANDBOX_HOME), { kind: "none" }), root);
+  // bubblewrap either works on this host or not: once it has, later workspaces skip the probe.
+  const probe = usableBwrap.has(bwrapPath)
+    ? ({ usable: true } as const)
+    : await probeBwrap(bwrapPath, await argsFor("true", {}, buildSandboxEnv(SANDBOX_HOME), { kind: "none" }), root);
+  if (probe.usable) usableBwrap.add(bwrapPath);
   if (!probe.usable) {
     if (options.allowUnsandboxed === true) return createHostSandbox(root, limits);
     throw new PatchwrightError("sandbox_unavailable", unavailableMessage(probe.reason));
