@@ -1,5 +1,6 @@
 import type { Context } from "probot";
 import { enqueueCiFailure } from "./enqueue-ci-failure.ts";
+import { repoRefOf } from "./repo-ref.ts";
 import { shouldFixCiFailure } from "./should-fix-ci-failure.ts";
 import type { WebhookDeps } from "./webhook-deps.ts";
 
@@ -32,12 +33,7 @@ export function onCheckRunCompleted(deps: WebhookDeps) {
       {
         deliveryId: context.id,
         installationId: installation.id,
-        repo: {
-          owner: repository.owner.login,
-          name: repository.name,
-          cloneUrl: repository.clone_url,
-          defaultBranch: repository.default_branch,
-        },
+        repo: repoRefOf(repository),
         headSha: check.head_sha,
         headBranch,
         ...(pr ? { pullRequest: { number: pr.number, baseBranch: pr.base.ref } } : {}),

@@ -3,6 +3,7 @@ import type { JobPayload, JobRecord } from "../queue/job.ts";
 import type { Octokit } from "../github/types.ts";
 import type { WebhookDeps } from "./webhook-deps.ts";
 import { parseAgentCommand } from "./parse-agent-command.ts";
+import { repoRefOf } from "./repo-ref.ts";
 
 const ALLOWED_ROLES = new Set(["admin", "maintain", "write"]);
 
@@ -64,7 +65,7 @@ export function onIssueCommentCreated(deps: WebhookDeps) {
       kind: isPullRequest ? "fix-ci" : "fix-issue",
       installationId: installation.id,
       deliveryId: context.id,
-      repo: { owner, name: repo, cloneUrl: repository.clone_url, defaultBranch: repository.default_branch },
+      repo: repoRefOf(repository),
       trigger: {
         type: "comment",
         issueNumber: issue.number,

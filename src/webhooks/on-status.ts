@@ -1,5 +1,6 @@
 import type { Context } from "probot";
 import { enqueueCiFailure } from "./enqueue-ci-failure.ts";
+import { repoRefOf } from "./repo-ref.ts";
 import { shouldFixCiFailure } from "./should-fix-ci-failure.ts";
 import type { WebhookDeps } from "./webhook-deps.ts";
 
@@ -31,12 +32,7 @@ export function onStatus(deps: WebhookDeps) {
       {
         deliveryId: context.id,
         installationId: installation.id,
-        repo: {
-          owner: repository.owner.login,
-          name: repository.name,
-          cloneUrl: repository.clone_url,
-          defaultBranch: repository.default_branch,
-        },
+        repo: repoRefOf(repository),
         headSha: sha,
         headBranch: repository.default_branch,
         source: {

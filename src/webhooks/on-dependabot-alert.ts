@@ -1,0 +1,58 @@
+import type { Context } from "probot";
+import { parseAlert } from "../advisories/parse-alert.ts";
+import type { JobPayload } from "../queue/job.ts";
+import type { WebhookDeps } from "./webhook-deps.ts";
+
+type AlertEvent = "dependabot_alert.created" | "dependabot_alert.reopened" | "dependabot_alert.reintroduced";
+
+/** The actions that mean "this dependency is vulnerable now": a new alert, or one back after being dismissed or fixed. */
+export const DEPENDABOT_ALERT_EVENTS: readonly AlertEvent[] = ["dependabot_alert.created", "dependabot_alert.reopened", "dependabot_alert.reintroduced"];
+
+/** Live jobs for one package are looked up by key; finished ones make room for the next (`#2`, `#3`…). */
+const MAX_GENERATIONS = 1000;
+
+/**
+ * `dependabot_alert.created/reopened/reintroduced`: queue a `bump-dependency`
+ * job, one per (repository, ecosystem, package) at a time; alerts for a
+ * package whose job has not finished are covered by it (the worker reads
+ * every open alert of the package). No GitHub call here: an advisory has no
+ * commit to acknowledge on, the job reports on its own check run.
+ */
+export function onDependabotAlert(deps: WebhookDeps) {
+  return async (context: Context<AlertEvent>): Promise<void> => {
+    const { alert, repository, installation } = context.payload;
+    const log = context.log.child({ delivery: context.id, repo: repository.full_name, alert: alert.number });
+    if (!installation) return;
+    const parsed = parseAlert(alert);
+    if (!parsed.ok) {
+      log.warn({ reason: parsed.reason }, "dependabot alert ignored");
+      return;
+    }
+    if (!deps.queue.recordDelivery(context.id)) {
+      log.info("duplicate delivery ignored");
+      return;
+    }
+    const trigger = parsed.trigger;
+    const payload: JobPayload = {
+      version: 1,
+      kind: "bump-dependency",
+      installationId: installation.id,
+      deliveryId: context.id,
+      repo: { owner: repository.owner.login, name: repository.name, cloneUrl: repository.clone_url, defaultBranch: repository.default_branch },
+      trigger,
+    };
+    const key = `advisory:${repository.full_name}:${trigger.ecosystem}:${trigger.package}`;
+    for (let generation = 1; generation <= MAX_GENERATIONS; generation++) {
+      const { created, job } = deps.queue.enqueue(payload, generation === 1 ? key : `${key}#${generation}`);
+      if (created) {
+        log.info({ jobId: job.id, package: trigger.package, ghsa: trigger.ghsaId }, "job queued");
+        return;
+      }
+      if (job.state === "queued" || job.state === "running") {
+        log.info({ jobId: job.id, package: trigger.package }, "an upgrade of this package is already queued or running");
+        return;
+      }
+    }
+    log.error({ package: trigger.package }, "too many finished jobs for this package");
+  };
+}
