@@ -8,7 +8,7 @@
 import { chooseFocus, complement, stepLimits } from "./choose-focus.ts";
 import { createLogView } from "./clean-log.ts";
 import { extractReferences, type LogReference } from "./extract-references.ts";
-import { isPassingLine } from "./error-signatures.ts";
+import { isCoverageLine, isPassingLine, warningSectionLines } from "./error-signatures.ts";
 import { findAnchors } from "./find-anchors.ts";
 import { buildBlocks, type ErrorBlock } from "./find-error-blocks.ts";
 import { packExcerpt } from "./pack-excerpt.ts";
@@ -63,6 +63,8 @@ const OTHER_SCAN_BYTES = 16 << 10;
 /** Lines of error blocks may take this many bytes; context lines (tails, halos) less. */
 const BLOCK_LINE_CAP_BYTES = 3000;
 const CONTEXT_LINE_CAP_BYTES = 400;
+/** How far before a failed step's exit to look for warnings sections. */
+const WARNINGS_SCAN_LINES = 600;
 
 /** How many bytes line `line` may take (long lines keep their head and tail). */
 function lineCap(blocks: readonly ErrorBlock[], line: number): number {
@@ -103,13 +105,24 @@ export function distillLog(raw: string, options: DistillOptions = {}): Distilled
     })),
   ]);
   const blocks = buildBlocks(view, anchors, stepLimits(steps, view.count));
+  // Warnings sections printed before the failed step's exit are noise, like passing tests.
+  const warnings = new Set<number>();
+  for (const f of focus) {
+    const exit = f.exit ?? f.end;
+    const lines: number[] = [];
+    for (let l = Math.max(f.start, exit - WARNINGS_SCAN_LINES); l < exit; l++) lines.push(l);
+    for (const l of warningSectionLines(lines, (i) => view.text(i))) warnings.add(l);
+  }
   const candidates = rankCandidates({
     blocks,
     focus,
     lineCount: view.count,
     budget,
     lineBytes: (l) => (repeatsRecentLine(view, l) ? 0 : view.text(l).length + 1),
-    isPassing: (l) => isPassingLine(view.text(l)),
+    isPassing: (l) => {
+      const t = view.text(l);
+      return isPassingLine(t) || isCoverageLine(t) || warnings.has(l);
+    },
   });
 
   const packed =

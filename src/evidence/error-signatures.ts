@@ -175,6 +175,44 @@ export function isPassingLine(line: string): boolean {
   );
 }
 
+// Coverage reports, printed after the tests and before the exit: istanbul/nyc
+// and PHPUnit text tables (`file.js | 100 | 92.5 | …`, `----|----|`) and
+// coverage.py's (`pkg/mod.py   120   10   92%`).
+const COVERAGE_TABLE = /^[^|]*\|(?:\s*[\d.]+\s*\|){2}|^\s*-{3,}\|-{3,}\||^\s*File\s+\|\s*% Stmts|^\S+\s+\d+\s+\d+(?:\s+\d+\s+\d+)?\s+\d+%(?:\s|$)/;
+
+/**
+ * A line of a report that says nothing about the failure although it sits
+ * between the failure and the exit: a row of a coverage table. Like passing
+ * tests, runs of them rank low in the tail.
+ */
+export function isCoverageLine(line: string): boolean {
+  return COVERAGE_TABLE.test(line);
+}
+
+// pytest's warnings section (`=== warnings summary ===` … `-- Docs: …`), printed
+// between the failure reports and the final summary line.
+const WARNINGS_BANNER = /^={3,} warnings summary ={3,}$/;
+const SECTION_END = /^={3,} .* ={3,}$|^-- Docs: /;
+
+/**
+ * Lines of warnings sections among `lines` (in log order): the section's
+ * banner up to the line that closes it (the next banner excluded).
+ */
+export function warningSectionLines(lines: readonly number[], text: (line: number) => string): number[] {
+  const out: number[] = [];
+  let inside = false;
+  for (const l of lines) {
+    const t = text(l);
+    if (WARNINGS_BANNER.test(t)) inside = true;
+    else if (inside && SECTION_END.test(t)) {
+      inside = false;
+      if (t.startsWith("-- Docs: ")) out.push(l);
+    }
+    if (inside) out.push(l);
+  }
+  return out;
+}
+
 /** Tool boilerplate that repeats failure words without explaining anything. */
 const BOILERPLATE =
   /^\[ERROR\] (?:-> \[Help|To see the full|Re-run Maven|For more information|\[Help \d|After correcting)|^\[ERROR\]\s*$|^npm (?:ERR!|error) (?:A complete log|\s*$|This is probably not a problem|There is likely additional logging|Failed at the \S+ script\.$)|^\s*at (?:process\.|Module\.|node:internal)/;

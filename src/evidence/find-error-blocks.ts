@@ -4,7 +4,7 @@
  * (stack frames, indented detail, the paragraph it starts).
  */
 import type { LogView } from "./clean-log.ts";
-import { isPassingLine } from "./error-signatures.ts";
+import { isPassingLine, type Signature } from "./error-signatures.ts";
 import type { Anchor } from "./find-anchors.ts";
 import { isMarkerLine } from "./split-steps.ts";
 
@@ -41,6 +41,9 @@ const indentOf = (t: string): number => {
 const FRAME =
   /^\s*(?:at\s|File "|from\s|#\d+\s|-->|\||\^|Caused by|\.\.\.|\+|-|During handling|The above exception)|^[\w./\\-]+:\d+(?::\d+)?:/;
 const BANNER = /^\s*[=_*#~-]{5,}/;
+/** Python prints chained exceptions as tracebacks joined by one of these lines. */
+const CHAINED = /^\s*(?:During handling of the above exception|The above exception was the direct cause)/;
+const TRACEBACK = /^\s*Traceback \(most recent call last\):/;
 
 /** True when the lines after `line` alternate text and blank lines. */
 function isDoubleSpaced(view: LogView, line: number, hi: number): boolean {
@@ -63,6 +66,24 @@ function maskKey(text: string): string {
     .replace(/\s+/g, " ")
     .trim()
     .slice(0, 160);
+}
+
+/** Signatures that open a multi-line report (a test failure, a traceback, a crash). */
+const REPORT_AFTER = 40;
+const isReport = (s: Signature): boolean => s.section === true || (s.after ?? 0) >= REPORT_AFTER;
+
+/**
+ * What identifies a report for ranking repeats: its first and last lines. A
+ * report often opens the same way every time (`Traceback (most recent call
+ * last):`, `Failure:`) and ends with what went wrong.
+ */
+function reportKey(view: LogView, anchor: number, end: number): string {
+  const head = maskKey(view.text(anchor));
+  for (let i = end - 1; i > anchor; i--) {
+    const t = view.text(i);
+    if (!isBlank(t)) return `${head} | ${maskKey(t)}`;
+  }
+  return head;
 }
 
 /**
@@ -120,6 +141,7 @@ export function buildBlocks(view: LogView, anchors: readonly Anchor[], limits: (
     let end = a.line + 1;
     let blanks = 0;
     const maxAfter = (a.signature.after ?? 10) * (doubleSpaced ? 2 : 1);
+    let chained = false;
     for (let i = a.line + 1; i < hi && i <= a.line + maxAfter && !claimed(i); i++) {
       const t = view.text(i);
       if (isMarkerLine(t)) break;
@@ -132,8 +154,9 @@ export function buildBlocks(view: LogView, anchors: readonly Anchor[], limits: (
         if (a.signature.pattern.test(t) || BANNER.test(t)) break;
       } else {
         const gapped = doubleSpaced ? blanks > 1 : blanks > 0;
-        if (gapped && !(indentOf(t) > anchorIndent || FRAME.test(t))) break;
+        if (gapped && !(indentOf(t) > anchorIndent || FRAME.test(t) || (chained && TRACEBACK.test(t)))) break;
       }
+      chained = CHAINED.test(t);
       end = i + 1;
       blanks = 0;
     }
@@ -145,7 +168,7 @@ export function buildBlocks(view: LogView, anchors: readonly Anchor[], limits: (
       anchor: a.line,
       weight: a.signature.weight,
       signature: a.signature.id,
-      key: maskKey(anchorText),
+      key: isReport(a.signature) ? reportKey(view, a.line, end) : maskKey(anchorText),
     });
   }
   return blocks.sort((x, y) => x.start - y.start);

@@ -77,7 +77,7 @@ export interface RankInput {
   readonly budget: number;
   /** Display size of a line, in bytes (0 when it will fold into a repeat). */
   readonly lineBytes: (line: number) => number;
-  /** Whether a line reports a passing test (it ranks low as context). */
+  /** Whether a line reports a passing test, or is other report noise (coverage rows, warnings sections): it ranks low as context. */
   readonly isPassing: (line: number) => boolean;
 }
 

@@ -5,7 +5,8 @@
  * - GitHub Actions: each step opens with `##[group]Run …`; a failing step ends
  *   with `##[error]Process completed with exit code N.`
  * - Travis CI: each command opens with `$ cmd` right after a `travis_time:start`
- *   marker and closes with `The command "cmd" exited with N.`
+ *   marker and closes with `The command "cmd" exited with N.` (or, under
+ *   `travis_retry`, `The command "cmd" failed 3 times.`)
  * Lines outside any step (setup, cleanup) belong to none.
  */
 import type { LogView } from "./clean-log.ts";
@@ -42,6 +43,8 @@ const GH_EXIT = /^##\[error\]Process completed with exit code (\d+)/;
 const TRAVIS_EXIT = /^The command "[\s\S]*" (?:exited|failed) with (\d+)\.?\s*$/;
 // The end of the message of a multi-line command.
 const TRAVIS_EXIT_END = /^" (?:exited|failed) with (\d+)\.?\s*$/;
+// travis_retry gives up on a command with its own message (and the command's exit code, not printed).
+const TRAVIS_RETRY_EXIT = /^The command "[\s\S]*" failed \d+ times\.?\s*$/;
 const TRAVIS_FOLD = /^travis_fold:(start|end):([\w-]+?)(?:\.\d+)?$/;
 
 /** Noise lines a reader never needs: CI bookkeeping markers. */
@@ -118,8 +121,9 @@ export function splitSteps(view: LogView): LogStep[] {
       if (travisTimeLine === i - 1) open(t.slice(2).trim(), i);
     } else if (t.startsWith("The command ") || t.startsWith('" ')) {
       const m = t.startsWith('" ') ? TRAVIS_EXIT_END.exec(t) : TRAVIS_EXIT.exec(t);
-      if (m && current && current.exitCode === undefined) {
-        current.exitCode = Number(m[1]);
+      const gaveUp = !m && TRAVIS_RETRY_EXIT.test(t);
+      if ((m || gaveUp) && current && current.exitCode === undefined) {
+        current.exitCode = m ? Number(m[1]) : 1;
         current.exitLine = i;
         current.end = i + 1;
         current = undefined;
