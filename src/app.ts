@@ -1,6 +1,8 @@
 import type { ApplicationFunction } from "probot";
 import { onCheckRunCompleted } from "./webhooks/on-check-run.ts";
+import { DEPENDABOT_ALERT_EVENTS, onDependabotAlert } from "./webhooks/on-dependabot-alert.ts";
 import { onIssueCommentCreated } from "./webhooks/on-issue-comment.ts";
+import { onRepositoryVulnerabilityAlert } from "./webhooks/on-repository-vulnerability-alert.ts";
 import { onStatus } from "./webhooks/on-status.ts";
 import { onWorkflowRunCompleted } from "./webhooks/on-workflow-run.ts";
 import type { WebhookDeps } from "./webhooks/webhook-deps.ts";
@@ -12,5 +14,7 @@ export function createApp(deps: WebhookDeps): ApplicationFunction {
     app.on("check_run.completed", onCheckRunCompleted(deps));
     app.on("status", onStatus(deps));
     app.on("issue_comment.created", onIssueCommentCreated(deps));
+    app.on([...DEPENDABOT_ALERT_EVENTS], onDependabotAlert(deps));
+    app.on("repository_vulnerability_alert", onRepositoryVulnerabilityAlert());
   };
 }

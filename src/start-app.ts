@@ -11,6 +11,7 @@ import { createPipelineDeps } from "./create-pipeline-deps.ts";
 import { acknowledge } from "./github/acknowledge.ts";
 import { reportOutcome } from "./github/report.ts";
 import type { Octokit } from "./github/types.ts";
+import { runBumpJob } from "./pipeline/run-bump-job.ts";
 import { runFixJob } from "./pipeline/run-fix-job.ts";
 import { openSqliteQueue } from "./queue/sqlite-queue.ts";
 import { startWorker } from "./queue/start-worker.ts";
@@ -77,7 +78,7 @@ export async function startApp(env: AppEnv): Promise<RunningApp> {
   const worker = startWorker({
     queue,
     log,
-    process: (job, signal) => runFixJob(job, pipelineDeps, signal),
+    process: (job, signal) => (job.payload.kind === "bump-dependency" ? runBumpJob(job, pipelineDeps, signal) : runFixJob(job, pipelineDeps, signal)),
     abandon: async (job, reason) => {
       const octokit = (await probot.auth(job.payload.installationId)) as Octokit;
       await reportOutcome(octokit, job, { conclusion: "failure", title: "Patchwright stopped", summary: `This job was given up: ${reason}. Comment \`/agent fix\` to try again.` }, redact);

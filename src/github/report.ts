@@ -45,7 +45,7 @@ export async function reportOutcome(
     });
     return;
   }
-  // Advisory jobs have neither a check run nor a thread: their runner reports through its PR.
+  // Advisory jobs report on their own check run (`advisories/report-advisory.ts`).
   if (trigger.type !== "ci") return;
   const output = {
     title: redact(report.title).slice(0, 200),

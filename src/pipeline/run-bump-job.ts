@@ -1,51 +1,32 @@
 import { BUILTIN_PROTECTED_PATHS, type RepoConfig } from "../config/repo-config.ts";
 import { toOutcome } from "../errors.ts";
 import { loadAgentInstructions } from "../github/load-agent-instructions.ts";
-import { loadRepoConfig } from "../github/load-repo-config.ts";
 import type { Report } from "../github/report.ts";
 import { resolveTarget } from "../github/resolve-target.ts";
 import type { Octokit } from "../github/types.ts";
 import { JobCancelled, SHUTDOWN } from "../queue/job-cancelled.ts";
-import type { AdvisoryTrigger, JobRecord } from "../queue/job.ts";
+import type { JobRecord } from "../queue/job.ts";
 import type { JobResult } from "../queue/start-worker.ts";
 import { renderReproductionMarkdown } from "../reproduction/render-reproduction-markdown.ts";
 import type { ReproductionRun } from "../reproduction/run-reproduction.ts";
 import type { CommandResult } from "../workspace/types.ts";
+import type { BumpContext, TestAndFixArgs, Tested } from "../advisories/bump-context.ts";
 import { upgradeEvidence, upgradeInstructions } from "../advisories/brief-upgrade-fix.ts";
 import { bumpBranchName, findOpenPullRequest, pushAndOpenPullRequest } from "../advisories/deliver-pull-request.ts";
 import { ecosystemFor } from "../advisories/ecosystems/index.ts";
-import type { Ecosystem, UpgradeResult } from "../advisories/ecosystems/types.ts";
-import { findDependabotPullRequest, versionsFromTitle, type DependabotPullRequest } from "../advisories/find-dependabot-pr.ts";
+import { findDependabotPullRequest } from "../advisories/find-dependabot-pr.ts";
+import { fixDependabotPullRequest } from "../advisories/fix-dependabot-pull-request.ts";
 import { listOpenPackageAlerts } from "../advisories/list-package-alerts.ts";
-import { mergeVulnerability } from "../advisories/parse-alert.ts";
-import { bumpPrTitle, renderBumpPrBody, renderDependabotFixBody } from "../advisories/render-bump-pr-body.ts";
-import { advisoryLabel, finishAdvisoryCheck, startAdvisoryCheck } from "../advisories/report-advisory.ts";
+import { renderBumpPrBody } from "../advisories/render-bump-pr-body.ts";
+import { finishAdvisoryCheck, startAdvisoryCheck } from "../advisories/report-advisory.ts";
+import { upgradeCheckout } from "../advisories/upgrade-checkout.ts";
 import type { PipelineDeps, Workspace } from "./pipeline-deps.ts";
+import { admitJob } from "./0-admit-job.ts";
 import { reproduceFailure } from "./3-reproduce.ts";
 import { describeCandidates, findFix, type FixResult } from "./4-fix.ts";
 import { outputExcerpt } from "./describe.ts";
 
 const MAX_RETRIES = 3;
-type Upgraded = Extract<UpgradeResult, { status: "upgraded" }>;
-type Supported = Extract<Ecosystem, { supported: true }>;
-
-/** What every stage of one bump job shares. */
-interface Ctx {
-  job: JobRecord;
-  deps: PipelineDeps;
-  octokit: Octokit;
-  advisory: AdvisoryTrigger;
-  ecosystem: Supported;
-  config: RepoConfig;
-  signal: AbortSignal;
-  startedAt: number;
-  record(kind: string, data: unknown): void;
-  report(r: Report): Promise<void>;
-  /** Where reports go: the check run on the commit the job works on. */
-  at: { sha?: string; checkId: number | null };
-  /** Workspaces to dispose when the job ends. */
-  workspaces: Workspace[];
-}
 
 /**
  * One `bump-dependency` job (a Dependabot alert), as numbered stages:
@@ -73,7 +54,7 @@ export async function runBumpJob(job: JobRecord, deps: PipelineDeps, signal: Abo
       deps.usage.record(job.id, repoFullName, call.promptTokens + call.completionTokens, deps.usage.cost(call));
     }
   };
-  const at: Ctx["at"] = { checkId: null };
+  const at: BumpContext["at"] = { checkId: null };
   const workspaces: Workspace[] = [];
   let octokit: Octokit | undefined;
   const report = async (r: Report) => {
@@ -85,16 +66,16 @@ export async function runBumpJob(job: JobRecord, deps: PipelineDeps, signal: Abo
     record("start", { attempt: job.attempts, package: advisory.package, ghsa: advisory.ghsaId });
     octokit = await deps.octokitFor(payload.installationId);
 
-    // 0. advisory
-    const parsed = await loadRepoConfig(octokit, owner, name);
+    // 0. advisory: the commit reports go to, admission (config, daily budget), the ecosystem, the open alerts
     const target = await resolveTarget(octokit, payload);
     at.sha = target.sha;
-    if (!parsed.ok) {
-      await report({ conclusion: "failure", title: "Invalid .github/patchwright.yml", summary: `Patchwright did not upgrade ${advisoryLabel(advisory)}: fix these keys in \`.github/patchwright.yml\` on the default branch.\n\n${parsed.problems.map((p) => `- ${p}`).join("\n")}` });
-      return { state: "failed", summary: "invalid repository config" };
+    const admission = await admitJob(octokit, payload, deps);
+    if (!admission.admitted) {
+      // Nobody asked for this job: only what needs the maintainers (a broken config, the budget) is reported.
+      if (admission.state === "failed" && admission.report) await report(admission.report);
+      return { state: admission.state, summary: admission.summary };
     }
-    const config = parsed.config;
-    if (!config.enabled) return { state: "skipped", summary: "disabled by config" };
+    const { config, spentToday } = admission;
     const ecosystem = ecosystemFor(advisory.ecosystem);
     if (!ecosystem.supported) {
       await report({ conclusion: "neutral", title: `Not supported yet: ${advisory.ecosystem} advisory ${advisory.ghsaId}`, summary: ecosystem.explain(advisory), url: advisory.url });
@@ -104,62 +85,33 @@ export async function runBumpJob(job: JobRecord, deps: PipelineDeps, signal: Abo
     if (open && !open.some((a) => a.alertNumber === advisory.alertNumber)) return { state: "skipped", summary: `alert #${advisory.alertNumber} is no longer open` };
     const advisories = [advisory, ...(open ?? []).filter((a) => a.alertNumber !== advisory.alertNumber)];
     record("advisory", { sha: target.sha, alerts: advisories.map((a) => a.alertNumber), manifests: [...new Set(advisories.map((a) => a.manifestPath))] });
-    const ctx: Ctx = { job, deps, octokit, advisory, ecosystem, config, signal, startedAt: deps.now(), record, report, at, workspaces };
-    const budget = dailyBudget(ctx);
-    if (!budget.ok) {
-      await report({ conclusion: "failure", title: "Daily budget used up", summary: budget.message });
-      return { state: "failed", summary: "daily budget used up" };
-    }
+    const ctx: BumpContext = { job, deps, octokit, advisory, ecosystem, config, signal, startedAt: deps.now(), record, report, at, workspaces, testAndFix: (args) => testAndFix(ctx, args) };
+    const b = config.budget;
+    const tokens = Math.min(b.tokens, deps.usage.tokensFor(b.cost_usd), b.daily_tokens - spentToday.tokens, deps.usage.tokensFor(b.daily_cost_usd - spentToday.costUsd));
     const dependabot = await findDependabotPullRequest(octokit, owner, name, advisory.package);
     if (dependabot) {
       record("dependabot", { number: dependabot.number, branch: dependabot.headRef, pushable: dependabot.pushable });
-      return await fixDependabotPullRequest(ctx, dependabot, budget.tokens);
+      return await fixDependabotPullRequest(ctx, dependabot, tokens);
     }
-    at.checkId = await startAdvisoryCheck(octokit, job, advisory, target.sha);
+    at.checkId = await startAdvisoryCheck(octokit, job, advisory, target.sha, deps.redact);
 
     // 1. workspace
     const token = await deps.mintToken(payload.installationId, name);
-    const workspace = await deps.openWorkspace({ cloneUrl: payload.repo.cloneUrl, sha: target.sha, token });
+    const workspace = await deps.openWorkspace({ cloneUrl: payload.repo.cloneUrl, sha: target.sha, token, installationId: payload.installationId });
     workspaces.push(workspace);
     record("workspace", { sha: target.sha });
 
-    // 2. upgrade, once per manifest the package is alerted in
-    const upgrades: Upgraded[] = [];
-    for (const manifestPath of new Set(advisories.map((a) => a.manifestPath))) {
-      const group = advisories.filter((a) => a.manifestPath === manifestPath);
-      const result = await ecosystem.upgrade({ dir: workspace.dir, sandbox: workspace.sandbox, advisory: { ...advisory, manifestPath }, vulnerability: mergeVulnerability(group), onEvent: record });
-      record("upgrade", { manifestPath, ...result });
-      if (result.status === "upgraded") upgrades.push(result);
-      else if (result.status === "failed") {
-        await report({ conclusion: "failure", title: `Could not upgrade ${advisory.package}`, summary: `Patchwright could not upgrade \`${advisory.package}\` in \`${manifestPath}\` for ${advisory.ghsaId}: ${result.reason}. Nothing was pushed; upgrade it by hand.`, ...(result.details ? { details: outputExcerpt(result.details) } : {}) });
-        return { state: "failed", summary: result.reason };
-      } else if (result.status === "unsupported" && manifestPath === advisory.manifestPath) {
-        await report({ conclusion: "neutral", title: `Not supported yet: ${advisory.package}`, summary: `Patchwright cannot upgrade \`${advisory.package}\` for ${advisory.ghsaId}: ${result.reason}.` });
-        return { state: "skipped", summary: result.reason };
-      }
-    }
-    if (upgrades.length === 0) {
-      await report({ conclusion: "neutral", title: `Already safe: ${advisory.package}`, summary: `Every copy of \`${advisory.package}\` on \`${target.baseBranch}\` at ${target.sha.slice(0, 7)} is outside \`${advisory.vulnerableRange}\` already: nothing to upgrade.` });
-      return { state: "skipped", summary: "already outside the vulnerable range" };
-    }
-    const files = upgrades.flatMap((u) => u.files);
-    // What the package manager left untracked (yarn 1's node_modules/ where nothing ignores it) is not part of the upgrade.
-    const artifacts = (await deps.untracked(workspace.dir)).filter((f) => !files.includes(f));
-    const stray = (await deps.diff(workspace.dir, target.sha, artifacts)).files.map((f) => f.path).filter((f) => !files.includes(f));
-    if (stray.length > 0) {
-      await report({ conclusion: "failure", title: `Could not upgrade ${advisory.package}`, summary: `The package manager changed files besides the manifest and lockfile (${stray.slice(0, 5).map((f) => `\`${f}\``).join(", ")}), so Patchwright did not propose the upgrade.` });
-      return { state: "failed", summary: "the upgrade touched unexpected files" };
-    }
-    const title = bumpPrTitle(advisory, upgrades[0]!);
+    // 2. upgrade
+    const upgraded = await upgradeCheckout(ctx, { workspace, advisories, baseSha: target.sha, baseBranch: target.baseBranch });
+    if (upgraded.kind === "stopped") return upgraded.result;
+    const { upgrades, files, title } = upgraded;
     const changes = upgrades.flatMap((u) => u.changes);
-    // Committed here, in the workspace only: the agent's changes are diffed (and policed) against it.
-    const upgradeSha = await deps.commitAll(workspace.dir, `${title}\n\n${changes.map((c) => `${c.name} ${c.from} -> ${c.to}: ${c.reason}`).join("\n")}`, await deps.botIdentity(octokit), artifacts);
 
     // 3. reproduce and 4. fix
     const moved = changes.map((c) => `${c.name} ${c.from} → ${c.to}`).join(", ");
     const main = changes[0]!;
-    const tested = await testAndFix(ctx, {
-      workspace, sha: upgradeSha, branch: target.baseBranch, token, files, tokens: budget.tokens,
+    const tested = await ctx.testAndFix({
+      workspace, sha: upgraded.sha, branch: target.baseBranch, token, files, tokens,
       // One fixer: the upgrade commit exists only in this workspace, and parallel fixers clone from the remote.
       candidates: 1,
       instructions: upgradeInstructions(advisory, moved, files),
@@ -192,34 +144,13 @@ export async function runBumpJob(job: JobRecord, deps: PipelineDeps, signal: Abo
   }
 }
 
-type Tested =
-  | { kind: "stopped"; result: JobResult }
-  /** The tests pass as they are. */
-  | { kind: "green"; command: string; before: CommandResult }
-  /** They failed, and the agent's verified change (uncommitted, in the winner's workspace) makes them pass. */
-  | { kind: "fixed"; command: string; before: CommandResult; workspace: Workspace; fix: NonNullable<Parameters<typeof renderBumpPrBody>[0]["fix"]> };
-
 /**
  * Stages 3 and 4: the repository's tests (the reproduction planner's fallback
  * to `commands` / package.json: there is no failed CI job); when red, the fix
  * stage of fix-ci with the upgrade's files protected and our instructions
  * first. Every other ending is reported here and comes back as `stopped`.
  */
-async function testAndFix(
-  ctx: Ctx,
-  args: {
-    workspace: Workspace;
-    sha: string;
-    branch: string;
-    token: string;
-    files: readonly string[];
-    tokens: number;
-    candidates: number;
-    instructions: string;
-    changelog(): Promise<string>;
-    evidence(changelog: string): string;
-  },
-): Promise<Tested> {
+async function testAndFix(ctx: BumpContext, args: TestAndFixArgs): Promise<Tested> {
   const { deps, job, octokit, config, record, report, signal } = ctx;
   const { payload } = job;
   // No re-runs: a green run is simply green here, not a "flaky" verdict to confirm.
@@ -247,6 +178,7 @@ async function testAndFix(
     sha: args.sha,
     token: args.token,
     cloneUrl: payload.repo.cloneUrl,
+    installationId: payload.installationId,
     config: protectedConfig,
     budget: { turns: config.budget.turns, tokens: args.tokens, minutes: config.budget.minutes },
     reproduction,
@@ -285,74 +217,6 @@ async function testAndFix(
     workspace: winner.workspace,
     fix: { summary: winner.outcome.summary, diagnosis: result.diagnosis.summary, after: winner.verdict.after, diff: winner.verdict.diff, trace: winner.outcome.trace, usage: { turns: winner.outcome.turns, ...winner.outcome.usage }, changelog },
   };
-}
-
-/**
- * Dependabot already proposes the upgrade: no second PR. When its tests fail
- * here, the agent fixes them on a `patchwright/` branch and a PR targets
- * Dependabot's branch; when its branch is not in this repository, a comment.
- */
-async function fixDependabotPullRequest(ctx: Ctx, dependabot: DependabotPullRequest, tokens: number): Promise<JobResult> {
-  const { job, deps, octokit, advisory, record, report } = ctx;
-  const { repo } = job.payload;
-  if (!dependabot.pushable) {
-    await octokit.rest.issues.createComment({
-      owner: repo.owner,
-      repo: repo.name,
-      issue_number: dependabot.number,
-      body: deps.redact(
-        `Patchwright received ${advisory.ghsaId} (${advisory.severity}) for \`${advisory.package}\`: this pull request already upgrades it, so Patchwright opens no other. ` +
-          "Its branch is not in this repository, so Patchwright cannot propose changes onto it; if its checks fail, fix them on its branch.",
-      ),
-    });
-    record("report", { conclusion: "neutral", title: "Commented on Dependabot's pull request", summary: dependabot.url });
-    return { state: "skipped", summary: `Dependabot's #${dependabot.number} covers it; commented (its branch is not pushable)` };
-  }
-  ctx.at.sha = dependabot.headSha;
-  ctx.at.checkId = await startAdvisoryCheck(octokit, job, advisory, dependabot.headSha);
-  const token = await deps.mintToken(job.payload.installationId, repo.name);
-  const workspace = await deps.openWorkspace({ cloneUrl: repo.cloneUrl, sha: dependabot.headSha, token });
-  ctx.workspaces.push(workspace);
-  record("workspace", { sha: dependabot.headSha });
-  const versions = versionsFromTitle(dependabot.title);
-  const moved = versions ? `${advisory.package} ${versions.from} → ${versions.to}` : `${advisory.package}, as Dependabot's #${dependabot.number} upgrades it`;
-  const dir = advisory.manifestPath.includes("/") ? advisory.manifestPath.slice(0, advisory.manifestPath.lastIndexOf("/") + 1) : "";
-  const files = ["package.json", "package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock"].map((f) => `${dir}${f}`);
-  const tested = await testAndFix(ctx, {
-    workspace, sha: dependabot.headSha, branch: dependabot.headRef, token, files, tokens,
-    candidates: ctx.config.candidates,
-    instructions: upgradeInstructions(advisory, moved, files.slice(0, 2)),
-    changelog: () => (versions ? ctx.ecosystem.changelog({ sandbox: workspace.sandbox, name: advisory.package, from: versions.from, to: versions.to, cwd: "." }) : Promise.resolve("")),
-    evidence: (changelog) => upgradeEvidence({ advisory, changes: moved, changelog }),
-  });
-  if (tested.kind === "stopped") return tested.result;
-  if (tested.kind === "green") {
-    await report({ conclusion: "neutral", title: `Dependabot's #${dependabot.number} already fixes ${advisory.ghsaId}`, summary: `\`${tested.command}\` passes on \`${dependabot.headRef}\`: review and merge ${dependabot.url}.`, url: dependabot.url });
-    return { state: "skipped", summary: `Dependabot's #${dependabot.number} passes` };
-  }
-  const branch = `patchwright/fix-${dependabot.headSha.slice(0, 7)}`;
-  const title = `[security] fix the tests of #${dependabot.number}: ${moved} (${advisory.ghsaId})`;
-  const pr =
-    (await findOpenPullRequest(octokit, repo, branch)) ??
-    (await pushAndOpenPullRequest({
-      deps, octokit, repo, jobId: job.id, dir: tested.workspace.dir, token, branch, base: dependabot.headRef, title,
-      body: renderDependabotFixBody({ advisory, dependabot, command: tested.command, before: tested.before, ...tested.fix }),
-    }));
-  record("deliver", pr);
-  await report({ conclusion: "success", title: `Fix for #${dependabot.number} proposed in #${pr.number}`, summary: `Patchwright opened ${pr.url} onto Dependabot's \`${dependabot.headRef}\`: \`${tested.command}\` passes with it.`, url: pr.url });
-  return { state: "succeeded", summary: pr.url };
-}
-
-/** The job's token budget, capped by what the repository has left today (as fix-ci does). */
-function dailyBudget(ctx: Ctx): { ok: true; tokens: number } | { ok: false; message: string } {
-  const repo = `${ctx.job.payload.repo.owner}/${ctx.job.payload.repo.name}`;
-  const today = ctx.deps.usage.since(repo, ctx.deps.now() - 24 * 3_600_000);
-  const b = ctx.config.budget;
-  if (today.tokens >= b.daily_tokens || today.costUsd >= b.daily_cost_usd) {
-    return { ok: false, message: `This repository used ${today.tokens} tokens ($${today.costUsd.toFixed(2)}) in the last 24 hours, the limit set by \`budget.daily_tokens\` / \`budget.daily_cost_usd\` in \`.github/patchwright.yml\`. The advisory stays open; reopen it later, or raise the limit.` };
-  }
-  const tokens = Math.min(b.tokens, ctx.deps.usage.tokensFor(b.cost_usd), b.daily_tokens - today.tokens, ctx.deps.usage.tokensFor(b.daily_cost_usd - today.costUsd));
-  return { ok: true, tokens };
 }
 
 /** `/agent stop` is reported and ends the job; a shutting-down worker puts it back. */

@@ -1,6 +1,7 @@
 import type { Context } from "probot";
 import { parseAlert } from "../advisories/parse-alert.ts";
 import type { JobPayload } from "../queue/job.ts";
+import { repoRefOf } from "./repo-ref.ts";
 import type { WebhookDeps } from "./webhook-deps.ts";
 
 type AlertEvent = "dependabot_alert.created" | "dependabot_alert.reopened" | "dependabot_alert.reintroduced";
@@ -38,7 +39,7 @@ export function onDependabotAlert(deps: WebhookDeps) {
       kind: "bump-dependency",
       installationId: installation.id,
       deliveryId: context.id,
-      repo: { owner: repository.owner.login, name: repository.name, cloneUrl: repository.clone_url, defaultBranch: repository.default_branch },
+      repo: repoRefOf(repository),
       trigger,
     };
     const key = `advisory:${repository.full_name}:${trigger.ecosystem}:${trigger.package}`;

@@ -28,6 +28,8 @@ export interface FakeRepo {
   /** Workflow runs: run id → jobs with their logs. */
   runs: Record<number, { id: number; name: string; conclusion: string; steps: { name: string; number: number; conclusion: string }[]; log: string }[]>;
   issues: Record<number, { title: string; body: string }>;
+  /** Open Dependabot alerts (REST shape), served by `GET /repos/{o}/{r}/dependabot/alerts`. */
+  alerts?: Record<string, unknown>[];
 }
 
 export interface FakeGitHub {
@@ -160,6 +162,14 @@ export async function startFakeGitHub(options: { gitRoot: string; appSlug?: stri
         sha ? json(res, 200, { name: branch, commit: { sha } }) : json(res, 404, { message: "Branch not found" }),
       );
       return;
+    }
+    if (r.method === "GET" && rest === "/dependabot/alerts") {
+      const wanted = (a: Record<string, unknown>) => {
+        const pkg = (a["dependency"] as { package?: { name?: string; ecosystem?: string } } | undefined)?.package;
+        const is = (param: string, value: unknown) => url.searchParams.get(param) === null || url.searchParams.get(param) === value;
+        return is("state", a["state"]) && is("package", pkg?.name) && is("ecosystem", pkg?.ecosystem);
+      };
+      return json(res, 200, (repo.alerts ?? []).filter(wanted));
     }
     if (r.method === "GET" && rest === "/pulls") {
       const head = url.searchParams.get("head")?.split(":")[1];

@@ -143,3 +143,69 @@ export function statusEvent(o: RepoOptions & { state?: string; branches?: string
   p["branches"] = (o.branches ?? ["main"]).map((name) => ({ name, commit: { sha: p["sha"] } }));
   return p;
 }
+
+/** One vulnerable range of an advisory, as `security_advisory.vulnerabilities[]` lists it. */
+export interface AlertVulnerability {
+  readonly range: string;
+  readonly firstPatched?: string | null;
+}
+
+/**
+ * `dependabot_alert` from the examples (the `created` one, about `semver`),
+ * moved to another package, advisory and manifest. `vulnerabilities` lists
+ * every range the advisory gives for the package; the first is the alert's own.
+ */
+export function dependabotAlert(
+  o: RepoOptions & {
+    action?: "created" | "reopened" | "reintroduced" | "dismissed" | "fixed";
+    alertNumber?: number;
+    ecosystem?: string;
+    packageName?: string;
+    manifestPath?: string;
+    scope?: "runtime" | "development" | null;
+    ghsaId?: string;
+    cveId?: string | null;
+    severity?: string;
+    summary?: string;
+    vulnerabilities?: readonly AlertVulnerability[];
+  } = {},
+): Json {
+  const p = example("dependabot_alert", (e) => e["action"] === "created");
+  const repo = repository(p["repository"] as Json, o);
+  const alert = p["alert"] as Json;
+  const advisory = alert["security_advisory"] as Json;
+  const ecosystem = o.ecosystem ?? "npm";
+  const name = o.packageName ?? "lodash";
+  const ghsaId = o.ghsaId ?? "GHSA-35jh-r3h4-6jhm";
+  const cveId = o.cveId === undefined ? "CVE-2021-23337" : o.cveId;
+  const number = o.alertNumber ?? 12;
+  const pkg = { ecosystem, name };
+  const vulnerabilities = (o.vulnerabilities ?? [{ range: "< 4.17.21", firstPatched: "4.17.21" }]).map((v) => ({
+    package: pkg,
+    severity: o.severity ?? "high",
+    vulnerable_version_range: v.range,
+    first_patched_version: v.firstPatched ? { identifier: v.firstPatched } : null,
+  }));
+  p["action"] = o.action ?? "created";
+  p["repository"] = repo;
+  p["installation"] = { id: o.installationId ?? 42, node_id: "MDIz" };
+  p["alert"] = {
+    ...alert,
+    number,
+    state: o.action === "dismissed" ? "dismissed" : o.action === "fixed" ? "fixed" : "open",
+    dependency: { package: pkg, manifest_path: o.manifestPath ?? "package-lock.json", scope: o.scope === undefined ? "runtime" : o.scope },
+    security_advisory: {
+      ...advisory,
+      ghsa_id: ghsaId,
+      cve_id: cveId,
+      summary: o.summary ?? "Command Injection in lodash",
+      severity: o.severity ?? "high",
+      identifiers: [{ value: ghsaId, type: "GHSA" }, ...(cveId ? [{ value: cveId, type: "CVE" }] : [])],
+      vulnerabilities,
+    },
+    security_vulnerability: vulnerabilities[0],
+    url: `${String(repo["html_url"]).replace(/^(https?:\/\/[^/]+)\//, "$1/api/v3/repos/")}/dependabot/alerts/${number}`,
+    html_url: `${repo["html_url"]}/security/dependabot/${number}`,
+  };
+  return p;
+}
