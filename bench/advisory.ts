@@ -20,13 +20,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { openSqliteQueue } from "../src/queue/sqlite-queue.ts";
-import { sendWebhook, startAppProcess } from "../test/e2e/app-process.ts";
+import { sendWebhook, appEnv, startAppProcess } from "../test/e2e/app-process.ts";
 import { ADVISORIES, lodashProject, markedProject, mkdirpProject, optimistProject } from "../test/advisories/fixtures.ts";
 import { startFakeGitHub, type FakeGitHub } from "../test/support/fake-github.ts";
 import { createFixtureRepo, git } from "../test/support/fixture-repo.ts";
 import { dependabotAlert } from "../test/support/payloads.ts";
 import { startScriptedModel, toolCall, type ScriptStep } from "../test/support/scripted-model.ts";
-import { TEST_PRIVATE_KEY } from "../test/support/test-probot.ts";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "1" } } });
 const runs = Number(values.runs);
@@ -77,17 +76,7 @@ try {
   for (const f of FIXTURES) repos.set(f.repo, (await createFixtureRepo({ root: gitRoot, owner: "bench", name: f.repo, files: f.files })).bareDir);
   github = await startFakeGitHub({ gitRoot });
   model = await startScriptedModel(Array.from({ length: runs }, () => AGENT_SCRIPT).flat());
-  app = await startAppProcess({
-    APP_ID: "1",
-    PRIVATE_KEY: TEST_PRIVATE_KEY,
-    WEBHOOK_SECRET: SECRET,
-    GHE_HOST: github.host,
-    GHE_PROTOCOL: "http",
-    OPENAI_BASE_URL: model.baseURL,
-    OPENAI_API_KEY: "sk-bench-model-key-0000000000",
-    PATCHWRIGHT_MODEL: "scripted",
-    PATCHWRIGHT_DATA_DIR: dataDir,
-  });
+  app = await startAppProcess(appEnv({ githubHost: github.host, modelBaseURL: model.baseURL, webhookSecret: SECRET, modelKey: "sk-bench-model-key-0000000000", dataDir: dataDir }));
   const queue = openSqliteQueue({ dataDir });
   const timings = new Map<string, Timing[]>();
   let alertNumber = 0;

@@ -2,6 +2,7 @@ import type { WorkspaceDiff } from "../pipeline/pipeline-deps.ts";
 import type { AdvisoryTrigger } from "../queue/job.ts";
 import type { CommandResult } from "../workspace/types.ts";
 import type { UpgradeResult, VersionChange } from "./ecosystems/types.ts";
+import { fence, fold, seconds, tail } from "../github/markdown.ts";
 
 type Upgraded = Extract<UpgradeResult, { status: "upgraded" }>;
 
@@ -24,8 +25,6 @@ export interface BumpPrBodyInput {
     readonly changelog: string;
   };
 }
-
-const TAIL = 1500;
 
 /** `[security] bump lodash from 4.17.20 to 4.17.21 (GHSA-35jh-r3h4-6jhm)` */
 export function bumpPrTitle(advisory: AdvisoryTrigger, upgrade: Upgraded): string {
@@ -104,24 +103,6 @@ function describeFix(fix: NonNullable<BumpPrBodyInput["fix"]>): string[] {
       fix.trace.map((line) => `1. ${line.replace(/\n/g, " ")}`).join("\n") || "(empty)",
     ),
   ];
-}
-
-function tail(text: string): string {
-  return text.length <= TAIL ? text : `…\n${text.slice(-TAIL)}`;
-}
-
-function fence(text: string): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const ticks = "`".repeat(longest + 1);
-  return `${ticks}\n${text}\n${ticks}`;
-}
-
-function fold(title: string, body: string): string {
-  return `<details><summary>${title}</summary>\n\n${body}\n\n</details>`;
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 /** The body of a PR onto Dependabot's branch that makes its tests pass. Redact before sending. */

@@ -1,5 +1,6 @@
 import type { CommandResult } from "../workspace/types.ts";
 import type { WorkspaceDiff } from "./pipeline-deps.ts";
+import { fence, fold, seconds, tail } from "../github/markdown.ts";
 
 export interface PrBodyInput {
   /** What failed, as markdown (e.g. a link to the run). */
@@ -20,8 +21,6 @@ export interface PrBodyInput {
   /** The whole job's model spending, all roles together. */
   spent: { tokens: number; costUsd: number };
 }
-
-const TAIL = 1500;
 
 /** The pull request body: what failed, the change, before/after proof, the trace. Redact before sending. */
 export function renderPrBody(input: PrBodyInput): string {
@@ -58,20 +57,3 @@ export function renderPrBody(input: PrBodyInput): string {
   ].join("\n");
 }
 
-function tail(text: string): string {
-  return text.length <= TAIL ? text : `…\n${text.slice(-TAIL)}`;
-}
-
-function fence(text: string): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const ticks = "`".repeat(longest + 1);
-  return `${ticks}\n${text}\n${ticks}`;
-}
-
-function fold(title: string, body: string): string {
-  return `<details><summary>${title}</summary>\n\n${body}\n\n</details>`;
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}

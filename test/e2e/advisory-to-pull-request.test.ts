@@ -8,8 +8,7 @@ import { startFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
 import { createFixtureRepo, git, readBranchSha, showFile } from "../support/fixture-repo.ts";
 import { dependabotAlert } from "../support/payloads.ts";
 import { startScriptedModel, toolCall, type ScriptedModel } from "../support/scripted-model.ts";
-import { TEST_PRIVATE_KEY } from "../support/test-probot.ts";
-import { sendWebhook, startAppProcess, type AppProcess } from "./app-process.ts";
+import { sendWebhook, appEnv, startAppProcess, type AppProcess } from "./app-process.ts";
 
 /**
  * A Dependabot alert, as GitHub would send it, to the app running as its own
@@ -47,17 +46,7 @@ beforeAll(async () => {
     toolCall("run_command", { command: "npm test" }),
     toolCall("finish", { summary: "marked 4 has no default export: src/render.js now imports the named `marked` export; npm test passes." }),
   ]);
-  app = await startAppProcess({
-    APP_ID: "1",
-    PRIVATE_KEY: TEST_PRIVATE_KEY,
-    WEBHOOK_SECRET: SECRET,
-    GHE_HOST: github.host,
-    GHE_PROTOCOL: "http",
-    OPENAI_BASE_URL: model.baseURL,
-    OPENAI_API_KEY: MODEL_KEY,
-    PATCHWRIGHT_MODEL: "scripted",
-    PATCHWRIGHT_DATA_DIR: path.join(root, "data"),
-  });
+  app = await startAppProcess(appEnv({ githubHost: github.host, modelBaseURL: model.baseURL, webhookSecret: SECRET, modelKey: MODEL_KEY, dataDir: path.join(root, "data") }));
 });
 
 afterAll(async () => {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { TEST_PRIVATE_KEY } from "../support/test-probot.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -68,4 +69,19 @@ export async function sendWebhook(
     },
     body,
   });
+}
+
+/** The environment of an app talking to a fake GitHub and a scripted model (test keys only). */
+export function appEnv(args: { githubHost: string; modelBaseURL: string; webhookSecret: string; modelKey: string; dataDir: string }): Record<string, string> {
+  return {
+    APP_ID: "1",
+    PRIVATE_KEY: TEST_PRIVATE_KEY,
+    WEBHOOK_SECRET: args.webhookSecret,
+    GHE_HOST: args.githubHost,
+    GHE_PROTOCOL: "http",
+    OPENAI_BASE_URL: args.modelBaseURL,
+    OPENAI_API_KEY: args.modelKey,
+    PATCHWRIGHT_MODEL: "scripted",
+    PATCHWRIGHT_DATA_DIR: args.dataDir,
+  };
 }

@@ -7,8 +7,7 @@ import { startFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
 import { createFixtureRepo, readBranchSha, showFile } from "../support/fixture-repo.ts";
 import { issueCommentCreated, workflowRunCompleted } from "../support/payloads.ts";
 import { conversationScript, startScriptedModel, toolCall, type ScriptedModel } from "../support/scripted-model.ts";
-import { TEST_PRIVATE_KEY } from "../support/test-probot.ts";
-import { sendWebhook, startAppProcess, type AppProcess } from "./app-process.ts";
+import { sendWebhook, appEnv, startAppProcess, type AppProcess } from "./app-process.ts";
 
 /**
  * The whole path, as GitHub and a model would drive it: a signed webhook for
@@ -149,17 +148,7 @@ beforeAll(async () => {
       return (c.repository === "octo-org/shop" ? shopFixer : calcFixer)[c.turn];
     }),
   );
-  app = await startAppProcess({
-    APP_ID: "1",
-    PRIVATE_KEY: TEST_PRIVATE_KEY,
-    WEBHOOK_SECRET: SECRET,
-    GHE_HOST: github.host,
-    GHE_PROTOCOL: "http",
-    OPENAI_BASE_URL: model.baseURL,
-    OPENAI_API_KEY: MODEL_KEY,
-    PATCHWRIGHT_MODEL: "scripted",
-    PATCHWRIGHT_DATA_DIR: path.join(root, "data"),
-  });
+  app = await startAppProcess(appEnv({ githubHost: github.host, modelBaseURL: model.baseURL, webhookSecret: SECRET, modelKey: MODEL_KEY, dataDir: path.join(root, "data") }));
 });
 
 afterAll(async () => {

@@ -7,8 +7,7 @@ import { startFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
 import { createFixtureRepo, showFile } from "../support/fixture-repo.ts";
 import { workflowRunCompleted } from "../support/payloads.ts";
 import { conversationScript, startScriptedModel, toolCall, type ScriptedModel, type ScriptStep } from "../support/scripted-model.ts";
-import { TEST_PRIVATE_KEY } from "../support/test-probot.ts";
-import { sendWebhook, startAppProcess, type AppProcess } from "./app-process.ts";
+import { sendWebhook, appEnv, startAppProcess, type AppProcess } from "./app-process.ts";
 
 /**
  * A worker killed in the middle of a job (SIGKILL, while the model is thinking)
@@ -61,16 +60,7 @@ it("resumes a job whose worker was killed, and delivers one PR", async () => {
   );
   cleanups.push(() => model.close());
 
-  const env = {
-    APP_ID: "1",
-    PRIVATE_KEY: TEST_PRIVATE_KEY,
-    WEBHOOK_SECRET: SECRET,
-    GHE_HOST: github.host,
-    GHE_PROTOCOL: "http",
-    OPENAI_BASE_URL: model.baseURL,
-    OPENAI_API_KEY: "sk-e2e-model-key-0123456789abcdef",
-    PATCHWRIGHT_DATA_DIR: path.join(root, "data"),
-  };
+  const env = appEnv({ githubHost: github.host, modelBaseURL: model.baseURL, webhookSecret: SECRET, modelKey: "sk-e2e-model-key-0123456789abcdef", dataDir: path.join(root, "data") });
   const first: AppProcess = await startAppProcess(env);
   const payload = workflowRunCompleted({ owner: "o", name: "calc", baseUrl: github.url, headSha: repo.sha, runId: 5 });
   expect((await sendWebhook(first.url, { name: "workflow_run", payload, delivery: "k-1", secret: SECRET })).status).toBe(200);
