@@ -26,7 +26,8 @@ import { reproduceFailure } from "./3-reproduce.ts";
 import { describeCandidates, findFix, type FixResult } from "./4-fix.ts";
 import { outputExcerpt } from "./describe.ts";
 
-const MAX_RETRIES = 3;
+/** Until the repository's config is read (its `max_attempts` then decides). */
+const DEFAULT_MAX_ATTEMPTS = 3;
 
 /**
  * One `bump-dependency` job (a Dependabot alert), as numbered stages:
@@ -62,6 +63,7 @@ export async function runBumpJob(job: JobRecord, deps: PipelineDeps, signal: Abo
     if (octokit && at.sha) await finishAdvisoryCheck({ octokit, job, sha: at.sha, checkId: at.checkId, report: r, redact: deps.redact });
   };
 
+  let maxAttempts = DEFAULT_MAX_ATTEMPTS;
   try {
     record("start", { attempt: job.attempts, package: advisory.package, ghsa: advisory.ghsaId });
     octokit = await deps.octokitFor(payload.installationId);
@@ -76,6 +78,7 @@ export async function runBumpJob(job: JobRecord, deps: PipelineDeps, signal: Abo
       return { state: admission.state, summary: admission.summary };
     }
     const { config, spentToday } = admission;
+    maxAttempts = config.max_attempts;
     const ecosystem = ecosystemFor(advisory.ecosystem);
     if (!ecosystem.supported) {
       await report({ conclusion: "neutral", title: `Not supported yet: ${advisory.ecosystem} advisory ${advisory.ghsaId}`, summary: ecosystem.explain(advisory), url: advisory.url });
@@ -133,7 +136,7 @@ export async function runBumpJob(job: JobRecord, deps: PipelineDeps, signal: Abo
     return { state: "succeeded", summary: pr.url };
   } catch (error) {
     if (signal.aborted) return stopped(signal, report);
-    const outcome = toOutcome(error, job.attempts, MAX_RETRIES);
+    const outcome = toOutcome(error, job.attempts, maxAttempts);
     log.warn({ err: error, code: outcome.code, action: outcome.action }, "job stage failed");
     record("error", { code: outcome.code, message: deps.redact(outcome.message) });
     if (outcome.action === "retry") return { state: "retry", delayMs: 5_000 * 2 ** job.attempts, reason: outcome.message };

@@ -22,7 +22,8 @@ import { deliver } from "./6-deliver.ts";
 import { describeFailure } from "../github/describe-job.ts";
 import { outputExcerpt } from "./describe.ts";
 
-const MAX_RETRIES = 3;
+/** Until the repository's config is read (its `max_attempts` then decides). */
+const DEFAULT_MAX_ATTEMPTS = 3;
 
 /**
  * One fix job, as numbered stages:
@@ -69,6 +70,7 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
     return { state: "cancelled", summary: s.reason.message };
   };
 
+  let maxAttempts = DEFAULT_MAX_ATTEMPTS;
   try {
     octokit = await deps.octokitFor(payload.installationId);
 
@@ -80,6 +82,7 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
       return { state: admission.state, summary: admission.summary };
     }
     const { config, spentToday: today } = admission;
+    maxAttempts = config.max_attempts;
     const b = config.budget;
     if (ackId === null && payload.trigger.type === "ci") {
       // The acknowledgement was lost (e.g. the process stopped right after the webhook).
@@ -213,7 +216,7 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
     return { state: "succeeded", summary: pr.url };
   } catch (error) {
     if (signal.aborted) return aborted(signal);
-    const outcome = toOutcome(error, job.attempts, MAX_RETRIES);
+    const outcome = toOutcome(error, job.attempts, maxAttempts);
     log.warn({ err: error, code: outcome.code, action: outcome.action }, "job stage failed");
     record("error", { code: outcome.code, message: deps.redact(outcome.message) });
     if (outcome.action === "retry") return { state: "retry", delayMs: 5_000 * 2 ** job.attempts, reason: outcome.message };

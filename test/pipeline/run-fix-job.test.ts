@@ -256,6 +256,22 @@ describe("runFixJob", () => {
     expect(ledger.some(([k]) => k === "recipe")).toBe(true);
   });
 
+  it("retries a transient GitHub error until the config's max_attempts, then reports it", async () => {
+    const flaky = { gatherEvidence: async () => Promise.reject(Object.assign(new Error("Bad Gateway"), { status: 502 })) };
+    noConfig();
+    nock(API).patch(`${REPO}/check-runs/555`).reply(200, {});
+    const first = await runFixJob(job(), { ...deps(async () => {}), ...flaky }, new AbortController().signal);
+    expect(first).toMatchObject({ state: "retry" });
+
+    nock(API).get(`${REPO}/contents/.github%2Fpatchwright.yml`).reply(200, "max_attempts: 1\n");
+    nock(API).get(`${REPO}/branches/main`).reply(200, { name: "main", commit: { sha: red.sha } });
+    const bodies: Record<string, unknown>[] = [];
+    nock(API).patch(`${REPO}/check-runs/555`, (b) => bodies.push(b) > 0).times(2).reply(200, {});
+    const last = await runFixJob(job(), { ...deps(async () => {}), ...flaky }, new AbortController().signal);
+    expect(last).toMatchObject({ state: "failed" });
+    expect(JSON.stringify(bodies.at(-1))).toContain("GitHub API error 502");
+  });
+
   it("reports an invalid config with the key and does not clone", async () => {
     nock(API)
       .get(`${REPO}/contents/.github%2Fpatchwright.yml`)
