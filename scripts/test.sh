@@ -32,4 +32,11 @@ fi
 npm ci --no-audit --no-fund
 npm run typecheck
 npm run lint
-npm test
+report="$(mktemp)"
+trap 'rm -f "$report"' EXIT
+npm test -- --reporter=default --reporter=json --outputFile="$report"
+# A plain closing line any CI can read.
+node_modules/.bin/node -e '
+  const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+  console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+' "$report"
