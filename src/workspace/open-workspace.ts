@@ -109,6 +109,3 @@ async function openCachedWorkspace(
     throw error;
   }
 }
-
-/** Alias of `openWorkspace` (the name used in the workspace brief). */
-export const createWorkspace = openWorkspace;
