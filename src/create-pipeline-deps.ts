@@ -38,10 +38,13 @@ export function createPipelineDeps(args: {
     octokitFor: (installationId) => probot.auth(installationId) as Promise<Octokit>,
     mintToken: async (installationId, repoName) =>
       mintInstallationToken((await probot.auth()) as Octokit, installationId, repoName),
-    botIdentity: (octokit) => (identity ??= loadBotIdentity(probot, octokit).catch((error: unknown) => {
-      identity = undefined;
-      throw error;
-    })),
+    // Commits are attributed to the app's bot user; if GitHub cannot say who that is, a generic identity will do.
+    botIdentity: (octokit) =>
+      (identity ??= loadBotIdentity(probot, octokit).catch((error: unknown) => {
+        identity = undefined;
+        log.warn({ err: error }, "bot identity unavailable; committing as patchwright[bot]");
+        return { name: "patchwright[bot]", email: "patchwright[bot]@users.noreply.github.com" };
+      })),
     gatherEvidence: (octokit, payload) => gatherEvidence(octokit, payload),
     // One warm mirror per repository and installation under the data directory; a checkout per job.
     openWorkspace: ({ cloneUrl, sha, token, installationId }) =>

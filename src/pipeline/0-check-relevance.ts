@@ -18,14 +18,18 @@ export async function checkRelevance(octokit: Octokit, payload: JobPayload, conf
   if (t.pullRequest && !config.pull_requests) {
     return skip("pull requests are off", "neutral", "Not fixing pull requests", "`pull_requests: false` in `.github/patchwright.yml`: Patchwright only fixes the default branch.");
   }
-  const { data: branch } = await octokit.rest.repos.getBranch({ ...repo, branch: t.headBranch });
-  if (branch.commit.sha !== t.headSha) {
-    return skip("superseded", "skipped", "Superseded by a newer commit", `\`${t.headBranch}\` has moved on to ${branch.commit.sha.slice(0, 7)}; Patchwright works on the latest commit.`);
+  // These checks only save work: when GitHub cannot answer them, the job goes ahead.
+  const head = await octokit.rest.repos.getBranch({ ...repo, branch: t.headBranch }).then(
+    ({ data }) => data.commit.sha,
+    () => t.headSha,
+  );
+  if (head !== t.headSha) {
+    return skip("superseded", "skipped", "Superseded by a newer commit", `\`${t.headBranch}\` has moved on to ${head.slice(0, 7)}; Patchwright works on the latest commit.`);
   }
   if (t.pullRequest) {
     const base = t.pullRequest.baseBranch;
     for (const source of t.sources) {
-      if (await failsOnBase(octokit, repo, source, base)) {
+      if (await failsOnBase(octokit, repo, source, base).catch(() => false)) {
         const name = source.type === "workflow_run" ? source.workflowName : source.type === "check_run" ? source.name : source.context;
         return skip("pre-existing", "neutral", `Also failing on ${base}`, `**${name}** fails on \`${base}\` too, so this pull request did not break it. Patchwright fixes it on \`${base}\` instead of here.`);
       }

@@ -36,7 +36,9 @@ export async function gatherEvidence(octokit: Octokit, payload: JobPayload): Pro
   const failedJobs: FailedJob[] = [];
   for (const source of payload.trigger.sources) {
     if (source.type !== "workflow_run") continue;
-    for (const job of await fetchFailedJobs(octokit, { ...repo, runId: source.runId })) {
+    // Evidence helps the agent; its absence must not stop the reproduction, which is what counts.
+    const jobs = await fetchFailedJobs(octokit, { ...repo, runId: source.runId }).catch(() => []);
+    for (const job of jobs) {
       failedJobs.push({ id: job.id, runId: source.runId, workflowPath: source.workflowPath, name: job.name, steps: job.steps.map((s) => ({ ...s })) });
     }
   }
@@ -55,7 +57,10 @@ type Repo = { owner: string; repo: string };
 
 async function describeJob(octokit: Octokit, repo: Repo, job: FailedJob, budget: number): Promise<string> {
   const failedStep = job.steps.find((s) => s.conclusion === "failure")?.name;
-  const [log, annotations] = await Promise.all([fetchJobLog(octokit, { ...repo, jobId: job.id }), listAnnotations(octokit, repo, job.id)]);
+  const [log, annotations] = await Promise.all([
+    fetchJobLog(octokit, { ...repo, jobId: job.id }).catch((error: unknown) => `(the job's log could not be read: ${(error as Error).message})`),
+    listAnnotations(octokit, repo, job.id),
+  ]);
   const { excerpt } = distillLog(log, { budgetBytes: budget, ...(failedStep ? { failedStep } : {}) });
   return [`Job "${job.name}"${failedStep ? `, failed step "${failedStep}"` : ""}:`, annotations, excerpt].filter(Boolean).join("\n");
 }
@@ -65,8 +70,10 @@ async function describeOther(octokit: Octokit, repo: Repo, source: FailureSource
     return `Commit status "${source.context}" failed: ${source.description || "(no description)"}${source.targetUrl ? ` — ${source.targetUrl}` : ""}`;
   }
   if (source.type !== "check_run") return "";
-  const { data } = await octokit.rest.checks.get({ ...repo, check_run_id: source.checkRunId });
-  const output = [data.output.title, data.output.summary, data.output.text].filter(Boolean).join("\n\n");
+  const output = await octokit.rest.checks.get({ ...repo, check_run_id: source.checkRunId }).then(
+    ({ data }) => [data.output.title, data.output.summary, data.output.text].filter(Boolean).join("\n\n"),
+    () => "(the check run's output could not be read)",
+  );
   const annotations = await listAnnotations(octokit, repo, source.checkRunId);
   const { excerpt } = distillLog(output, { budgetBytes: budget });
   return [`Check "${source.name}" from ${source.app} failed:`, annotations, excerpt].filter(Boolean).join("\n");

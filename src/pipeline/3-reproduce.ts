@@ -72,8 +72,8 @@ async function readWorkflow(octokit: Octokit, payload: JobPayload, path: string,
     const { data } = await octokit.rest.repos.getContent({ owner: payload.repo.owner, repo: payload.repo.name, path, ref: sha });
     if (Array.isArray(data) || data.type !== "file" || !("content" in data)) return undefined;
     return { path, text: Buffer.from(data.content, "base64").toString("utf8") };
-  } catch (error) {
-    if ((error as { status?: number }).status === 404) return undefined;
-    throw error;
+  } catch {
+    // Missing or unreadable: the reproduction falls back to the config or package.json, and says so.
+    return undefined;
   }
 }

@@ -44,7 +44,7 @@ export async function deliver(args: {
   let branch = fixBranchName(job, target.sha);
   const title = prTitle(job, args.fix.summary);
   // A previous run of this job already delivered: keep its PR (people may have pushed to it).
-  const existing = await octokit.rest.pulls.list({ owner, repo: name, head: `${owner}:${branch}`, state: "open" });
+  const existing = await octokit.rest.pulls.list({ owner, repo: name, head: `${owner}:${branch}`, state: "open" }).catch(() => ({ data: [] }));
   const found = existing.data[0];
   if (found) return { number: found.number, url: found.html_url, branch };
 

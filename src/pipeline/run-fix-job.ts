@@ -86,10 +86,11 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
     const b = config.budget;
     if (ackId === null && payload.trigger.type === "ci") {
       // The acknowledgement was lost (e.g. the process stopped right after the webhook).
-      ackId = await acknowledge(octokit, job);
+      // Progress reports are courtesy: a GitHub that refuses them must not stop the fix.
+      ackId = await acknowledge(octokit, job).catch((error: unknown) => (log.warn({ err: error }, "could not acknowledge"), null));
       if (ackId !== null) record("ack", { checkRunId: ackId });
     }
-    await reportStarted(octokit, job, ackId);
+    await reportStarted(octokit, job, ackId).catch((error: unknown) => log.warn({ err: error }, "could not mark the check run in progress"));
 
     // 1. evidence
     const target = await resolveTarget(octokit, payload);
@@ -207,12 +208,13 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
     // 6. deliver
     const pr = await deliver({ deps, octokit, job, workspace: winner.workspace, token, target, reproduction, before, verdict: winner.verdict, fix: winner.outcome, diagnosis: result.diagnosis.summary, candidates: describeCandidates(result), spent, failure: describeFailure(payload, target.sha) });
     record("deliver", pr);
+    // The pull request is the result; a report that cannot be written does not undo it.
     await report({
       conclusion: "success",
       title: `Fix proposed in #${pr.number}`,
       summary: `Patchwright opened ${pr.url} with a fix: \`${reproduction.failingCommand}\` now passes.`,
       url: pr.url,
-    });
+    }).catch((error: unknown) => log.warn({ err: error }, "could not report the pull request"));
     return { state: "succeeded", summary: pr.url };
   } catch (error) {
     if (signal.aborted) return aborted(signal);

@@ -49,7 +49,21 @@ export interface FakeGitHub {
   close(): Promise<void>;
 }
 
-export async function startFakeGitHub(options: { gitRoot: string; appSlug?: string }): Promise<FakeGitHub> {
+/**
+ * Routes a bare-bones GitHub (or an incomplete fake of it) may not serve: with
+ * `minimal`, they answer 404, so tests show the app copes without them.
+ */
+const OPTIONAL_ROUTES: readonly RegExp[] = [
+  /^\/app$/,
+  /^\/users\//,
+  /^\/repos\/[^/]+\/[^/]+\/branches\//,
+  /^\/repos\/[^/]+\/[^/]+\/pulls$/, // GET: the lookup of an existing PR (POST stays)
+  /^\/repos\/[^/]+\/[^/]+\/check-runs/,
+  /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/\d+\/reactions$/,
+  /^\/repos\/[^/]+\/[^/]+\/contents\/(?!\.github%2Fpatchwright\.yml|\.github\/patchwright\.yml)/,
+];
+
+export async function startFakeGitHub(options: { gitRoot: string; appSlug?: string; minimal?: boolean }): Promise<FakeGitHub> {
   const token = `ghs_${"e2e".repeat(12)}`;
   const events = new EventEmitter();
   const state = {
@@ -82,6 +96,8 @@ export async function startFakeGitHub(options: { gitRoot: string; appSlug?: stri
 
   function route(r: RecordedRequest, url: URL, res: ServerResponse, headers: IncomingMessage["headers"]): void {
     const p = decodeURIComponent(url.pathname.replace(/^\/api\/v3/, ""));
+    const optional = OPTIONAL_ROUTES.some((re) => re.test(p)) && !(r.method === "POST" && /\/pulls$/.test(p));
+    if (options.minimal && optional) return json(res, 404, { message: "Not Found (minimal fake)" });
     const body = (r.body ?? {}) as Record<string, unknown>;
     let m: RegExpExecArray | null;
     if (p.startsWith("/_logs/") || url.pathname.startsWith("/_logs/")) {
