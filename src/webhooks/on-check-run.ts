@@ -13,7 +13,7 @@ export function onCheckRunCompleted(deps: WebhookDeps) {
     const { check_run: check, repository, installation } = context.payload;
     const log = context.log.child({ delivery: context.id, repo: repository.full_name, checkRunId: check.id });
     if (check.app?.slug === "github-actions" || check.app?.id === deps.appId) return;
-    const pr = check.pull_requests.find((p) => p.head.sha === check.head_sha) ?? null;
+    const pr = (check.pull_requests ?? []).find((p) => p.head.sha === check.head_sha) ?? null;
     const headBranch = check.check_suite?.head_branch ?? pr?.head.ref ?? null;
     const decision = shouldFixCiFailure({
       conclusion: check.conclusion,

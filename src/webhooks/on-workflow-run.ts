@@ -10,7 +10,7 @@ export function onWorkflowRunCompleted(deps: WebhookDeps) {
     const { workflow_run: run, repository, installation } = context.payload;
     const log = context.log.child({ delivery: context.id, repo: repository.full_name, runId: run.id });
     // GitHub lists only pull requests whose head is in this repository.
-    const pr = run.pull_requests.find((p) => p?.head.sha === run.head_sha) ?? null;
+    const pr = (run.pull_requests ?? []).find((p) => p?.head.sha === run.head_sha) ?? null;
     const decision = shouldFixCiFailure({
       conclusion: run.conclusion,
       headBranch: run.head_branch,
