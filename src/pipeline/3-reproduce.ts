@@ -1,11 +1,15 @@
 import type { RepoConfig } from "../config/repo-config.ts";
 import { PatchwrightError } from "../errors.ts";
+import type { Report } from "../github/report.ts";
 import type { Octokit } from "../github/types.ts";
+import type { CommandResult } from "../workspace/types.ts";
+import { outputExcerpt } from "./describe.ts";
 import type { JobPayload } from "../queue/job.ts";
 import { planReproduction, type ReproductionPlan } from "../reproduction/plan-reproduction.ts";
 import { probeToolchain } from "../reproduction/probe-toolchain.ts";
 import { readPackageFacts } from "../reproduction/read-package-facts.ts";
-import { runReproduction, type ReproductionOutcome } from "../reproduction/run-reproduction.ts";
+import { renderReproductionMarkdown } from "../reproduction/render-reproduction-markdown.ts";
+import { runReproduction, type ReproductionOutcome, type ReproductionRun } from "../reproduction/run-reproduction.ts";
 import { toOneLiner } from "../reproduction/shell-command.ts";
 import type { Evidence } from "./1-gather-evidence.ts";
 import type { Workspace } from "./pipeline-deps.ts";
@@ -76,4 +80,41 @@ async function readWorkflow(octokit: Octokit, payload: JobPayload, path: string,
     // Missing or unreadable: the reproduction falls back to the config or package.json, and says so.
     return undefined;
   }
+}
+
+/**
+ * What to report when the reproduction is not red: setup failed (a failure),
+ * or the failure is flaky or does not reproduce (no code change for those).
+ */
+export function stopUnlessRed(outcome: ReproductionOutcome): { state: "failed" | "skipped"; summary: string; report: Report } | null {
+  if (outcome.verdict === "red") return null;
+  if (outcome.verdict === "setup_failed") {
+    return {
+      state: "failed",
+      summary: "setup failed",
+      report: {
+        conclusion: "failure",
+        title: "Setup failed",
+        summary: `${outcome.summary}\n\nPatchwright could not get to the failing step. If setup needs a different command here, set \`commands.setup\` in \`.github/patchwright.yml\`.`,
+        details: `${renderReproductionMarkdown(outcome)}\n\n${outputExcerpt(outcome.failure.output)}`,
+      },
+    };
+  }
+  const flaky = outcome.verdict === "flaky";
+  return {
+    state: "skipped",
+    summary: flaky ? "flaky" : "could not reproduce",
+    report: {
+      conclusion: "neutral",
+      title: flaky ? "Flaky failure" : "Could not reproduce",
+      summary: `${outcome.summary}\n\nPatchwright does not change code for a failure it cannot reproduce reliably.`,
+      details: renderReproductionMarkdown(outcome),
+    },
+  };
+}
+
+/** The last step's result of a green run (issue mode: the tests passed before the fix). */
+export function lastStepResult(run: ReproductionRun): CommandResult {
+  const step = run.steps.at(-1);
+  return { command: step?.command ?? "", exitCode: run.exitCode, output: step?.outputExcerpt ?? "", durationMs: run.durationMs, timedOut: false, truncated: false };
 }

@@ -10,14 +10,9 @@ import type { JobRecord } from "../queue/job.ts";
 import type { JobResult } from "../queue/start-worker.ts";
 import type { PipelineDeps, Workspace } from "./pipeline-deps.ts";
 import { admitJob } from "./0-admit-job.ts";
-import { renderReproductionMarkdown } from "../reproduction/render-reproduction-markdown.ts";
-import type { ReproductionRun } from "../reproduction/run-reproduction.ts";
-import type { CommandResult } from "../workspace/types.ts";
-import { reproduceFailure } from "./3-reproduce.ts";
-import { recipeDiagnosis, recipeFixOutcome } from "../recipes/recipe-fix-outcome.ts";
-import { runRecipes } from "../recipes/run-recipes.ts";
-import { describeCandidates, findFix, type FixResult } from "./4-fix.ts";
-import { verify } from "./5-verify.ts";
+import { lastStepResult, reproduceFailure, stopUnlessRed } from "./3-reproduce.ts";
+import { describeCandidates, findFix } from "./4-fix.ts";
+import { tryRecipes } from "./4-try-recipes.ts";
 import { deliver } from "./6-deliver.ts";
 import { describeFailure } from "../github/describe-job.ts";
 import { outputExcerpt } from "./describe.ts";
@@ -107,26 +102,13 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
     const { outcome } = reproduction;
     record("reproduce", { plan: reproduction.plan, verdict: outcome.verdict, summary: outcome.summary, run: outcome.run });
     if (signal.aborted) return aborted(signal);
-    if (outcome.verdict === "setup_failed") {
-      await report({
-        conclusion: "failure",
-        title: "Setup failed",
-        summary: `${outcome.summary}\n\nPatchwright could not get to the failing step. If setup needs a different command here, set \`commands.setup\` in \`.github/patchwright.yml\`.`,
-        details: `${renderReproductionMarkdown(outcome)}\n\n${outputExcerpt(outcome.failure.output)}`,
-      });
-      return { state: "failed", summary: "setup failed" };
-    }
     const issueMode = outcome.verdict !== "red" && payload.kind === "fix-issue";
-    if (outcome.verdict !== "red" && !issueMode) {
-      await report({
-        conclusion: "neutral",
-        title: outcome.verdict === "flaky" ? "Flaky failure" : "Could not reproduce",
-        summary: `${outcome.summary}\n\nPatchwright does not change code for a failure it cannot reproduce reliably.`,
-        details: renderReproductionMarkdown(outcome),
-      });
-      return { state: "skipped", summary: outcome.verdict === "flaky" ? "flaky" : "could not reproduce" };
+    const stop = issueMode ? null : stopUnlessRed(outcome);
+    if (stop) {
+      await report(stop.report);
+      return { state: stop.state, summary: stop.summary };
     }
-    const before = outcome.verdict === "red" ? outcome.failure : lastResult(outcome.run);
+    const before = outcome.verdict === "red" ? outcome.failure : lastStepResult(outcome.run);
     if (signal.aborted) return aborted(signal);
 
     const tokens = Math.min(b.tokens, deps.usage.tokensFor(b.cost_usd), b.daily_tokens - today.tokens, deps.usage.tokensFor(b.daily_cost_usd - today.costUsd));
@@ -137,26 +119,10 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
     const repoInstructions = [await loadAgentInstructions(octokit, owner, name, payload.repo.defaultBranch), config.instructions]
       .filter((s) => s.trim())
       .join("\n\n");
-    // 4a. recipes: a known autofix (formatter, linter, lockfile) needs no model call and no tokens
-    const recipe = issueMode
+    // 4a. recipes: a known autofix needs no model call and no tokens
+    const byRecipe = issueMode
       ? null
-      : await runRecipes({
-          sandbox: workspace.sandbox,
-          failingCommand: reproduction.failingCommand,
-          failingOutput: before.output,
-          network: reproduction.plan.steps.at(-1)?.network === true,
-          exclude: reproduction.setupArtifacts,
-          signal,
-          onEvent: record,
-        });
-    let byRecipe: FixResult | null = null;
-    if (recipe) {
-      const verdict = await verify({ deps, kind: payload.kind, allowLockfiles: recipe.recipe === "npm-lockfile", workspace, reproduction, baseSha: target.sha, config, protectedPaths, signal });
-      record("candidate", { index: 1, status: "recipe", passed: verdict.passed, changedLines: verdict.diff.insertions + verdict.diff.deletions, problems: verdict.problems });
-      const candidate = { index: 1, workspace, outcome: recipeFixOutcome(recipe), verdict };
-      if (verdict.passed) byRecipe = { diagnosis: recipeDiagnosis(recipe), candidates: [candidate], winner: candidate };
-      else await recipe.undo(); // e.g. it reformatted a protected path: the agent starts from the original tree
-    }
+      : await tryRecipes({ deps, kind: payload.kind, workspace, reproduction, before, baseSha: target.sha, config, protectedPaths, signal, record });
 
     // 4b. the agent: investigator, then K fixers in parallel; 5. verify each candidate
     const result = byRecipe ?? (await findFix({
@@ -233,8 +199,3 @@ export async function runFixJob(job: JobRecord, deps: PipelineDeps, signal: Abor
   }
 }
 
-/** The last step's result of a green run (issue mode: the tests passed before the fix). */
-function lastResult(run: ReproductionRun): CommandResult {
-  const step = run.steps.at(-1);
-  return { command: step?.command ?? "", exitCode: run.exitCode, output: step?.outputExcerpt ?? "", durationMs: run.durationMs, timedOut: false, truncated: false };
-}
