@@ -1,11 +1,10 @@
 import type { Logger } from "pino";
 import type { Octokit } from "../github/types.ts";
 import type { FailureSource, JobPayload, RepoRef } from "../queue/job.ts";
+import type { Decision } from "./should-fix-ci-failure.ts";
 import type { WebhookDeps } from "./webhook-deps.ts";
 
 export interface CiFailure {
-  deliveryId: string;
-  installationId: number;
   repo: RepoRef;
   headSha: string;
   headBranch: string;
@@ -19,16 +18,26 @@ export interface CiFailure {
  * job with all their evidence). Returns without any GitHub write; the
  * acknowledgement runs after the response.
  */
-export function enqueueCiFailure(deps: WebhookDeps, octokit: Octokit, failure: CiFailure, log: Logger): void {
-  if (!deps.queue.recordDelivery(failure.deliveryId)) {
+export function enqueueCiFailure(
+  deps: WebhookDeps,
+  delivery: { id: string; octokit: Octokit; installationId: number | undefined; log: Logger },
+  decision: Decision,
+  failure: CiFailure,
+): void {
+  const { log, octokit } = delivery;
+  if (!decision.act || delivery.installationId === undefined) {
+    log.debug({ reason: decision.act ? "no installation" : decision.reason }, "failure ignored");
+    return;
+  }
+  if (!deps.queue.recordDelivery(delivery.id)) {
     log.info("duplicate delivery ignored");
     return;
   }
   const payload: JobPayload = {
     version: 1,
     kind: "fix-ci",
-    installationId: failure.installationId,
-    deliveryId: failure.deliveryId,
+    installationId: delivery.installationId,
+    deliveryId: delivery.id,
     repo: failure.repo,
     trigger: {
       type: "ci",

@@ -23,16 +23,12 @@ export function onCheckRunCompleted(deps: WebhookDeps) {
       fromFork: headBranch === null,
       pullRequest: pr?.number ?? null,
     });
-    if (!decision.act || !installation || headBranch === null) {
-      log.debug({ reason: decision.act ? "no installation or branch" : decision.reason }, "check run ignored");
-      return;
-    }
+    if (headBranch === null) return; // a fork: `decision` says so too
     enqueueCiFailure(
       deps,
-      context.octokit,
+      { id: context.id, octokit: context.octokit, installationId: installation?.id, log },
+      decision,
       {
-        deliveryId: context.id,
-        installationId: installation.id,
         repo: repoRefOf(repository),
         headSha: check.head_sha,
         headBranch,
@@ -45,7 +41,6 @@ export function onCheckRunCompleted(deps: WebhookDeps) {
           url: check.details_url ?? check.html_url ?? "",
         },
       },
-      log,
     );
   };
 }

@@ -22,16 +22,11 @@ export function onStatus(deps: WebhookDeps) {
       fromFork: false,
       pullRequest: null,
     });
-    if (!decision.act || !installation) {
-      log.debug({ reason: decision.act ? "no installation" : decision.reason }, "status ignored");
-      return;
-    }
     enqueueCiFailure(
       deps,
-      context.octokit,
+      { id: context.id, octokit: context.octokit, installationId: installation?.id, log },
+      decision,
       {
-        deliveryId: context.id,
-        installationId: installation.id,
         repo: repoRefOf(repository),
         headSha: sha,
         headBranch: repository.default_branch,
@@ -42,7 +37,6 @@ export function onStatus(deps: WebhookDeps) {
           targetUrl: context.payload.target_url ?? null,
         },
       },
-      log,
     );
   };
 }

@@ -18,16 +18,11 @@ export function onWorkflowRunCompleted(deps: WebhookDeps) {
       fromFork: run.head_repository?.full_name !== repository.full_name,
       pullRequest: pr?.number ?? null,
     });
-    if (!decision.act || !installation) {
-      log.debug({ reason: decision.act ? "no installation" : decision.reason }, "workflow run ignored");
-      return;
-    }
     enqueueCiFailure(
       deps,
-      context.octokit,
+      { id: context.id, octokit: context.octokit, installationId: installation?.id, log },
+      decision,
       {
-        deliveryId: context.id,
-        installationId: installation.id,
         repo: repoRefOf(repository),
         headSha: run.head_sha,
         headBranch: run.head_branch ?? repository.default_branch,
@@ -41,7 +36,6 @@ export function onWorkflowRunCompleted(deps: WebhookDeps) {
           workflowPath: run.path,
         },
       },
-      log,
     );
   };
 }
