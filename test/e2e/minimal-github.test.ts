@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { startFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
+import { RED_CALC_FILES } from "../support/calc-fixture.ts";
 import { createFixtureRepo, showFile } from "../support/fixture-repo.ts";
 import { workflowRunCompleted } from "../support/payloads.ts";
 import { conversationScript, startScriptedModel, toolCall } from "../support/scripted-model.ts";
@@ -28,11 +29,7 @@ it("opens the PR even when GitHub answers none of the optional calls", async () 
     root: path.join(root, "git"),
     owner: "o",
     name: "calc",
-    files: {
-      "package.json": JSON.stringify({ name: "calc", type: "module", scripts: { test: "node --test" } }),
-      "src/add.js": "export const add = (a, b) => a - b;\n",
-      "test/add.test.js": 'import assert from "node:assert";\nimport test from "node:test";\nimport { add } from "../src/add.js";\ntest("adds", () => assert.strictEqual(add(2, 3), 5));\n',
-    },
+    files: RED_CALC_FILES,
   });
   const github: FakeGitHub = await startFakeGitHub({ gitRoot: path.join(root, "git"), minimal: true });
   cleanups.push(() => github.close());

@@ -17,6 +17,7 @@ import { copyInstalledFiles } from "../../src/workspace/fork-workspace.ts";
 import { listUntracked } from "../../src/workspace/list-untracked.ts";
 import { openWorkspace } from "../../src/workspace/open-workspace.ts";
 import { pushBranch } from "../../src/workspace/push-branch.ts";
+import { RED_CALC_FILES } from "../support/calc-fixture.ts";
 import { createFixtureRepo, readBranchSha, showFile } from "../support/fixture-repo.ts";
 import { startGitHttpServer } from "../support/git-http-server.ts";
 
@@ -29,11 +30,7 @@ import { startGitHttpServer } from "../support/git-http-server.ts";
 const API = "https://api.github.com";
 const REPO = "/repos/o/calc";
 const TOKEN = "ghs_pipelinetesttoken0000000000000000";
-const FILES = {
-  "package.json": JSON.stringify({ name: "calc", type: "module", scripts: { test: "node --test" } }),
-  "src/add.js": "export const add = (a, b) => a - b;\n",
-  "test/add.test.js": 'import assert from "node:assert";\nimport test from "node:test";\nimport { add } from "../src/add.js";\ntest("adds", () => assert.strictEqual(add(2, 3), 5));\n',
-};
+const FILES = RED_CALC_FILES;
 
 let root: string;
 let server: Awaited<ReturnType<typeof startGitHttpServer>>;
