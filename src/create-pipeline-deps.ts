@@ -2,10 +2,12 @@ import path from "node:path";
 import type { Logger } from "pino";
 import type { Probot } from "probot";
 import type { ChatModel } from "./agent/chat-model.ts";
-import { costOf, tokensForCost } from "./agent/price-table.ts";
+import { costOf, tokensForCost } from "./config/price-table.ts";
 import { runRole } from "./agent/run-role.ts";
 import type { AppEnv } from "./config/env.ts";
-import { gatherEvidence } from "./pipeline/1-gather-evidence.ts";
+import { gatherEvidence } from "./evidence/gather-evidence.ts";
+import { loadBotIdentity } from "./github/bot-identity.ts";
+import { createRepoGitHub } from "./github/repo-github.ts";
 import { mintInstallationToken } from "./github/mint-installation-token.ts";
 import type { Octokit } from "./github/types.ts";
 import type { PipelineDeps } from "./pipeline/pipeline-deps.ts";
@@ -35,21 +37,21 @@ export function createPipelineDeps(args: {
     log,
     redact,
     now: Date.now,
-    octokitFor: (installationId) => probot.auth(installationId) as Promise<Octokit>,
+    github: async (installationId, repo) => createRepoGitHub((await probot.auth(installationId)) as Octokit, repo, redact),
     mintToken: async (installationId, repoName) =>
       mintInstallationToken((await probot.auth()) as Octokit, installationId, repoName),
     // Commits are attributed to the app's bot user; if GitHub cannot say who that is, a generic identity will do.
-    botIdentity: (octokit) =>
-      (identity ??= loadBotIdentity(probot, octokit).catch((error: unknown) => {
+    botIdentity: (installationId) =>
+      (identity ??= (async () => loadBotIdentity((await probot.auth()) as Octokit, (await probot.auth(installationId)) as Octokit))().catch((error: unknown) => {
         identity = undefined;
         log.warn({ err: error }, "bot identity unavailable; committing as patchwright[bot]");
         return { name: "patchwright[bot]", email: "patchwright[bot]@users.noreply.github.com" };
       })),
-    gatherEvidence: (octokit, payload) => gatherEvidence(octokit, payload),
+    gatherEvidence: (reads, sources) => gatherEvidence(reads, sources, { redact }),
     // One warm mirror per repository and installation under the data directory; a checkout per job.
     openWorkspace: ({ cloneUrl, sha, token, installationId }) =>
       openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot, allowUnsandboxed: env.allowUnsandboxed }),
-    forkWorkspace: async (base, sha, token, cloneUrl, installationId) => {
+    forkWorkspace: async (base, { cloneUrl, sha, token, installationId }) => {
       const fork = await openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot, allowUnsandboxed: env.allowUnsandboxed });
       try {
         await copyInstalledFiles(base.dir, fork.dir);
@@ -74,16 +76,6 @@ export function createPipelineDeps(args: {
       since: (repo, since) => queue.usageSince(repo, since),
     },
   };
-}
-
-/** The app's bot user, as GitHub shows commits by it: `slug[bot] <id+slug[bot]@users.noreply.github.com>`. */
-async function loadBotIdentity(probot: Probot, octokit: Octokit): Promise<{ name: string; email: string }> {
-  // GET /app needs the app's JWT; the user lookup needs an installation token.
-  const app = (await probot.auth()) as Octokit;
-  const { data } = await app.rest.apps.getAuthenticated();
-  const login = `${data?.slug ?? "patchwright"}[bot]`;
-  const { data: user } = await octokit.rest.users.getByUsername({ username: login });
-  return { name: login, email: `${user.id}+${login}@users.noreply.github.com` };
 }
 
 /** Redacts every string inside a JSON-able value (keys included), keeping its shape. */

@@ -8,15 +8,16 @@ import { createOpenAiChatModel } from "./agent/openai-chat-model.ts";
 import { createApp } from "./app.ts";
 import { secretsOf, type AppEnv } from "./config/env.ts";
 import { createPipelineDeps } from "./create-pipeline-deps.ts";
-import { acknowledge } from "./github/acknowledge.ts";
-import { reportOutcome } from "./github/report.ts";
+import { createRepoGitHub } from "./github/repo-github.ts";
 import type { Octokit } from "./github/types.ts";
-import { runBumpJob } from "./pipeline/run-bump-job.ts";
-import { runFixJob } from "./pipeline/run-fix-job.ts";
+import { createOrigin } from "./pipeline/origins/create-origin.ts";
+import { runJob } from "./pipeline/run-job.ts";
+import type { JobRecord } from "./queue/job.ts";
 import { openSqliteQueue } from "./queue/sqlite-queue.ts";
 import { startWorker } from "./queue/start-worker.ts";
 import { createRedactor } from "./security/redact.ts";
 import { createBackgroundTasks } from "./webhooks/background-tasks.ts";
+import { configureHostGit } from "./workspace/host-git-env.ts";
 
 export interface RunningApp {
   url: string;
@@ -29,7 +30,10 @@ export interface RunningApp {
  * serves webhooks and runs the embedded worker. No business logic here.
  */
 export async function startApp(env: AppEnv): Promise<RunningApp> {
+  configureHostGit(env.gitPassthrough);
   const redact = createRedactor(secretsOf(env));
+  /** Where a job's requester is told things, through one installation's Octokit. */
+  const originOf = (octokit: Octokit, job: JobRecord) => createOrigin(job, createRepoGitHub(octokit, job.payload.repo, redact));
   // Every log line is redacted as it is written, whatever a caller put in it.
   const log = pino({ level: env.logLevel, hooks: { streamWrite: (line) => redact(line) } });
   const probot = new Probot({
@@ -46,15 +50,12 @@ export async function startApp(env: AppEnv): Promise<RunningApp> {
     createApp({
       queue,
       tasks,
+      redact,
       appId: env.appId,
       coalesceMs: env.coalesceMs,
-      // A command's own thread already got the "Stopping" reply; a check run must be concluded.
-      reportCancelled: async (octokit, job, by) => {
-        if (job.payload.trigger.type !== "ci") return;
-        await reportOutcome(octokit, job, { conclusion: "cancelled", title: "Stopped", summary: `Stopped by @${by} with \`/agent stop\` before it started.` }, redact);
-      },
+      reportCancelled: (octokit, job, by) => originOf(octokit, job).reportCancelledBeforeStart(by),
       acknowledge: async (octokit, job) => {
-        const id = await acknowledge(octokit, job);
+        const id = await originOf(octokit, job).acknowledge();
         if (id !== null) queue.setAck(job.id, id);
       },
     }),
@@ -78,10 +79,10 @@ export async function startApp(env: AppEnv): Promise<RunningApp> {
   const worker = startWorker({
     queue,
     log,
-    process: (job, signal) => (job.payload.kind === "bump-dependency" ? runBumpJob(job, pipelineDeps, signal) : runFixJob(job, pipelineDeps, signal)),
+    process: (job, signal) => runJob(job, pipelineDeps, signal),
     abandon: async (job, reason) => {
       const octokit = (await probot.auth(job.payload.installationId)) as Octokit;
-      await reportOutcome(octokit, job, { conclusion: "failure", title: "Patchwright stopped", summary: `This job was given up: ${reason}. Comment \`/agent fix\` to try again.` }, redact);
+      await originOf(octokit, job).report({ conclusion: "failure", title: "Patchwright stopped", summary: `This job was given up: ${reason}. Comment \`/agent fix\` to try again.` });
     },
   });
   log.info({ port, githubApiUrl: env.githubApiUrl, dataDir: env.dataDir }, "patchwright listening");

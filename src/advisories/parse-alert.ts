@@ -57,7 +57,7 @@ export function parseAlert(alert: AlertLike): ParsedAlert {
     url: alert.html_url,
     ecosystem: pkg.ecosystem,
     package: pkg.name,
-    vulnerableRange: ranges.join(" || "),
+    vulnerableRanges: ranges,
     ...(firstPatched ? { firstPatched } : {}),
     manifestPath,
     ...(alert.dependency.scope ? { scope: alert.dependency.scope } : {}),
@@ -67,9 +67,9 @@ export function parseAlert(alert: AlertLike): ParsedAlert {
 }
 
 /** The vulnerability of one package, merged over its alerts (the trigger's and any other open one). */
-export function mergeVulnerability(triggers: readonly Pick<AdvisoryTrigger, "vulnerableRange" | "firstPatched">[]): Vulnerability {
+export function mergeVulnerability(triggers: readonly Pick<AdvisoryTrigger, "vulnerableRanges" | "firstPatched">[]): Vulnerability {
   return {
-    ranges: unique(triggers.flatMap((t) => t.vulnerableRange.split("||").map((r) => r.trim()))),
+    ranges: unique(triggers.flatMap((t) => t.vulnerableRanges)),
     firstPatched: unique(triggers.flatMap((t) => (t.firstPatched ? [t.firstPatched] : []))),
   };
 }

@@ -1,4 +1,4 @@
-import type { WorkspaceDiff } from "../pipeline/pipeline-deps.ts";
+import type { WorkspaceDiff } from "../workspace/types.ts";
 import type { AdvisoryTrigger } from "../queue/job.ts";
 import type { CommandResult } from "../workspace/types.ts";
 import type { UpgradeResult, VersionChange } from "./ecosystems/types.ts";
@@ -72,7 +72,7 @@ function describeAdvisory(a: AdvisoryTrigger): string {
   const origin = /^https?:\/\/[^/]+/.exec(a.url)?.[0] ?? "https://github.com";
   return [
     `**[${a.ghsaId}](${origin}/advisories/${a.ghsaId})**${a.cveId ? ` (${a.cveId})` : ""}, severity **${a.severity}**: ${a.summary.trim()}`,
-    `Vulnerable: \`${a.vulnerableRange}\`${a.firstPatched ? `; first patched: ${a.firstPatched}` : ""}. [Alert #${a.alertNumber}](${a.url}) on \`${a.manifestPath}\`${a.scope ? ` (${a.scope})` : ""}.`,
+    `Vulnerable: ${a.vulnerableRanges.map((r) => `\`${r}\``).join(" or ")}${a.firstPatched ? `; first patched: ${a.firstPatched}` : ""}. [Alert #${a.alertNumber}](${a.url}) on \`${a.manifestPath}\`${a.scope ? ` (${a.scope})` : ""}.`,
   ].join("\n");
 }
 

@@ -1,5 +1,6 @@
-import { BUILTIN_PROTECTED_PATHS } from "../config/repo-config.ts";
-import { codeFence, fenceUntrusted, keepHead, keepTail, sanitizeUntrusted } from "./sanitize-untrusted.ts";
+import { BUILTIN_PROTECTED_PATHS } from "../security/protected-paths.ts";
+import { fence } from "../github/markdown.ts";
+import { fenceUntrusted, keepHead, keepTail, sanitizeUntrusted } from "./sanitize-untrusted.ts";
 
 export interface PromptInput {
   /** `owner/name`. */
@@ -114,7 +115,7 @@ function clean(text: string | undefined): string {
 
 /** The test command comes from the repository's workflow or config: shown verbatim, in a fence it cannot close. */
 function codeBlock(command: string): string {
-  return codeFence(sanitizeUntrusted(command).trim(), "sh");
+  return fence(sanitizeUntrusted(command).trim(), "sh");
 }
 
 function oneLine(command: string): string {

@@ -1,8 +1,8 @@
-import type { FixOutcome, FixRequest } from "../pipeline/pipeline-deps.ts";
 import type { Redactor } from "../security/redact.ts";
 import type { Sandbox } from "../workspace/types.ts";
 import { buildPrompt } from "./build-prompt.ts";
 import type { ChatModel } from "./chat-model.ts";
+import type { FixOutcome, FixRequest } from "./fix-request.ts";
 import { runAgent } from "./run-agent.ts";
 import { AGENT_TOOLS, READ_ONLY_TOOLS } from "./tools/index.ts";
 import type { TraceEntry } from "./trace.ts";
@@ -70,7 +70,10 @@ export async function runRole(request: FixRequest, deps: { model: ChatModel; mod
     system: `${prompt.system}\n\n${roleBrief}`,
     user: prompt.user,
     limits: { maxTurns: request.limits.turns, maxTokens: request.limits.tokens, deadlineMs: request.limits.deadlineMs },
-    onEvent: (event) => request.onEvent(`agent.${event.kind}`, event),
+    onEvent: (event) => {
+      request.onEvent(`agent.${event.kind}`, event);
+      if (event.kind === "model_call") request.onUsage({ promptTokens: event.promptTokens, completionTokens: event.completionTokens });
+    },
     signal: request.signal,
   });
   return {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { parsePriceTable, type PriceTable } from "../agent/price-table.ts";
+import { parsePriceTable, type PriceTable } from "./price-table.ts";
 
 /**
  * The process environment, validated once at start-up. This is the only
@@ -9,6 +9,24 @@ import { parsePriceTable, type PriceTable } from "../agent/price-table.ts";
  */
 
 const optionalString = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
+
+/**
+ * The worker's own variables host git may use to reach a server (proxies,
+ * corporate CAs) and to find its binaries. Nothing else of the environment,
+ * secrets included, reaches a git process.
+ */
+export const GIT_PASSTHROUGH_NAMES = [
+  "PATH",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "GIT_SSL_CAINFO",
+] as const;
 
 const EnvSchema = z.object({
   APP_ID: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().positive().optional()),
@@ -29,6 +47,7 @@ const EnvSchema = z.object({
   /** JSON price table, USD per million tokens: `{"my-model": {"input": 1, "output": 2}}`. */
   PATCHWRIGHT_PRICES: optionalString,
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
+  ...Object.fromEntries(GIT_PASSTHROUGH_NAMES.map((name) => [name, z.string().optional()])),
 });
 
 export interface AppEnv {
@@ -45,6 +64,8 @@ export interface AppEnv {
   readonly allowUnsandboxed: boolean;
   readonly coalesceMs: number;
   readonly logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
+  /** What host git processes get of the worker's environment (`GIT_PASSTHROUGH_NAMES`). */
+  readonly gitPassthrough: Readonly<Record<string, string>>;
 }
 
 export type LoadedEnv = { mode: "setup" } | { mode: "app"; env: AppEnv };
@@ -103,8 +124,13 @@ export function loadEnv(raw: NodeJS.ProcessEnv, cwd = process.cwd()): LoadedEnv 
       allowUnsandboxed: e.PATCHWRIGHT_ALLOW_UNSANDBOXED === "1" || e.PATCHWRIGHT_ALLOW_UNSANDBOXED === "true",
       coalesceMs: e.PATCHWRIGHT_COALESCE_MS,
       logLevel: e.LOG_LEVEL,
+      gitPassthrough: gitPassthroughOf(e as Record<string, unknown>),
     },
   };
+}
+
+function gitPassthroughOf(e: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(GIT_PASSTHROUGH_NAMES.flatMap((name) => (typeof e[name] === "string" ? [[name, e[name]]] : [])));
 }
 
 function parsePrices(json: string | undefined): PriceTable {

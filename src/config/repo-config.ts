@@ -52,9 +52,6 @@ export const RepoConfig = z
   .strict();
 export type RepoConfig = z.infer<typeof RepoConfig>;
 
-/** Always protected, whatever the config says. */
-export const BUILTIN_PROTECTED_PATHS: readonly string[] = [".github/workflows/**", ".git/**", "**/.env", "**/.env.*"];
-
 export type ParsedConfig = { ok: true; config: RepoConfig } | { ok: false; problems: string[] };
 
 /** Validates raw YAML data; problems name the key and the fix. */

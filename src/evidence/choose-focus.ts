@@ -3,7 +3,7 @@
  * and the bounds of the steps, which error blocks never cross.
  */
 import type { LogView } from "./clean-log.ts";
-import type { LineRange } from "./find-error-blocks.ts";
+import type { LineRange } from "./line-range.ts";
 import type { LogStep } from "./split-steps.ts";
 
 export interface FocusRegion {

@@ -5,7 +5,7 @@
  */
 import type { LogView } from "./clean-log.ts";
 import { MARKER_TRIGGER, STRONG_TRIGGER, TRIGGER_SYMBOLS, WEAK_TRIGGER, classifyLine, type Signature } from "./error-signatures.ts";
-import type { LineRange } from "./find-error-blocks.ts";
+import type { LineRange } from "./line-range.ts";
 
 export interface Anchor {
   readonly line: number;

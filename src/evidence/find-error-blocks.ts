@@ -6,6 +6,7 @@
 import type { LogView } from "./clean-log.ts";
 import { isPassingLine, type Signature } from "./error-signatures.ts";
 import type { Anchor } from "./find-anchors.ts";
+import type { LineRange } from "./line-range.ts";
 import { isMarkerLine } from "./split-steps.ts";
 
 export interface ErrorBlock {
@@ -21,11 +22,7 @@ export interface ErrorBlock {
   readonly key: string;
 }
 
-export interface LineRange {
-  readonly from: number;
-  /** Exclusive. */
-  readonly to: number;
-}
+// Re-exported for the modules that import it from here (choose-focus.ts); new code imports line-range.ts.
 
 const isBlank = (t: string): boolean => t.trim() === "";
 const indentOf = (t: string): number => {

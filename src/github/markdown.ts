@@ -1,4 +1,4 @@
-/** Small markdown helpers shared by every PR body and report. */
+/** Small markdown helpers shared by every PR body, report and prompt. */
 
 const TAIL = 1500;
 
@@ -8,10 +8,10 @@ export function tail(text: string, max = TAIL): string {
 }
 
 /** A code fence longer than any run of backticks inside, so output cannot break out of it. */
-export function fence(text: string): string {
+export function fence(text: string, language = ""): string {
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const ticks = "`".repeat(longest + 1);
-  return `${ticks}\n${text}\n${ticks}`;
+  return `${ticks}${language}\n${text}\n${ticks}`;
 }
 
 /** A collapsed `<details>` section. */

@@ -44,7 +44,7 @@ export const FailureSource = z.discriminatedUnion("type", [
 ]);
 export type FailureSource = z.infer<typeof FailureSource>;
 
-const CiTrigger = z.object({
+export const CiTrigger = z.object({
   type: z.literal("ci"),
   headSha: z.string().regex(/^[0-9a-f]{40}$/),
   headBranch: z.string(),
@@ -53,7 +53,7 @@ const CiTrigger = z.object({
   sources: z.array(FailureSource).min(1),
 });
 
-const CommentTrigger = z.object({
+export const CommentTrigger = z.object({
   type: z.literal("comment"),
   issueNumber: z.number().int(),
   isPullRequest: z.boolean(),
@@ -82,8 +82,8 @@ export const AdvisoryTrigger = z.object({
   /** GitHub's ecosystem name: `npm`, `pip`, `maven`, `go`, `rust`, `rubygems`… */
   ecosystem: z.string().min(1),
   package: z.string().min(1),
-  /** GitHub's range syntax (`< 4.17.21`, `>= 1.0.0, < 1.2.6`); several joined with ` || `. */
-  vulnerableRange: z.string().min(1),
+  /** Every vulnerable range the advisory gives for the package, in GitHub's syntax (`< 4.17.21`, `>= 1.0.0, < 1.2.6`). */
+  vulnerableRanges: z.array(z.string().min(1)).min(1),
   firstPatched: z.string().optional(),
   /** The manifest or lockfile the alert is about, relative to the repository root. */
   manifestPath: z.string().min(1),
@@ -92,18 +92,41 @@ export const AdvisoryTrigger = z.object({
 });
 export type AdvisoryTrigger = z.infer<typeof AdvisoryTrigger>;
 
+export type CiTrigger = z.infer<typeof CiTrigger>;
+export type CommentTrigger = z.infer<typeof CommentTrigger>;
+
 export const Trigger = z.discriminatedUnion("type", [CiTrigger, CommentTrigger, AdvisoryTrigger]);
 export type Trigger = z.infer<typeof Trigger>;
 
-export const JobPayload = z.object({
+/**
+ * Payloads queued before advisory ranges travelled as a list carried them
+ * joined with ` || ` in `vulnerableRange`: read as the list.
+ */
+function upgradeLegacyPayload(raw: unknown): unknown {
+  const trigger = (raw as { trigger?: Record<string, unknown> } | null)?.trigger;
+  if (!trigger || typeof trigger["vulnerableRange"] !== "string" || trigger["vulnerableRanges"] !== undefined) return raw;
+  const { vulnerableRange, ...rest } = trigger;
+  return { ...(raw as object), trigger: { ...rest, vulnerableRanges: vulnerableRange.split("||").map((r) => r.trim()).filter(Boolean) } };
+}
+
+const CurrentJobPayload = z.object({
   version: z.literal(1),
   kind: z.enum(["fix-ci", "fix-issue", "bump-dependency"]),
   installationId: z.number().int(),
   deliveryId: z.string(),
   repo: RepoRef,
   trigger: Trigger,
+  /**
+   * The issue or pull request whose thread the job answers in, set by the
+   * handler that makes the job (a command's own thread; the pull request
+   * whose head failed CI): `/agent stop` and `/agent status` there find it.
+   */
+  thread: z.number().int().positive().optional(),
 });
-export type JobPayload = z.infer<typeof JobPayload>;
+export const JobPayload = z.preprocess(upgradeLegacyPayload, CurrentJobPayload);
+export type JobPayload = z.infer<typeof CurrentJobPayload>;
+/** What a job does: fix a red build, fix what an issue describes, or upgrade a vulnerable dependency. */
+export type JobKind = JobPayload["kind"];
 
 export type JobState = "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
 
@@ -118,3 +141,8 @@ export interface JobRecord {
   readonly createdAt: number;
   readonly updatedAt: number;
 }
+
+/** What processing a job came to. */
+export type JobResult =
+  | { state: "succeeded" | "failed" | "skipped" | "cancelled"; summary: string }
+  | { state: "retry"; delayMs: number; reason: string };

@@ -1,57 +1,16 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { DatabaseSync } from "node:sqlite";
-import { JobPayload, type JobRecord, type JobState } from "./job.ts";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { JobQueue } from "./job-queue.ts";
+import { FailureSource, JobPayload, type JobRecord, type JobState } from "./job.ts";
+import { FAILURE_SOURCE_IDENTITY_SQL, failureSourceIdentity } from "./failure-source-identity.ts";
+import { LIVE } from "./jobs-table.ts";
+import { prepareQueueSchema } from "./queue-schema.ts";
+import { threadKey, threadOf } from "./thread-of.ts";
+import { immediateTransaction } from "./transaction.ts";
 
-/**
- * The durable job queue, embedded in `node:sqlite`.
- *
- * A job is leased by one worker at a time; the lease is renewed by heartbeats.
- * A job whose lease expired (its worker died) is leased again by the next
- * worker that asks, with its attempt count increased, so nothing is lost: the
- * worker decides whether to run it again or report it failed.
- */
-export interface JobQueue {
-  /** False when this delivery id was seen before (GitHub redelivers). */
-  recordDelivery(deliveryId: string): boolean;
-  /**
-   * Inserts a job unless one with the same dedupe key exists. `delayMs` holds
-   * it back, so failures arriving together can be coalesced into it.
-   */
-  enqueue(payload: JobPayload, dedupeKey: string, options?: { delayMs?: number }): { created: boolean; job: JobRecord };
-  /** Replaces the payload of a job that has not started yet; false once it has. */
-  updateQueued(id: number, payload: JobPayload): boolean;
-  lease(owner: string, leaseMs: number): JobRecord | null;
-  /** Renews a lease; false when the lease was lost (another worker took the job). */
-  heartbeat(id: number, owner: string, leaseMs: number): boolean;
-  finish(id: number, owner: string, state: Extract<JobState, "succeeded" | "failed" | "skipped" | "cancelled">, result: string): void;
-  /**
-   * `/agent stop`: a queued job is cancelled at once (returned in `cancelled`);
-   * a running one is flagged for its worker, which aborts it (returned in `flagged`).
-   */
-  requestCancel(ids: readonly number[], by: string): { cancelled: JobRecord[]; flagged: JobRecord[] };
-  /** Who asked to stop this running job, if anyone. */
-  cancelRequestedBy(id: number): string | null;
-  /** Jobs not yet finished. */
-  live(): JobRecord[];
-  retryLater(id: number, owner: string, delayMs: number, reason: string): void;
-  setAck(id: number, ackId: number): void;
-  /** Running jobs and the worker holding each. */
-  leases(): { id: number; owner: string }[];
-  /** Ends a dead worker's lease now, so the job is leased again at once. */
-  expireLease(id: number, owner: string): void;
-  get(id: number): JobRecord | null;
-  list(): JobRecord[];
-  appendLedger(jobId: number, kind: string, data: unknown): void;
-  /** Model usage of one call, for the per-repository daily budget. */
-  recordUsage(jobId: number, repo: string, tokens: number, costUsd: number): void;
-  /** Tokens and dollars a repository spent since `since` (epoch ms). */
-  usageSince(repo: string, since: number): { tokens: number; costUsd: number };
-  ledger(jobId: number): { at: number; kind: string; data: unknown }[];
-  /** Wakes waiting workers when a job is enqueued. */
-  onEnqueued(listener: () => void): () => void;
-  close(): void;
-}
+// The interface moved to job-queue.ts; importers of this module keep working.
+export type { JobQueue } from "./job-queue.ts";
 
 interface Row {
   id: number;
@@ -64,48 +23,11 @@ interface Row {
   updated_at: number;
 }
 
-const SCHEMA = `
-  PRAGMA journal_mode = WAL;
-  PRAGMA busy_timeout = 5000;
-  CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, received_at INTEGER NOT NULL);
-  CREATE TABLE IF NOT EXISTS jobs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    dedupe_key TEXT NOT NULL UNIQUE,
-    state TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    lease_owner TEXT,
-    lease_expires_at INTEGER,
-    run_after INTEGER NOT NULL DEFAULT 0,
-    cancel_by TEXT,
-    ack_id INTEGER,
-    result TEXT,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (state, run_after);
-  CREATE TABLE IF NOT EXISTS ledger (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    job_id INTEGER NOT NULL,
-    at INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    data TEXT NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS ledger_job ON ledger (job_id, id);
-  CREATE TABLE IF NOT EXISTS usage (
-    job_id INTEGER NOT NULL,
-    repo TEXT NOT NULL,
-    at INTEGER NOT NULL,
-    tokens INTEGER NOT NULL,
-    cost_usd REAL NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS usage_repo ON usage (repo, at);
-`;
-
+/** Opens (creating or migrating it) the queue's database, `patchwright.db` in `dataDir`. */
 export function openSqliteQueue(options: { dataDir: string; now?: () => number }): JobQueue {
   mkdirSync(options.dataDir, { recursive: true });
   const db = new DatabaseSync(path.join(options.dataDir, "patchwright.db"));
-  db.exec(SCHEMA);
+  prepareQueueSchema(db);
   const now = options.now ?? Date.now;
   const listeners = new Set<() => void>();
 
@@ -121,10 +43,13 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
   });
 
   const insertDelivery = db.prepare("INSERT OR IGNORE INTO deliveries (id, received_at) VALUES (?, ?)");
+  const forget = db.prepare("DELETE FROM deliveries WHERE id = ?");
   const insertJob = db.prepare(
-    "INSERT OR IGNORE INTO jobs (dedupe_key, state, payload, run_after, created_at, updated_at) VALUES (?, 'queued', ?, ?, ?, ?)",
+    "INSERT INTO jobs (dedupe_key, thread, state, payload, run_after, created_at, updated_at) VALUES (?, ?, 'queued', ?, ?, ?, ?)",
   );
-  const byKey = db.prepare("SELECT * FROM jobs WHERE dedupe_key = ?");
+  const newestByKey = db.prepare("SELECT * FROM jobs WHERE dedupe_key = ? ORDER BY id DESC LIMIT 1");
+  const liveByKey = db.prepare(`SELECT * FROM jobs WHERE dedupe_key = ? AND ${LIVE}`);
+  const byThread = db.prepare("SELECT * FROM jobs WHERE thread = ? ORDER BY id");
   const byId = db.prepare("SELECT * FROM jobs WHERE id = ?");
   const nextReady = db.prepare(
     `SELECT * FROM jobs
@@ -146,40 +71,64 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
     `UPDATE jobs SET state = 'queued', result = ?, run_after = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
      WHERE id = ? AND lease_owner = ?`,
   );
-  const updatePayload = db.prepare("UPDATE jobs SET payload = ?, updated_at = ? WHERE id = ? AND state = 'queued'");
+  // The thread is derived from the payload: it follows a replaced payload.
+  const updatePayload = db.prepare("UPDATE jobs SET payload = ?, thread = ?, updated_at = ? WHERE id = ? AND state = 'queued'");
+  const sourceIdentities = db.prepare(`SELECT ${FAILURE_SOURCE_IDENTITY_SQL} AS identity FROM jobs, json_each(jobs.payload, '$.trigger.sources') AS s WHERE jobs.id = ?`);
+  const appendSource = db.prepare(
+    "UPDATE jobs SET payload = json_insert(payload, '$.trigger.sources[#]', json(?)), updated_at = ? WHERE id = ? AND state = 'queued' AND json_type(payload, '$.trigger.sources') = 'array'",
+  );
   const updateAck = db.prepare("UPDATE jobs SET ack_id = ? WHERE id = ?");
   const insertLedger = db.prepare("INSERT INTO ledger (job_id, at, kind, data) VALUES (?, ?, ?, ?)");
   const selectLedger = db.prepare("SELECT at, kind, data FROM ledger WHERE job_id = ? ORDER BY id");
+
+  /** Inserts a job unless `existing` finds one with the key; one transaction, so no other process slips in between. */
+  const enqueueUnless = (existing: StatementSync, payload: JobPayload, dedupeKey: string, delayMs: number) => {
+    const parsed = JobPayload.parse(payload);
+    const result = immediateTransaction(db, () => {
+      const found = existing.get(dedupeKey) as unknown as Row | undefined;
+      if (found) return { created: false, job: toRecord(found) };
+      const t = now();
+      const { lastInsertRowid } = insertJob.run(dedupeKey, threadOf(parsed), JSON.stringify(parsed), t + delayMs, t, t);
+      return { created: true, job: toRecord(byId.get(lastInsertRowid) as unknown as Row) };
+    });
+    if (result.created) for (const listener of listeners) listener();
+    return result;
+  };
 
   return {
     recordDelivery(deliveryId) {
       return Number(insertDelivery.run(deliveryId, now()).changes) === 1;
     },
+    forgetDelivery(deliveryId) {
+      forget.run(deliveryId);
+    },
     enqueue(payload, dedupeKey, options = {}) {
-      const t = now();
-      const json = JSON.stringify(JobPayload.parse(payload));
-      const created = Number(insertJob.run(dedupeKey, json, t + (options.delayMs ?? 0), t, t).changes) === 1;
-      const job = toRecord(byKey.get(dedupeKey) as unknown as Row);
-      if (created) for (const listener of listeners) listener();
-      return { created, job };
+      return enqueueUnless(newestByKey, payload, dedupeKey, options.delayMs ?? 0);
+    },
+    enqueueUnlessLive(payload, dedupeKey, options = {}) {
+      return enqueueUnless(liveByKey, payload, dedupeKey, options.delayMs ?? 0);
     },
     lease(owner, leaseMs) {
-      // BEGIN IMMEDIATE takes SQLite's write lock: safe across processes sharing the file.
-      db.exec("BEGIN IMMEDIATE");
-      try {
+      // Within the write lock: two workers, even in two processes, never take the same job.
+      const row = immediateTransaction(db, () => {
         const t = now();
-        const row = nextReady.get(t, t) as unknown as Row | undefined;
-        if (row) takeLease.run(owner, t + leaseMs, t, row.id);
-        db.exec("COMMIT");
-        return row ? toRecord(byId.get(row.id) as unknown as Row) : null;
-      } catch (error) {
-        db.exec("ROLLBACK");
-        throw error;
-      }
+        const ready = nextReady.get(t, t) as unknown as Row | undefined;
+        if (ready) takeLease.run(owner, t + leaseMs, t, ready.id);
+        return ready;
+      });
+      return row ? toRecord(byId.get(row.id) as unknown as Row) : null;
     },
     updateQueued(id, payload) {
-      const json = JSON.stringify(JobPayload.parse(payload));
-      return Number(updatePayload.run(json, now(), id).changes) === 1;
+      const parsed = JobPayload.parse(payload);
+      return Number(updatePayload.run(JSON.stringify(parsed), threadOf(parsed), now(), id).changes) === 1;
+    },
+    addFailureSource(id, source) {
+      const parsed = FailureSource.parse(source);
+      return immediateTransaction(db, () => {
+        const present = (sourceIdentities.all(id) as { identity: string }[]).some((row) => row.identity === failureSourceIdentity(parsed));
+        if (present) return "present";
+        return Number(appendSource.run(JSON.stringify(parsed), now(), id).changes) === 1 ? "added" : "started";
+      });
     },
     heartbeat(id, owner, leaseMs) {
       const t = now();
@@ -213,7 +162,10 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
       return row?.cancel_by ?? null;
     },
     live() {
-      return (db.prepare("SELECT * FROM jobs WHERE state IN ('queued', 'running') ORDER BY id").all() as unknown as Row[]).map(toRecord);
+      return (db.prepare(`SELECT * FROM jobs WHERE ${LIVE} ORDER BY id`).all() as unknown as Row[]).map(toRecord);
+    },
+    jobsOfThread(repoFullName, number) {
+      return (byThread.all(threadKey(repoFullName, number)) as unknown as Row[]).map(toRecord);
     },
     leases() {
       return db.prepare("SELECT id, lease_owner AS owner FROM jobs WHERE state = 'running'").all() as unknown as {

@@ -2,13 +2,10 @@ import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { JobCancelled, SHUTDOWN } from "./job-cancelled.ts";
-import type { JobRecord } from "./job.ts";
+import type { JobRecord, JobResult } from "./job.ts";
 import type { JobQueue } from "./sqlite-queue.ts";
 
-/** What processing a job came to. */
-export type JobResult =
-  | { state: "succeeded" | "failed" | "skipped" | "cancelled"; summary: string }
-  | { state: "retry"; delayMs: number; reason: string };
+export type { JobResult } from "./job.ts";
 
 export interface WorkerDeps {
   queue: JobQueue;

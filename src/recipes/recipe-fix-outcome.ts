@@ -1,4 +1,4 @@
-import type { FixOutcome } from "../pipeline/pipeline-deps.ts";
+import type { FixOutcome } from "../agent/fix-request.ts";
 import type { RecipeResult } from "./run-recipes.ts";
 
 const NO_USAGE = { promptTokens: 0, completionTokens: 0 };

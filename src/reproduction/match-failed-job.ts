@@ -12,13 +12,13 @@ import { type Combination, expandMatrix } from "./expand-matrix.ts";
 import type { Workflow, WorkflowJob } from "./parse-workflow.ts";
 
 /** A job as `GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs` reports it (fields used here). */
-export const FailedJob = z.object({
+export const ReportedJob = z.object({
   name: z.string(),
   steps: z
     .array(z.object({ name: z.string(), number: z.number().int(), conclusion: z.string().nullish(), status: z.string().optional() }))
     .nullish(),
 });
-export type FailedJob = z.input<typeof FailedJob>;
+export type ReportedJob = z.input<typeof ReportedJob>;
 
 export interface JobMatch {
   readonly job: WorkflowJob;
@@ -45,8 +45,8 @@ const SYNTHETIC = /^(Set up job|Initialize containers|Pre .+)$/;
 /**
  * @param context `github.*`/`runner.*` for rendering names; `env` and `matrix` are filled in here.
  */
-export function matchFailedJob(workflow: Workflow, failedJob: FailedJob, context: Pick<ExpressionContext, "github" | "runner">): MatchResult {
-  const parsed = FailedJob.safeParse(failedJob);
+export function matchFailedJob(workflow: Workflow, failedJob: ReportedJob, context: Pick<ExpressionContext, "github" | "runner">): MatchResult {
+  const parsed = ReportedJob.safeParse(failedJob);
   if (!parsed.success) return { ok: false, error: "the failed job from the jobs API has no usable `name`/`steps`" };
   const apiJob = parsed.data;
   const notes: string[] = [];

@@ -5,7 +5,7 @@
  *   3. the `test` script of package.json.
  * Pure: the caller fetches the workflow file, the failed job and the package facts.
  */
-import { type FailedJob, matchFailedJob } from "./match-failed-job.ts";
+import { type ReportedJob, matchFailedJob } from "./match-failed-job.ts";
 import { type ConfigCommands, type PackageFacts, planFromConfig, planFromPackageJson } from "./plan-fallback.ts";
 import { planFromWorkflow } from "./plan-from-workflow.ts";
 import { parseWorkflow } from "./parse-workflow.ts";
@@ -18,7 +18,7 @@ export interface PlanInput {
   /** The workflow file at the failing sha (`workflow_run.path`), when the failure is a workflow run. */
   readonly workflow?: { readonly path: string; readonly text: string } | undefined;
   /** The failed job, as the jobs API reports it. */
-  readonly failedJob?: FailedJob | undefined;
+  readonly failedJob?: ReportedJob | undefined;
   /** `commands` from the repository config. */
   readonly commands?: ConfigCommands | undefined;
   /** package.json facts of the checkout (`readPackageFacts`). */
@@ -53,7 +53,7 @@ export function planReproduction(input: PlanInput): PlanOutcome {
 /** Steps 1 only: parse, match, plan; every failure is a value with its reason. */
 export function followWorkflow(
   workflow: { readonly path: string; readonly text: string },
-  failedJob: FailedJob,
+  failedJob: ReportedJob,
   options: { readonly toolchain: LocalToolchain; readonly github: GithubFacts },
 ): { ok: true; plan: ReproductionPlan } | { ok: false; error: string } {
   const parsed = parseWorkflow(workflow.text);

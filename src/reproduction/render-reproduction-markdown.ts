@@ -3,6 +3,7 @@
  * a before/after table (exit codes, durations), the notes that make it
  * inexact, and the output tails. Redact the result before it leaves the process.
  */
+import { fence } from "../github/markdown.ts";
 import type { ReproductionOutcome, ReproductionRun, StepRecord } from "./run-reproduction.ts";
 import type { ReproductionPlan } from "./types.ts";
 
@@ -66,7 +67,7 @@ function status(record: StepRecord | undefined): string {
 function outputFold(title: string, run: ReproductionRun): string[] {
   const last = run.steps.at(-1);
   if (last === undefined) return [];
-  return [`<details><summary>${title}: ${escapeHtml(last.name)} (exit ${last.exitCode})</summary>`, "", fence(last.outputExcerpt), "", "</details>"];
+  return [`<details><summary>${title}: ${escapeHtml(last.name)} (exit ${last.exitCode})</summary>`, "", fence(last.outputExcerpt.trimEnd()), "", "</details>"];
 }
 
 function code(command: string): string {
@@ -84,10 +85,4 @@ function escapeCell(text: string): string {
 
 function escapeHtml(text: string): string {
   return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
-}
-
-function fence(text: string): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const ticks = "`".repeat(longest + 1);
-  return `${ticks}\n${text.trimEnd()}\n${ticks}`;
 }

@@ -2,7 +2,7 @@
  * What a GitHub-hosted Linux runner would provide, mapped onto the sandbox:
  * the `github.*`/`runner.*` expression contexts and the `GITHUB_*` variables.
  */
-import { SANDBOX_WORKSPACE } from "../workspace/build-bwrap-args.ts";
+import { SANDBOX_WORKSPACE } from "../workspace/sandbox-paths.ts";
 import type { GithubFacts } from "./types.ts";
 
 /** `runner.*` inside the sandbox. */

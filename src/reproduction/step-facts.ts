@@ -1,7 +1,7 @@
 /** Small judgements about one `run:` step: its working directory, and whether it installs dependencies. */
 import path from "node:path";
 import { PatchwrightError } from "../errors.ts";
-import { SANDBOX_WORKSPACE } from "../workspace/build-bwrap-args.ts";
+import { SANDBOX_WORKSPACE } from "../workspace/sandbox-paths.ts";
 import { buildSandboxEnv } from "../workspace/sandbox-env.ts";
 
 export type JailedDirectory = { ok: true; cwd: string } | { ok: false; error: string };

@@ -1,6 +1,13 @@
-import type { WorkspaceDiff } from "../pipeline/pipeline-deps.ts";
 import { findProtectedMatch } from "./protected-paths.ts";
 import { redact as redactKnownShapes, type Redactor } from "./redact.ts";
+
+/** What the policy needs to see of a change: every file with its status, and the patch text. */
+export interface ChangeUnderReview {
+  readonly patch: string;
+  readonly files: readonly { readonly path: string; readonly status: string; readonly binary: boolean }[];
+  readonly insertions: number;
+  readonly deletions: number;
+}
 
 export interface DiffPolicy {
   /** Repository globs added to the built-in protected paths. */
@@ -9,11 +16,10 @@ export interface DiffPolicy {
   maxChangedLines: number;
   /** `allow_deletions` of the repository config: may a fix delete files? Default false. A rename counts as a deletion. */
   allowDeletions?: boolean;
-  /** The job's kind: only a `bump-dependency` job may change lockfiles. Default: not a dependency job. */
-  kind?: "fix-ci" | "fix-issue" | "bump-dependency";
   /**
-   * Lockfiles allowed in any job: for a change the package manager made from
-   * the manifest (the npm-lockfile recipe), never for one the model made.
+   * May the change touch lockfiles? Only a dependency update (whose point is a
+   * new lockfile) or a change the package manager made from the manifest (the
+   * npm-lockfile recipe); never one the model made. Default false.
    */
   allowLockfiles?: boolean;
   /**
@@ -56,7 +62,7 @@ export const LOCKFILES: ReadonlySet<string> = new Set([
  * Returns the violations, each a sentence for the report (empty = allowed).
  * A violation never quotes the offending text: the report is public.
  */
-export function checkDiffPolicy(diff: WorkspaceDiff, policy: DiffPolicy): string[] {
+export function checkDiffPolicy(diff: ChangeUnderReview, policy: DiffPolicy): string[] {
   const violations: string[] = [];
   if (diff.files.length === 0) violations.push("the change is empty");
   for (const file of diff.files) {
@@ -66,7 +72,7 @@ export function checkDiffPolicy(diff: WorkspaceDiff, policy: DiffPolicy): string
     if (file.status === "deleted" && policy.allowDeletions !== true) {
       violations.push(`\`${file.path}\` is deleted, and deleting files needs \`allow_deletions: true\` in \`.github/patchwright.yml\``);
     }
-    if (isLockfile(file.path) && policy.kind !== "bump-dependency" && policy.allowLockfiles !== true) {
+    if (isLockfile(file.path) && policy.allowLockfiles !== true) {
       violations.push(`\`${file.path}\` is a lockfile; only dependency updates may change lockfiles`);
     }
   }

@@ -1,5 +1,7 @@
-import { BUILTIN_PROTECTED_PATHS } from "../config/repo-config.ts";
 import { matchGlob, normalizeRelative } from "./match-glob.ts";
+
+/** Never changed by a fix, whatever the repository configures: CI itself, git internals, secrets. */
+export const BUILTIN_PROTECTED_PATHS: readonly string[] = [".github/workflows/**", ".git/**", "**/.env", "**/.env.*"];
 
 /**
  * Returns the glob that protects `path` (repository-relative), or undefined

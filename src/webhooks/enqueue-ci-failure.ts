@@ -39,6 +39,7 @@ export function enqueueCiFailure(
     installationId: delivery.installationId,
     deliveryId: delivery.id,
     repo: failure.repo,
+    ...(failure.pullRequest ? { thread: failure.pullRequest.number } : {}),
     trigger: {
       type: "ci",
       headSha: failure.headSha,
@@ -54,19 +55,8 @@ export function enqueueCiFailure(
     deps.tasks.run("acknowledge", () => deps.acknowledge(octokit, job));
     return;
   }
-  const existing = job.payload.trigger;
-  if (existing.type !== "ci" || existing.sources.some((s) => sameSource(s, failure.source))) {
-    log.info({ jobId: job.id }, "a job already exists for this commit");
-    return;
-  }
-  const merged: JobPayload = { ...job.payload, trigger: { ...existing, sources: [...existing.sources, failure.source] } };
-  if (deps.queue.updateQueued(job.id, merged)) log.info({ jobId: job.id }, "failure added to the waiting job for this commit");
+  const added = deps.queue.addFailureSource(job.id, failure.source);
+  if (added === "added") log.info({ jobId: job.id }, "failure added to the waiting job for this commit");
+  else if (added === "present") log.info({ jobId: job.id }, "a job already exists for this commit");
   else log.info({ jobId: job.id }, "a job for this commit is already running");
-}
-
-function sameSource(a: FailureSource, b: FailureSource): boolean {
-  if (a.type === "workflow_run" && b.type === "workflow_run") return a.runId === b.runId;
-  if (a.type === "check_run" && b.type === "check_run") return a.checkRunId === b.checkRunId;
-  if (a.type === "status" && b.type === "status") return a.context === b.context;
-  return false;
 }

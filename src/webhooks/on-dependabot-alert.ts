@@ -9,9 +9,6 @@ type AlertEvent = "dependabot_alert.created" | "dependabot_alert.reopened" | "de
 /** The actions that mean "this dependency is vulnerable now": a new alert, or one back after being dismissed or fixed. */
 export const DEPENDABOT_ALERT_EVENTS: readonly AlertEvent[] = ["dependabot_alert.created", "dependabot_alert.reopened", "dependabot_alert.reintroduced"];
 
-/** Live jobs for one package are looked up by key; finished ones make room for the next (`#2`, `#3`…). */
-const MAX_GENERATIONS = 1000;
-
 /**
  * `dependabot_alert.created/reopened/reintroduced`: queue a `bump-dependency`
  * job, one per (repository, ecosystem, package) at a time; alerts for a
@@ -43,17 +40,9 @@ export function onDependabotAlert(deps: WebhookDeps) {
       trigger,
     };
     const key = `advisory:${repository.full_name}:${trigger.ecosystem}:${trigger.package}`;
-    for (let generation = 1; generation <= MAX_GENERATIONS; generation++) {
-      const { created, job } = deps.queue.enqueue(payload, generation === 1 ? key : `${key}#${generation}`);
-      if (created) {
-        log.info({ jobId: job.id, package: trigger.package, ghsa: trigger.ghsaId }, "job queued");
-        return;
-      }
-      if (job.state === "queued" || job.state === "running") {
-        log.info({ jobId: job.id, package: trigger.package }, "an upgrade of this package is already queued or running");
-        return;
-      }
-    }
-    log.error({ package: trigger.package }, "too many finished jobs for this package");
+    // A finished job (whatever its ending) makes room for a new one: the alert is back, so is the work.
+    const { created, job } = deps.queue.enqueueUnlessLive(payload, key);
+    if (created) log.info({ jobId: job.id, package: trigger.package, ghsa: trigger.ghsaId }, "job queued");
+    else log.info({ jobId: job.id, package: trigger.package }, "an upgrade of this package is already queued or running");
   };
 }

@@ -1,11 +1,10 @@
 import type { Context } from "probot";
-import type { JobPayload, JobRecord } from "../queue/job.ts";
-import type { Octokit } from "../github/types.ts";
+import { hasWriteAccess } from "../github/has-write-access.ts";
+import { createThreadComments } from "../github/thread-comments.ts";
+import type { JobPayload } from "../queue/job.ts";
 import type { WebhookDeps } from "./webhook-deps.ts";
 import { parseAgentCommand } from "./parse-agent-command.ts";
 import { repoRefOf } from "./repo-ref.ts";
-
-const ALLOWED_ROLES = new Set(["admin", "maintain", "write"]);
 
 /** `issue_comment.created`: `/agent fix [instructions]` from someone with write access. */
 export function onIssueCommentCreated(deps: WebhookDeps) {
@@ -19,23 +18,31 @@ export function onIssueCommentCreated(deps: WebhookDeps) {
     const repo = repository.name;
     const author = comment.user?.login ?? sender.login;
 
-    // author_association is not enough (it says nothing about write access): ask GitHub.
-    const allowed = await hasWriteAccess(context.octokit, owner, repo, author);
+    // Deduped before anything else: a redelivered comment costs no GitHub call.
     if (!deps.queue.recordDelivery(context.id)) {
       log.info("duplicate delivery ignored");
       return;
     }
-    const reply = (body: string) =>
-      deps.tasks.run("reply", () =>
-        context.octokit.rest.issues.createComment({ owner, repo, issue_number: issue.number, body }),
-      );
+    let allowed: boolean;
+    try {
+      allowed = await hasWriteAccess(context.octokit, { owner, repo, username: author });
+    } catch (error) {
+      // Nothing was done for this delivery: GitHub's redelivery of it must be handled, not ignored.
+      deps.queue.forgetDelivery(context.id);
+      throw error;
+    }
+    const comments = createThreadComments(context.octokit, { owner, name: repo }, deps.redact);
+    const reply = (body: string) => deps.tasks.run("reply", () => comments.post(issue.number, body));
     if (!allowed) {
       log.info({ author }, "command from a user without write access");
       reply(`Thanks @${author}! Only people with write access to this repository can ask Patchwright to fix things.`);
       return;
     }
     if (command.name === "stop") {
-      const ids = jobsOfThread(deps, repository.full_name, issue.number).filter((j) => j.state === "queued" || j.state === "running").map((j) => j.id);
+      const ids = deps.queue
+        .jobsOfThread(repository.full_name, issue.number)
+        .filter((j) => j.state === "queued" || j.state === "running")
+        .map((j) => j.id);
       const { cancelled, flagged } = deps.queue.requestCancel(ids, author);
       log.info({ cancelled: cancelled.length, flagged: flagged.length }, "stop requested");
       for (const job of cancelled) deps.tasks.run("report-cancelled", () => deps.reportCancelled(context.octokit, job, author));
@@ -47,7 +54,7 @@ export function onIssueCommentCreated(deps: WebhookDeps) {
       return;
     }
     if (command.name === "status") {
-      const jobs = jobsOfThread(deps, repository.full_name, issue.number);
+      const jobs = deps.queue.jobsOfThread(repository.full_name, issue.number);
       reply(
         jobs.length === 0
           ? "Patchwright has no jobs for this thread."
@@ -66,6 +73,7 @@ export function onIssueCommentCreated(deps: WebhookDeps) {
       installationId: installation.id,
       deliveryId: context.id,
       repo: repoRefOf(repository),
+      thread: issue.number,
       trigger: {
         type: "comment",
         issueNumber: issue.number,
@@ -80,25 +88,4 @@ export function onIssueCommentCreated(deps: WebhookDeps) {
     log.info({ jobId: job.id, kind: payload.kind }, "job queued");
     deps.tasks.run("acknowledge", () => deps.acknowledge(context.octokit, job));
   };
-}
-
-async function hasWriteAccess(octokit: Octokit, owner: string, repo: string, username: string): Promise<boolean> {
-  try {
-    const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username });
-    return ALLOWED_ROLES.has(data.role_name) || ALLOWED_ROLES.has(data.permission);
-  } catch (error) {
-    // 404: not a collaborator at all.
-    if ((error as { status?: number }).status === 404) return false;
-    throw error;
-  }
-}
-
-/** Jobs started from this issue or pull request: its comments, and CI failures of the pull request. */
-function jobsOfThread(deps: WebhookDeps, fullName: string, number: number): JobRecord[] {
-  return deps.queue.list().filter((j) => {
-    const { repo, trigger } = j.payload;
-    if (`${repo.owner}/${repo.name}` !== fullName) return false;
-    if (trigger.type === "comment") return trigger.issueNumber === number;
-    return trigger.type === "ci" && trigger.pullRequest?.number === number;
-  });
 }

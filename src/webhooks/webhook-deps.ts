@@ -1,12 +1,15 @@
 import type { Octokit } from "../github/types.ts";
 import type { JobRecord } from "../queue/job.ts";
 import type { JobQueue } from "../queue/sqlite-queue.ts";
+import type { Redactor } from "../security/redact.ts";
 import type { BackgroundTasks } from "./background-tasks.ts";
 
 /** What webhook handlers may touch: the queue, and writes deferred past the response. */
 export interface WebhookDeps {
   queue: JobQueue;
   tasks: BackgroundTasks;
+  /** Applied to every reply the handlers post. */
+  redact: Redactor;
   /** How long a new CI job waits for sibling failures of the same commit. */
   coalesceMs: number;
   /** This app's id: its own check runs are never a reason to act. */

@@ -6,11 +6,7 @@
 import { relayScript, SANDBOX_NODE, SANDBOX_PROXY_SOCKET } from "./registry-proxy-relay.ts";
 import type { ExtraBind } from "./sandbox-extra-binds.ts";
 import { limitsScript, type SandboxLimits } from "./sandbox-limits.ts";
-
-/** Where the workspace appears inside the sandbox (and the default cwd). */
-export const SANDBOX_WORKSPACE = "/workspace";
-/** HOME inside the sandbox: on the private tmpfs, so writable and thrown away. */
-export const SANDBOX_HOME = "/tmp/home";
+import { SANDBOX_HOME, SANDBOX_WORKSPACE } from "./sandbox-paths.ts";
 
 /** A host system path and how to reproduce it inside the sandbox. */
 export type SystemPath =
@@ -36,7 +32,7 @@ export interface BwrapArgsInput {
   readonly cwd: string;
   readonly network: SandboxNetwork;
   readonly env: Readonly<Record<string, string>>;
-  /** System paths to expose read-only (see `SYSTEM_PATHS`). */
+  /** System paths to expose read-only (see `SYSTEM_PATHS` in sandbox-paths.ts). */
   readonly systemPaths: readonly SystemPath[];
   /** Checked extra binds (see `sandbox-extra-binds.ts`). */
   readonly extraBinds: readonly ExtraBind[];
@@ -44,10 +40,6 @@ export interface BwrapArgsInput {
   /** The command, run as `bash -c <command>`. */
   readonly command: string;
 }
-
-/** Host directories exposed read-only: programs, libraries, and /etc for DNS, certificates and users. */
-// Not /opt: operators keep services and their data there (an app's .env, its data directory).
-export const SYSTEM_PATHS: readonly string[] = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"];
 
 /**
  * Runs the command with stderr merged into stdout on one pipe, so the two

@@ -9,15 +9,7 @@ import { lstat, mkdtemp, readlink, realpath, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PatchwrightError } from "../errors.ts";
-import {
-  buildBwrapArgs,
-  MERGE_STDERR_SCRIPT,
-  SANDBOX_HOME,
-  SANDBOX_WORKSPACE,
-  type SandboxNetwork,
-  SYSTEM_PATHS,
-  type SystemPath,
-} from "./build-bwrap-args.ts";
+import { buildBwrapArgs, MERGE_STDERR_SCRIPT, type SandboxNetwork, type SystemPath } from "./build-bwrap-args.ts";
 import { createPidsCgroup, findPidsCgroupParent, joinCgroupCommand, type PidsCgroup, ROOT_WITHOUT_CGROUP_MESSAGE } from "./limit-process-count.ts";
 import { DEFAULT_BWRAP_PATH, probeBwrap } from "./probe-bwrap.ts";
 import { resolveSandboxCwd } from "./resolve-sandbox-cwd.ts";
@@ -25,6 +17,7 @@ import { runProcess } from "./run-process.ts";
 import { buildSandboxEnv } from "./sandbox-env.ts";
 import { type ExtraBind, resolveExtraBinds } from "./sandbox-extra-binds.ts";
 import { resolveSandboxLimits, type SandboxLimits } from "./sandbox-limits.ts";
+import { SANDBOX_HOME, SANDBOX_WORKSPACE, SYSTEM_PATHS } from "./sandbox-paths.ts";
 import { type OpenedNetwork, openSandboxNetwork, type SetupNetwork } from "./sandbox-network.ts";
 import type { CommandResult, RunOptions, Sandbox } from "./types.ts";
 

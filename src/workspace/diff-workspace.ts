@@ -10,28 +10,8 @@ import { PatchwrightError } from "../errors.ts";
 import { redact } from "../security/redact.ts";
 import { pathspec } from "./commit-all.ts";
 import { type GitResult, runGit } from "./run-git.ts";
+import type { FileChange, FileChangeStatus, WorkspaceDiff } from "./types.ts";
 
-export type FileChangeStatus = "added" | "modified" | "deleted" | "type_changed";
-
-export interface FileChange {
-  /** Path relative to the repository root. */
-  readonly path: string;
-  readonly status: FileChangeStatus;
-  /** Lines added; 0 for binary files. */
-  readonly insertions: number;
-  /** Lines removed; 0 for binary files. */
-  readonly deletions: number;
-  readonly binary: boolean;
-}
-
-export interface WorkspaceDiff {
-  /** Unified diff (binary files appear as "Binary files ... differ"). Empty when nothing changed. */
-  readonly patch: string;
-  /** Sorted by path. A rename appears as a deletion plus an addition. */
-  readonly files: FileChange[];
-  readonly insertions: number;
-  readonly deletions: number;
-}
 
 const STATUS: Readonly<Record<string, FileChangeStatus>> = { A: "added", M: "modified", D: "deleted", T: "type_changed" };
 

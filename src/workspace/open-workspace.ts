@@ -10,14 +10,14 @@
 import { PatchwrightError } from "../errors.ts";
 import { assertFullSha, cloneAtSha } from "./clone-at-sha.ts";
 import { createSandbox, type CreateSandboxOptions } from "./create-sandbox.ts";
-import { ensureRepoCacheDirs, type RepoCachePaths, repoCachePaths } from "./mirror-cache-paths.ts";
+import { ensureRepoCacheDirs, repoCachePaths } from "./mirror-cache-paths.ts";
 import { pruneStaleCheckouts, reserveCheckout } from "./mirror-checkouts.ts";
 import { checkoutFromMirror, cloneFromMirror } from "./mirror-clone.ts";
 import { withMirrorLock } from "./mirror-lock.ts";
 import { npmCacheBind, withNpmCache } from "./mirror-npm-cache.ts";
-import { type MirrorFetch, refreshMirror } from "./mirror-refresh.ts";
+import { refreshMirror } from "./mirror-refresh.ts";
 import { createTempWorkspaceDir, removeWorkspace } from "./remove-workspace.ts";
-import type { Sandbox } from "./types.ts";
+import type { Workspace } from "./types.ts";
 
 export interface OpenWorkspaceOptions extends Omit<CreateSandboxOptions, "root"> {
   readonly cloneUrl: string;
@@ -36,15 +36,6 @@ export interface OpenWorkspaceOptions extends Omit<CreateSandboxOptions, "root">
   readonly installationId?: number;
 }
 
-export interface Workspace {
-  /** Canonical host path of the checkout. */
-  readonly dir: string;
-  readonly sandbox: Sandbox;
-  /** Deletes the checkout. Idempotent. */
-  dispose(): Promise<void>;
-  /** With a cache: where it lives and what this open downloaded into the mirror. */
-  readonly cache?: { readonly paths: RepoCachePaths; readonly fetched: MirrorFetch };
-}
 
 /**
  * @throws PatchwrightError `sandbox_unavailable` or `clone_failed`; the

@@ -5,6 +5,7 @@
  * and never prompts.
  */
 import { execa } from "execa";
+import { configuredHostGitEnv, type GitHostEnv } from "./host-git-env.ts";
 
 export interface RunGitOptions {
   /** Repository (or any) directory to run in. */
@@ -28,37 +29,20 @@ export interface GitResult {
 const DEFAULT_GIT_TIMEOUT_MS = 10 * 60 * 1000;
 
 /**
- * Host variables git may need to reach a server (proxies, corporate CAs).
- * Everything else, including GIT_DIR-style variables and secrets, stays out.
- */
-const PASSTHROUGH = [
-  "PATH",
-  "http_proxy",
-  "https_proxy",
-  "no_proxy",
-  "HTTP_PROXY",
-  "HTTPS_PROXY",
-  "NO_PROXY",
-  "SSL_CERT_FILE",
-  "SSL_CERT_DIR",
-  "GIT_SSL_CAINFO",
-];
-
-/**
  * Flags before every subcommand: repository-controlled hooks and fsmonitor
  * would be code execution on the host, so they are off whatever the
  * repository's config says.
  */
 const HARDENING = ["-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "-c", "credential.helper="];
 
-/** The base environment of every host git process (exported for tests). */
-export function hostGitEnv(): Record<string, string> {
+/**
+ * The base environment of every host git process: the passthrough variables
+ * (`host-git-env.ts`; by default those configured at start-up) and settings
+ * that keep the operator's git configuration and prompts out. Exported for tests.
+ */
+export function hostGitEnv(passthrough: GitHostEnv = configuredHostGitEnv()): Record<string, string> {
   const env: Record<string, string> = {};
-  // The adapter's one read of process.env: which binaries and proxies the worker uses.
-  for (const name of PASSTHROUGH) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
+  for (const [name, value] of Object.entries(passthrough)) if (value !== undefined) env[name] = value;
   return {
     ...env,
     // No ~/.gitconfig, /etc/gitconfig or ~/.config/git: the operator's

@@ -6,7 +6,7 @@
 import { realpath } from "node:fs/promises";
 import path from "node:path";
 import { PatchwrightError } from "../errors.ts";
-import { SANDBOX_WORKSPACE, SYSTEM_PATHS } from "./build-bwrap-args.ts";
+import { SANDBOX_WORKSPACE, SYSTEM_PATHS } from "./sandbox-paths.ts";
 
 export interface ExtraBind {
   /** Absolute path on the host; it must exist. Symlinks are resolved when the sandbox is created. */

@@ -1,4 +1,6 @@
-/** The contract between the pipeline/agent and the sandboxed command runner. */
+/** The workspace's contracts: the checkout a job works in, its sandboxed command runner, its diff. */
+import type { RepoCachePaths } from "./mirror-cache-paths.ts";
+import type { MirrorFetch } from "./mirror-refresh.ts";
 
 export interface RunOptions {
   /** Allow network access (setup/install phase only). Default false. */
@@ -41,4 +43,37 @@ export interface Sandbox {
   /** How commands are isolated; absent in test doubles. Report `host` loudly. */
   readonly isolation?: SandboxIsolation;
   run(command: string, options?: RunOptions): Promise<CommandResult>;
+}
+
+/** A checkout of the repository at the commit under repair, with its sandbox. */
+export interface Workspace {
+  /** Canonical host path of the checkout. */
+  readonly dir: string;
+  readonly sandbox: Sandbox;
+  /** Deletes the checkout. Idempotent. */
+  dispose(): Promise<void>;
+  /** With a cache: where it lives and what this open downloaded into the mirror. */
+  readonly cache?: { readonly paths: RepoCachePaths; readonly fetched: MirrorFetch };
+}
+
+export type FileChangeStatus = "added" | "modified" | "deleted" | "type_changed";
+
+export interface FileChange {
+  /** Path relative to the repository root. */
+  readonly path: string;
+  readonly status: FileChangeStatus;
+  /** Lines added; 0 for binary files. */
+  readonly insertions: number;
+  /** Lines removed; 0 for binary files. */
+  readonly deletions: number;
+  readonly binary: boolean;
+}
+
+export interface WorkspaceDiff {
+  /** Unified diff (binary files appear as "Binary files ... differ"). Empty when nothing changed. */
+  readonly patch: string;
+  /** Sorted by path. A rename appears as a deletion plus an addition. */
+  readonly files: FileChange[];
+  readonly insertions: number;
+  readonly deletions: number;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dependabotBranchPattern, versionsFromTitle } from "../../src/advisories/find-dependabot-pr.ts";
+import { dependabotBranchPattern, versionsFromTitle } from "../../src/advisories/dependabot-branches.ts";
 import { checkLockfileDiff } from "../../src/advisories/npm/check-lockfile-diff.ts";
 import { addOverrides, nextSpec, replaceSpec } from "../../src/advisories/npm/edit-manifest.ts";
 import { changelogBetween } from "../../src/advisories/npm/fetch-changelog.ts";

@@ -96,7 +96,7 @@ describe("npm upgrades against the real registry", () => {
     expect(JSON.parse(await read(dir, "package.json")).dependencies).toEqual({ mkdirp: "^0.5.6" });
     const minimist = versions(await read(dir, "package-lock.json"), "minimist");
     expect(minimist).toHaveLength(1);
-    expect(isVulnerable(minimist[0]!, mergeVulnerability([{ vulnerableRange: "< 0.2.4 || >= 1.0.0, < 1.2.6" }]))).toBe(false);
+    expect(isVulnerable(minimist[0]!, mergeVulnerability([{ vulnerableRanges: ["< 0.2.4", ">= 1.0.0, < 1.2.6"] }]))).toBe(false);
   });
 
   it("upgrades with pnpm, fetched from the registry, when the project uses it", async () => {

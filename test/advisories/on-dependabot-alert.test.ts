@@ -6,6 +6,7 @@ import { pino } from "pino";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseAlert, type AlertLike } from "../../src/advisories/parse-alert.ts";
+import { createRedactor } from "../../src/security/redact.ts";
 import { createApp } from "../../src/app.ts";
 import { openSqliteQueue, type JobQueue } from "../../src/queue/sqlite-queue.ts";
 import { createBackgroundTasks, type BackgroundTasks } from "../../src/webhooks/background-tasks.ts";
@@ -36,6 +37,7 @@ beforeEach(async () => {
     createApp({
       queue,
       tasks,
+      redact: createRedactor([]),
       appId: 1,
       coalesceMs: 0,
       acknowledge: async (_octokit, job) => void acknowledged.push(job.id),
@@ -69,7 +71,7 @@ describe("parseAlert", () => {
         url: "https://github.com/wolfy1339/pika-pack/security/dependabot/20",
         ecosystem: "npm",
         package: "semver",
-        vulnerableRange: "< 7.5.2",
+        vulnerableRanges: ["< 7.5.2"],
         firstPatched: "7.5.2",
         manifestPath: "package-lock.json",
         scope: "runtime",
@@ -79,7 +81,7 @@ describe("parseAlert", () => {
 
   it("keeps every range the advisory gives for the package", () => {
     const parsed = parseAlert(dependabotAlert({ ...ADVISORIES.minimist, cveId: null, scope: null })["alert"] as AlertLike);
-    expect(parsed).toMatchObject({ ok: true, trigger: { vulnerableRange: "< 0.2.4 || >= 1.0.0, < 1.2.6", firstPatched: "0.2.4" } });
+    expect(parsed).toMatchObject({ ok: true, trigger: { vulnerableRanges: ["< 0.2.4", ">= 1.0.0, < 1.2.6"], firstPatched: "0.2.4" } });
     expect(parsed.ok && "cveId" in parsed.trigger).toBe(false);
     expect(parsed.ok && "scope" in parsed.trigger).toBe(false);
   });
@@ -93,7 +95,7 @@ describe("dependabot_alert", () => {
       kind: "bump-dependency",
       installationId: 42,
       repo: { owner: "octo-org", name: "octo-repo", cloneUrl: "https://github.com/octo-org/octo-repo.git", defaultBranch: "main" },
-      trigger: { type: "advisory", alertNumber: 12, ghsaId: "GHSA-35jh-r3h4-6jhm", ecosystem: "npm", package: "lodash", vulnerableRange: "< 4.17.21", firstPatched: "4.17.21", manifestPath: "package-lock.json" },
+      trigger: { type: "advisory", alertNumber: 12, ghsaId: "GHSA-35jh-r3h4-6jhm", ecosystem: "npm", package: "lodash", vulnerableRanges: ["< 4.17.21"], firstPatched: "4.17.21", manifestPath: "package-lock.json" },
     });
     expect(acknowledged).toEqual([]);
   });
@@ -124,6 +126,22 @@ describe("dependabot_alert", () => {
     await receive("dependabot_alert", dependabotAlert({ action: "reintroduced", ...ADVISORIES.lodash }));
     await receive("dependabot_alert", dependabotAlert({ action: "reopened", ...ADVISORIES.lodash }));
     expect(queue.list().filter((j) => j.payload.trigger.type === "advisory" && j.payload.trigger.package === "lodash" && j.payload.repo.name === "octo-repo").map((j) => j.state)).toEqual(["succeeded", "queued"]);
+  });
+
+  it("queues a new job each time the last one ended, however it ended, and never two live ones", async () => {
+    const lodash = () => queue.list().filter((j) => j.payload.trigger.type === "advisory" && j.payload.trigger.package === "lodash");
+    for (const end of ["succeeded", "failed", "skipped"] as const) {
+      await receive("dependabot_alert", dependabotAlert({ action: "reopened", ...ADVISORIES.lodash }));
+      await receive("dependabot_alert", dependabotAlert({ action: "reintroduced", ...ADVISORIES.lodash }));
+      const job = queue.lease("worker", 60_000)!;
+      await receive("dependabot_alert", dependabotAlert({ action: "reopened", ...ADVISORIES.lodash }));
+      queue.finish(job.id, "worker", end, end);
+    }
+    await receive("dependabot_alert", dependabotAlert({ ...ADVISORIES.lodash }));
+    const [waiting] = queue.live();
+    queue.requestCancel([waiting!.id], "maintainer");
+    await receive("dependabot_alert", dependabotAlert({ action: "reopened", ...ADVISORIES.lodash }));
+    expect(lodash().map((j) => j.state)).toEqual(["succeeded", "failed", "skipped", "cancelled", "queued"]);
   });
 
   it("queues other ecosystems too: the worker answers them with 'not supported yet'", async () => {

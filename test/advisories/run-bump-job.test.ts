@@ -11,8 +11,10 @@ import { createLlmClient } from "../../src/agent/create-llm-client.ts";
 import { createOpenAiChatModel } from "../../src/agent/openai-chat-model.ts";
 import { runRole } from "../../src/agent/run-role.ts";
 import type { Octokit } from "../../src/github/types.ts";
-import type { FixOutcome, FixRequest, PipelineDeps } from "../../src/pipeline/pipeline-deps.ts";
-import { runBumpJob } from "../../src/pipeline/run-bump-job.ts";
+import type { FixOutcome, FixRequest } from "../../src/agent/fix-request.ts";
+import { createRepoGitHub } from "../../src/github/repo-github.ts";
+import type { PipelineDeps } from "../../src/pipeline/pipeline-deps.ts";
+import { runJob } from "../../src/pipeline/run-job.ts";
 import type { JobRecord } from "../../src/queue/job.ts";
 import { createRedactor } from "../../src/security/redact.ts";
 import { commitAll } from "../../src/workspace/commit-all.ts";
@@ -96,19 +98,20 @@ function job(repo: string, advisory: Advisory): JobRecord {
 }
 
 function deps(fix: (request: FixRequest) => Promise<FixOutcome>): PipelineDeps & { opened: string[] } {
+  const redact = createRedactor([TOKEN]);
   const octokit = new ProbotOctokit({ auth: { token: TOKEN }, throttle: { enabled: false }, retry: { enabled: false } }) as unknown as Octokit;
   const opened: string[] = [];
   return {
     opened,
     log: pino({ level: "silent" }),
-    redact: createRedactor([TOKEN]),
+    redact,
     now: Date.now,
-    octokitFor: async () => octokit,
+    github: async (_id, repo) => createRepoGitHub(octokit, repo, redact),
     mintToken: async () => TOKEN,
     botIdentity: async () => ({ name: "patchwright[bot]", email: "1+patchwright[bot]@users.noreply.github.com" }),
-    gatherEvidence: async () => ({ text: "", failedJobs: [] }),
+    gatherEvidence: async () => ({ text: "", failedJobs: [], jobs: [] }),
     openWorkspace: ({ cloneUrl, sha, token }) => (opened.push(sha), openWorkspace({ cloneUrl, sha, token })),
-    forkWorkspace: (_base, sha, token, cloneUrl) => openWorkspace({ cloneUrl, sha, token }),
+    forkWorkspace: (_base, { sha, token, cloneUrl }) => openWorkspace({ cloneUrl, sha, token }),
     untracked: (dir) => listUntracked(dir),
     diff: (dir, baseSha, exclude) => diffWorkspace({ dir, baseSha, exclude }),
     commitAll: (dir, message, author, exclude) => commitAll({ dir, message, author, exclude }),
@@ -167,7 +170,7 @@ describe("runBumpJob", () => {
       nock(API).get("/repos/o/greeter/pulls").query({ head: "o:patchwright/bump-lodash-4.17.21", state: "open" }).reply(200, []);
       const pr = pullRequest("greeter", 21);
 
-      const result = await runBumpJob(job("greeter", ADVISORIES.lodash), deps(noFix), new AbortController().signal);
+      const result = await runJob(job("greeter", ADVISORIES.lodash), deps(noFix), new AbortController().signal);
 
       expect(result).toEqual({ state: "succeeded", summary: "https://github.com/o/greeter/pull/21" });
       expect(pr.body).toMatchObject({ title: "[security] bump lodash from 4.17.20 to 4.17.21 (GHSA-35jh-r3h4-6jhm)", head: "patchwright/bump-lodash-4.17.21", base: "main" });
@@ -222,7 +225,7 @@ describe("runBumpJob", () => {
         const llm = createOpenAiChatModel(createLlmClient({ baseURL: model.baseURL, apiKey: "sk-scripted-test-key-000000" }));
         const redact = createRedactor([TOKEN]);
 
-        const result = await runBumpJob(job("render", ADVISORIES.marked), deps((request) => runRole(request, { model: llm, modelName: "scripted", redact })), new AbortController().signal);
+        const result = await runJob(job("render", ADVISORIES.marked), deps((request) => runRole(request, { model: llm, modelName: "scripted", redact })), new AbortController().signal);
 
         expect(result).toEqual({ state: "succeeded", summary: "https://github.com/o/render/pull/22" });
         expect(model.stepsUsed()).toBe(5);
@@ -285,7 +288,7 @@ describe("runBumpJob", () => {
         return { status: "finished", summary: request.role === "fixer" ? "Use marked's named export." : "Root cause: no default export.", turns: 1, usage: { promptTokens: 1, completionTokens: 1 }, trace: [] };
       });
 
-      const result = await runBumpJob(job("render", ADVISORIES.marked), d, new AbortController().signal);
+      const result = await runJob(job("render", ADVISORIES.marked), d, new AbortController().signal);
 
       expect(result).toEqual({ state: "succeeded", summary: "https://github.com/o/render/pull/32" });
       expect(d.opened).toEqual([dependabotSha]);
@@ -314,7 +317,7 @@ describe("runBumpJob", () => {
       .reply(201, { id: 1 });
     const d = deps(noFix);
 
-    const result = await runBumpJob(job("render", ADVISORIES.marked), d, new AbortController().signal);
+    const result = await runJob(job("render", ADVISORIES.marked), d, new AbortController().signal);
 
     expect(result).toMatchObject({ state: "skipped" });
     expect(comment).toContain("this pull request already upgrades it, so Patchwright opens no other");
@@ -333,7 +336,7 @@ describe("runBumpJob", () => {
     const d = deps(noFix);
     const pip = { packageName: "django", ecosystem: "pip", manifestPath: "requirements.txt", ghsaId: "GHSA-2gwj-7jmv-h26r", vulnerabilities: [{ range: ">= 4.0, < 4.0.6", firstPatched: "4.0.6" }] };
 
-    const result = await runBumpJob(job("greeter", pip), d, new AbortController().signal);
+    const result = await runJob(job("greeter", pip), d, new AbortController().signal);
 
     expect(result).toEqual({ state: "skipped", summary: "pip is not supported yet" });
     expect(d.opened).toEqual([]);
@@ -346,7 +349,7 @@ describe("runBumpJob", () => {
   it("stops when the alert was closed before the job ran", async () => {
     repoBasics("greeter", greeter.sha, [alert("greeter", { ...ADVISORIES.lodash, alertNumber: 99 })]);
     const d = deps(noFix);
-    const result = await runBumpJob(job("greeter", ADVISORIES.lodash), d, new AbortController().signal);
+    const result = await runJob(job("greeter", ADVISORIES.lodash), d, new AbortController().signal);
     expect(result).toEqual({ state: "skipped", summary: "alert #12 is no longer open" });
     expect(d.opened).toEqual([]);
   });

@@ -45,6 +45,11 @@ describe("loadEnv", () => {
     expect(escaped.mode === "app" && escaped.env.privateKey).toBe(TEST_PRIVATE_KEY);
   });
 
+  it("hands host git only the path, proxy and CA variables of the environment", () => {
+    const loaded = loadEnv({ ...complete, PATH: "/usr/bin", HTTPS_PROXY: "http://proxy.internal:3128", GIT_SSL_CAINFO: "/etc/ssl/corp.pem", GITHUB_TOKEN: "ghs_x", GIT_DIR: "/elsewhere" });
+    expect(loaded.mode === "app" && loaded.env.gitPassthrough).toEqual({ PATH: "/usr/bin", HTTPS_PROXY: "http://proxy.internal:3128", GIT_SSL_CAINFO: "/etc/ssl/corp.pem" });
+  });
+
   it("lists every secret for the redactor", () => {
     const loaded = loadEnv(complete);
     if (loaded.mode !== "app") throw new Error("expected app mode");

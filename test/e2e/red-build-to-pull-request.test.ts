@@ -191,6 +191,8 @@ describe("a red build becomes a pull request", () => {
     expect(pr.body).toContain("matrix node 20");
     expect(pr.body).not.toContain("lint-step-ran");
     expect(pr.body).not.toContain("after-the-failed-step");
+    // The workflow was read from the checkout of the failing commit, not downloaded again.
+    expect(github.requests.filter((r) => /\/contents\/.*workflows/.test(decodeURIComponent(r.path)))).toEqual([]);
     expect(pr.body).toContain("/actions/runs/777");
     expect(pr.body).toContain("<details>");
     expect(pr.body).toContain("### Root cause");

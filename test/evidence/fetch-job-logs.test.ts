@@ -2,8 +2,9 @@ import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { describe, expect, it } from "vitest";
 import { PatchwrightError } from "../../src/errors.ts";
-import { buildEvidence, renderEvidence } from "../../src/evidence/build-evidence.ts";
-import { fetchFailedJobs, fetchJobLog } from "../../src/evidence/fetch-job-logs.ts";
+import { gatherEvidence } from "../../src/evidence/gather-evidence.ts";
+import { fetchFailedJobs, fetchJobLog } from "../../src/github/fetch-job-logs.ts";
+import { createRepoReads } from "../../src/github/read-repository.ts";
 import { failingJob, fixtureLines } from "./helpers.ts";
 
 const API = "https://api.github.com";
@@ -103,7 +104,7 @@ describe("fetchJobLog", () => {
   });
 });
 
-describe("buildEvidence", () => {
+describe("gatherEvidence", () => {
   it("distils each failed job's log with its name, failed step and link", async () => {
     nock(API)
       .get("/repos/acme/shop/actions/runs/77/jobs")
@@ -123,14 +124,15 @@ describe("buildEvidence", () => {
       .get("/logs/12.txt")
       .reply(200, failingJob(fixtureLines("jest.log")), { "content-type": "text/plain; charset=utf-8" });
 
-    const evidence = await buildEvidence(octokit(), {
-      ...repo,
-      runId: 77,
-      budgetBytes: 4000,
-      repoFiles: new Set(["src/cart/cart.test.ts"]),
-    });
+    nock(API).get("/repos/acme/shop/check-runs/12/annotations").query(true).reply(200, []);
 
-    expect(evidence.omittedJobs).toBe(0);
+    const evidence = await gatherEvidence(
+      createRepoReads(octokit(), { owner: "acme", name: "shop" }),
+      [{ type: "workflow_run", runId: 77, runUrl: "https://github.com/acme/shop/actions/runs/77", workflowName: "CI", workflowPath: ".github/workflows/ci.yml" }],
+      { budgetBytes: 4000, repoFiles: new Set(["src/cart/cart.test.ts"]) },
+    );
+
+    expect(evidence.failedJobs.map((j) => [j.id, j.workflowPath])).toEqual([[12, ".github/workflows/ci.yml"]]);
     expect(evidence.jobs).toHaveLength(1);
     const [only] = evidence.jobs;
     expect(only).toMatchObject({
@@ -143,6 +145,6 @@ describe("buildEvidence", () => {
     });
     expect(only?.excerpt).toContain("● Cart › applies the discount to every line");
     expect(Buffer.byteLength(only?.excerpt ?? "")).toBeLessThanOrEqual(4000);
-    expect(renderEvidence(evidence)).toMatch(/^Job "test \(20\)" \(failure\), failed step "Run npm test"\nhttps:\/\/github.com\/acme\/shop/);
+    expect(evidence.text).toMatch(/^Job "test \(20\)" \(failure\), failed step "Run npm test"\nhttps:\/\/github.com\/acme\/shop/);
   });
 });

@@ -7,8 +7,10 @@ import { pino } from "pino";
 import { ProbotOctokit } from "probot";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Octokit } from "../../src/github/types.ts";
-import type { FixOutcome, FixRequest, PipelineDeps } from "../../src/pipeline/pipeline-deps.ts";
-import { runFixJob } from "../../src/pipeline/run-fix-job.ts";
+import type { FixOutcome, FixRequest } from "../../src/agent/fix-request.ts";
+import { createRepoGitHub } from "../../src/github/repo-github.ts";
+import type { PipelineDeps } from "../../src/pipeline/pipeline-deps.ts";
+import { runJob } from "../../src/pipeline/run-job.ts";
 import type { JobPayload, JobRecord } from "../../src/queue/job.ts";
 import { createRedactor } from "../../src/security/redact.ts";
 import { commitAll } from "../../src/workspace/commit-all.ts";
@@ -82,18 +84,19 @@ function job(payload: Partial<JobPayload> & { name?: string; sha?: string } = {}
 }
 
 function deps(fix: (request: FixRequest) => Promise<void>): PipelineDeps {
+  const redact = createRedactor([TOKEN]);
   const octokit = new ProbotOctokit({ auth: { token: TOKEN }, throttle: { enabled: false }, retry: { enabled: false } }) as unknown as Octokit;
   return {
     log: pino({ level: "silent" }),
-    redact: createRedactor([TOKEN]),
+    redact,
     now: Date.now,
-    octokitFor: async () => octokit,
+    github: async (_id, repo) => createRepoGitHub(octokit, repo, redact),
     mintToken: async () => TOKEN,
     botIdentity: async () => ({ name: "patchwright[bot]", email: "1+patchwright[bot]@users.noreply.github.com" }),
-    gatherEvidence: async () => ({ text: "not ok 1 - adds", failedJobs: [] }),
+    gatherEvidence: async () => ({ text: "not ok 1 - adds", failedJobs: [], jobs: [] }),
     // The app's way: a warm mirror per repository, a checkout per job.
     openWorkspace: ({ cloneUrl, sha, token, installationId }) => openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot: path.join(root, "mirrors") }),
-    forkWorkspace: async (base, sha, token, cloneUrl, installationId) => {
+    forkWorkspace: async (base, { sha, token, cloneUrl, installationId }) => {
       const fork = await openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot: path.join(root, "mirrors") });
       await copyInstalledFiles(base.dir, fork.dir);
       return fork;
@@ -153,7 +156,7 @@ describe("runFixJob", () => {
     nock(API).patch(`${REPO}/check-runs/555`, (b) => bodies.push(b) > 0).reply(200, {});
     let cloned = false;
     const d = deps(async () => {});
-    const result = await runFixJob(job(), { ...d, openWorkspace: async (a) => ((cloned = true), d.openWorkspace(a)) }, new AbortController().signal);
+    const result = await runJob(job(), { ...d, openWorkspace: async (a) => ((cloned = true), d.openWorkspace(a)) }, new AbortController().signal);
     expect(result).toEqual({ state: "skipped", summary: "superseded" });
     expect(cloned).toBe(false);
     expect(bodies[0]).toMatchObject({ conclusion: "skipped", output: { title: "Superseded by a newer commit" } });
@@ -167,7 +170,7 @@ describe("runFixJob", () => {
     const pr = nock(API)
       .post(`${REPO}/pulls`, (b) => b.head === `patchwright/fix-${red.sha.slice(0, 7)}` && b.base === "main" && /exit code/.test(b.body) && !b.body.includes(TOKEN))
       .reply(201, { number: 12, html_url: "https://github.com/o/calc/pull/12" });
-    const result = await runFixJob(job(), deps(async ({ workspace }) => write(workspace.dir, "src/add.js", "export const add = (a, b) => a + b;\n")), new AbortController().signal);
+    const result = await runJob(job(), deps(async ({ workspace }) => write(workspace.dir, "src/add.js", "export const add = (a, b) => a + b;\n")), new AbortController().signal);
     expect(result).toEqual({ state: "succeeded", summary: "https://github.com/o/calc/pull/12" });
     expect(pr.isDone()).toBe(true);
     expect(updates.at(-1)).toMatchObject({ conclusion: "success", details_url: "https://github.com/o/calc/pull/12" });
@@ -190,7 +193,7 @@ describe("runFixJob", () => {
     const pr = nock(API)
       .post(`${REPO}/pulls`, (b) => Boolean((head = b.head)) && /candidate 1: rejected: `\.github\/workflows\/ci\.yml` is protected/.test(b.body) && /candidate 2: rejected: `npm test` still fails/.test(b.body) && /candidate 3 \(chosen\): passed/.test(b.body))
       .reply(201, { number: 13, html_url: "https://github.com/o/calc/pull/13" });
-    const result = await runFixJob(
+    const result = await runJob(
       job(),
       deps(async ({ workspace, candidate }) => {
         if (candidate?.index === 1) {
@@ -219,7 +222,7 @@ describe("runFixJob", () => {
     nock(API).patch(`${REPO}/check-runs/555`, (b) => bodies.push(b) > 0).reply(200, {});
     let cloned = false;
     const d = deps(async () => {});
-    const result = await runFixJob(job(), { ...d, openWorkspace: async (a) => ((cloned = true), d.openWorkspace(a)) }, new AbortController().signal);
+    const result = await runJob(job(), { ...d, openWorkspace: async (a) => ((cloned = true), d.openWorkspace(a)) }, new AbortController().signal);
     expect(result).toEqual({ state: "failed", summary: "daily budget used up" });
     expect(cloned).toBe(false);
     expect(JSON.stringify(bodies[0])).toContain("budget.daily_tokens");
@@ -236,7 +239,6 @@ describe("runFixJob", () => {
       },
     });
     noConfig("fmt", repo.sha);
-    noInstructions("fmt");
     nock(API).patch("/repos/o/fmt/check-runs/555").times(2).reply(200, {});
     nock(API).get("/repos/o/fmt/pulls").query(true).reply(200, []);
     let body = "";
@@ -245,7 +247,7 @@ describe("runFixJob", () => {
       .reply(201, { number: 3, html_url: "https://github.com/o/fmt/pull/3" });
     let modelCalls = 0;
     const d = deps(async () => {});
-    const result = await runFixJob(job({ name: "fmt", sha: repo.sha }), { ...d, fix: async (r) => (modelCalls++, d.fix(r)) }, new AbortController().signal);
+    const result = await runJob(job({ name: "fmt", sha: repo.sha }), { ...d, fix: async (r) => (modelCalls++, d.fix(r)) }, new AbortController().signal);
     expect(result.state).toBe("succeeded");
     expect(modelCalls).toBe(0);
     expect(body).toContain("prettier --write");
@@ -257,14 +259,14 @@ describe("runFixJob", () => {
     const flaky = { gatherEvidence: async () => Promise.reject(Object.assign(new Error("Bad Gateway"), { status: 502 })) };
     noConfig();
     nock(API).patch(`${REPO}/check-runs/555`).reply(200, {});
-    const first = await runFixJob(job(), { ...deps(async () => {}), ...flaky }, new AbortController().signal);
+    const first = await runJob(job(), { ...deps(async () => {}), ...flaky }, new AbortController().signal);
     expect(first).toMatchObject({ state: "retry" });
 
     nock(API).get(`${REPO}/contents/.github%2Fpatchwright.yml`).reply(200, "max_attempts: 1\n");
     nock(API).get(`${REPO}/branches/main`).reply(200, { name: "main", commit: { sha: red.sha } });
     const bodies: Record<string, unknown>[] = [];
     nock(API).patch(`${REPO}/check-runs/555`, (b) => bodies.push(b) > 0).times(2).reply(200, {});
-    const last = await runFixJob(job(), { ...deps(async () => {}), ...flaky }, new AbortController().signal);
+    const last = await runJob(job(), { ...deps(async () => {}), ...flaky }, new AbortController().signal);
     expect(last).toMatchObject({ state: "failed" });
     expect(JSON.stringify(bodies.at(-1))).toContain("GitHub API error 502");
   });
@@ -277,7 +279,7 @@ describe("runFixJob", () => {
     nock(API).patch(`${REPO}/check-runs/555`, (b) => bodies.push(b) > 0).reply(200, {});
     let cloned = false;
     const d = deps(async () => {});
-    const result = await runFixJob(job(), { ...d, openWorkspace: async (a) => ((cloned = true), d.openWorkspace(a)) }, new AbortController().signal);
+    const result = await runJob(job(), { ...d, openWorkspace: async (a) => ((cloned = true), d.openWorkspace(a)) }, new AbortController().signal);
     expect(result.state).toBe("failed");
     expect(cloned).toBe(false);
     const summary = String((bodies[0]?.["output"] as { summary: string }).summary);
@@ -290,7 +292,7 @@ describe("runFixJob", () => {
     const bodies: Record<string, unknown>[] = [];
     nock(API).patch("/repos/o/green/check-runs/555", (b) => bodies.push(b) > 0).times(2).reply(200, {});
     let fixed = false;
-    const result = await runFixJob(job({ name: "green", sha: green.sha }), deps(async () => void (fixed = true)), new AbortController().signal);
+    const result = await runJob(job({ name: "green", sha: green.sha }), deps(async () => void (fixed = true)), new AbortController().signal);
     expect(result).toMatchObject({ state: "skipped", summary: "could not reproduce" });
     expect(fixed).toBe(false);
     expect(bodies.at(-1)).toMatchObject({ conclusion: "neutral", output: { title: "Could not reproduce" } });
@@ -300,7 +302,7 @@ describe("runFixJob", () => {
     noConfig();
     noInstructions();
     const updates = checkRunUpdates();
-    const result = await runFixJob(job(), deps(async ({ workspace }) => write(workspace.dir, "src/add.js", "export const add = (a, b) => a * b;\n")), new AbortController().signal);
+    const result = await runJob(job(), deps(async ({ workspace }) => write(workspace.dir, "src/add.js", "export const add = (a, b) => a * b;\n")), new AbortController().signal);
     expect(result).toMatchObject({ state: "failed", summary: "no verified fix" });
     const output = updates.at(-1)?.["output"] as { title: string; summary: string };
     expect(output.title).toBe("No verified fix");
@@ -316,7 +318,7 @@ describe("runFixJob", () => {
     noInstructions();
     const updates = checkRunUpdates();
     const before = await readBranchSha(red.bareDir, "patchwright/fix-" + red.sha.slice(0, 7));
-    const result = await runFixJob(
+    const result = await runJob(
       job(),
       deps(async ({ workspace }) => {
         await write(workspace.dir, "src/add.js", "export const add = (a, b) => a + b;\n");

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseWorkflow, type Workflow } from "../../src/reproduction/parse-workflow.ts";
-import type { FailedJob } from "../../src/reproduction/match-failed-job.ts";
+import type { ReportedJob } from "../../src/reproduction/match-failed-job.ts";
 
 const FIXTURES = path.join(import.meta.dirname, "fixtures");
 
@@ -26,7 +26,7 @@ export function parseOrThrow(text: string): Workflow {
  * A job as the jobs API reports it: GitHub's `Set up job` first, the given
  * steps (name → conclusion), then `Post …` steps and `Complete job`.
  */
-export function apiJob(name: string, steps: readonly (readonly [string, string | null])[], post: readonly string[] = []): FailedJob {
+export function apiJob(name: string, steps: readonly (readonly [string, string | null])[], post: readonly string[] = []): ReportedJob {
   const all: [string, string | null][] = [["Set up job", "success"], ...steps.map(([n, c]) => [n, c] as [string, string | null])];
   for (const p of post) all.push([`Post ${p}`, "success"]);
   all.push(["Complete job", "success"]);

@@ -6,7 +6,9 @@ import { pino } from "pino";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
-import { acknowledge } from "../../src/github/acknowledge.ts";
+import { createRepoGitHub } from "../../src/github/repo-github.ts";
+import { createOrigin } from "../../src/pipeline/origins/create-origin.ts";
+import { createRedactor } from "../../src/security/redact.ts";
 import type { JobPayload } from "../../src/queue/job.ts";
 import { openSqliteQueue, type JobQueue } from "../../src/queue/sqlite-queue.ts";
 import { createBackgroundTasks, type BackgroundTasks } from "../../src/webhooks/background-tasks.ts";
@@ -33,6 +35,7 @@ beforeEach(async () => {
     createApp({
       queue,
       tasks,
+      redact: createRedactor([]),
       appId: 1,
       coalesceMs: 0,
       reportCancelled: async (octokit, job, by) => {
@@ -40,7 +43,7 @@ beforeEach(async () => {
         void octokit;
       },
       acknowledge: async (octokit, job) => {
-        const id = await acknowledge(octokit, job);
+        const id = await createOrigin(job, createRepoGitHub(octokit, job.payload.repo, createRedactor([]))).acknowledge();
         if (id !== null) queue.setAck(job.id, id);
       },
     }),
@@ -218,13 +221,49 @@ describe("issue_comment.created", () => {
 
   it("answers the same delivery once", async () => {
     installationToken();
-    // The permission is checked before the delivery is recorded, so a redelivery after a failed check still works.
-    permission("maintainer", "write");
+    // One permission answer only: the redelivery is dropped before the lookup (a second one would find no mock).
     permission("maintainer", "write");
     nock(API).post(`${REPO}/issues/comments/9001/reactions`).reply(201, { id: 1 });
     await receive("issue_comment", issueCommentCreated({ body: "/agent fix" }), "dup");
     await receive("issue_comment", issueCommentCreated({ body: "/agent fix" }), "dup");
     expect(queue.list()).toHaveLength(1);
+  });
+
+  it("makes no GitHub request at all for a delivery it has seen, not even the permission lookup", async () => {
+    queue.recordDelivery("seen");
+    // No mocks and no network: any request (token, permission, reply) would reject the delivery.
+    await expect(receive("issue_comment", issueCommentCreated({ body: "/agent status" }), "seen")).resolves.toBeUndefined();
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  it("handles the redelivery of a comment whose permission lookup failed", async () => {
+    installationToken();
+    permission("maintainer", "write", 502);
+    await expect(receive("issue_comment", issueCommentCreated({ body: "/agent fix" }), "flaky")).rejects.toThrow();
+    expect(queue.list()).toHaveLength(0);
+    permission("maintainer", "write");
+    const eyes = nock(API).post(`${REPO}/issues/comments/9001/reactions`).reply(201, { id: 1 });
+    await receive("issue_comment", issueCommentCreated({ body: "/agent fix" }), "flaky");
+    expect(queue.list()).toHaveLength(1);
+    expect(eyes.isDone()).toBe(true);
+  });
+
+  it("/agent status lists this thread's jobs only: its commands and its pull request's CI failures", async () => {
+    const mine = [queue.enqueue(ciJob(7, "a"), "k1").job.id];
+    queue.enqueue(ciJob(8, "b"), "k2");
+    queue.enqueue({ ...ciJob(7, "c"), repo: { ...ciJob(7, "c").repo, name: "other-repo" } }, "k3");
+    const { pullRequest: _pr, ...defaultBranch } = ciJob(7, "d").trigger as Extract<JobPayload["trigger"], { type: "ci" }>;
+    const { thread: _thread, ...onDefaultBranch } = ciJob(7, "d");
+    queue.enqueue({ ...onDefaultBranch, trigger: defaultBranch }, "k4");
+    mine.push(queue.enqueue({ ...ciJob(7, "e"), kind: "fix-issue", trigger: { type: "comment", issueNumber: 7, isPullRequest: true, commentId: 1, author: "a", instructions: "" } }, "k5").job.id);
+    installationToken();
+    permission("maintainer", "write");
+    let body = "";
+    nock(API)
+      .post(`${REPO}/issues/7/comments`, (b) => ((body = b.body), true))
+      .reply(201, { id: 3 });
+    await receive("issue_comment", issueCommentCreated({ body: "/agent status", pullRequest: true }));
+    expect([...body.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]))).toEqual(mine);
   });
 });
 
@@ -235,6 +274,7 @@ function ciJob(pr: number, shaChar: string): JobPayload {
     installationId: 42,
     deliveryId: `d-${shaChar}`,
     repo: { owner: "octo-org", name: "octo-repo", cloneUrl: "https://github.com/octo-org/octo-repo.git", defaultBranch: "main" },
+    thread: pr,
     trigger: {
       type: "ci",
       headSha: shaChar.repeat(40),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { checkCommand } from "../../security/command-policy.ts";
-import { stripControlCharacters } from "../sanitize-untrusted.ts";
+import { stripControlCharacters } from "../../security/strip-control-characters.ts";
 import { capMiddle, fail, ok } from "./tool-helpers.ts";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "./types.ts";
 import type { AgentTool } from "./types.ts";

@@ -1,5 +1,5 @@
 /**
- * Runs prompt-injection cases through the real pipeline: `runFixJob` with the
+ * Runs prompt-injection cases through the real pipeline: `runJob` with the
  * app's own adapters (`createPipelineDeps`: Probot's Octokit, git over HTTP,
  * the bubblewrap workspace, the agent loop with `buildPrompt`, `runAgent` and
  * the OpenAI SDK adapter), against the fake GitHub server and a scripted model
@@ -22,8 +22,9 @@ import { createLlmClient } from "../../../src/agent/create-llm-client.ts";
 import { createOpenAiChatModel } from "../../../src/agent/openai-chat-model.ts";
 import { loadEnv, secretsOf, type AppEnv } from "../../../src/config/env.ts";
 import { createPipelineDeps } from "../../../src/create-pipeline-deps.ts";
-import type { PipelineDeps, Workspace } from "../../../src/pipeline/pipeline-deps.ts";
-import { runFixJob } from "../../../src/pipeline/run-fix-job.ts";
+import type { PipelineDeps } from "../../../src/pipeline/pipeline-deps.ts";
+import { runJob } from "../../../src/pipeline/run-job.ts";
+import type { Workspace } from "../../../src/workspace/types.ts";
 import { JobPayload, type JobRecord } from "../../../src/queue/job.ts";
 import { openSqliteQueue, type JobQueue } from "../../../src/queue/sqlite-queue.ts";
 import type { JobResult } from "../../../src/queue/start-worker.ts";
@@ -161,7 +162,7 @@ export async function startInjectionHarness(): Promise<InjectionHarness> {
     const { job } = queue.enqueue(payloadFor(c, name, sha, github.url), `injection-${index}`);
     const running: JobRecord = { ...job, state: "running", attempts: 1 };
     try {
-      const result = await runFixJob(running, deps, new AbortController().signal);
+      const result = await runJob(running, deps, new AbortController().signal);
       return {
         result,
         repo: full,

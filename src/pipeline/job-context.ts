@@ -1,0 +1,126 @@
+import type { Logger } from "pino";
+import type { ModelUsage } from "../agent/fix-request.ts";
+import type { RepoGitHub } from "../github/repo-github.ts";
+import type { Report } from "../github/report.ts";
+import type { JobPayload, JobRecord, JobResult } from "../queue/job.ts";
+import type { Workspace } from "../workspace/types.ts";
+import type { Origin } from "./origins/origin.ts";
+import type { PipelineDeps } from "./pipeline-deps.ts";
+
+/** How a job ends: its result for the queue, and what to tell the requester. */
+export interface Ending {
+  result: JobResult;
+  report?: Report;
+}
+
+/**
+ * Thrown by a stage that ends the job early (not reproducible, setup failed,
+ * nothing to upgrade…); the frame reports it and returns its result.
+ */
+export class JobEnd extends Error {
+  override readonly name = "JobEnd";
+  readonly ending: Ending;
+
+  constructor(ending: Ending) {
+    super(ending.result.state === "retry" ? ending.result.reason : ending.result.summary);
+    this.ending = ending;
+  }
+}
+
+/** Everything every stage of one job shares; built by `runJob`. */
+export interface JobContext {
+  readonly job: JobRecord;
+  readonly payload: JobPayload;
+  /** `owner/name`. */
+  readonly repoFullName: string;
+  readonly deps: PipelineDeps;
+  readonly log: Logger;
+  readonly signal: AbortSignal;
+  readonly startedAt: number;
+  readonly github: RepoGitHub;
+  readonly origin: Origin;
+  /** Model spending of this job so far, all roles together. */
+  readonly spent: { tokens: number; costUsd: number };
+  /** Runs of this job on transient errors: the config's `max_attempts` once read. */
+  maxAttempts: number;
+  /** Appends to the job's ledger. */
+  record(kind: string, data: unknown): void;
+  /** Counts one model call: the job's spend and the repository's daily budget. */
+  spend(usage: ModelUsage): void;
+  /** Records a report and shows it where the job was requested. */
+  report(report: Report): Promise<void>;
+  /** The job's git token, minted once (host side only). */
+  token(): Promise<string>;
+  /** A workspace at `sha`, disposed when the job ends. */
+  openWorkspace(sha: string): Promise<Workspace>;
+  /** A second workspace at `sha` with `base`'s installed files, disposed when the job ends. */
+  forkWorkspace(base: Workspace, sha: string): Promise<Workspace>;
+  /** Throws when `/agent stop` or a shutdown reached the job; the frame turns that into its ending. */
+  checkpoint(): void;
+  /** Ends the job here. */
+  end(ending: Ending): never;
+}
+
+/** Until the repository's config is read (its `max_attempts` then decides). */
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
+export function createJobContext(args: { job: JobRecord; deps: PipelineDeps; signal: AbortSignal; github: RepoGitHub; origin: Origin; log: Logger }): JobContext & { dispose(): Promise<void> } {
+  const { job, deps, github, signal } = args;
+  const { payload } = job;
+  const repoFullName = `${payload.repo.owner}/${payload.repo.name}`;
+  const workspaces: Workspace[] = [];
+  const spent = { tokens: 0, costUsd: 0 };
+  let token: Promise<string> | undefined;
+  const record = (kind: string, data: unknown) => deps.ledger(job.id, kind, data);
+  const location = async () => ({ cloneUrl: payload.repo.cloneUrl, token: await ctx.token(), installationId: payload.installationId });
+  const ctx: JobContext & { dispose(): Promise<void> } = {
+    job,
+    payload,
+    repoFullName,
+    deps,
+    log: args.log,
+    signal,
+    startedAt: deps.now(),
+    github,
+    origin: args.origin,
+    spent,
+    maxAttempts: DEFAULT_MAX_ATTEMPTS,
+    record,
+    spend(usage) {
+      const tokens = usage.promptTokens + usage.completionTokens;
+      const cost = deps.usage.cost(usage);
+      spent.tokens += tokens;
+      spent.costUsd += cost;
+      deps.usage.record(job.id, repoFullName, tokens, cost);
+    },
+    async report(report) {
+      record("report", report);
+      await args.origin.report(report);
+    },
+    token: () => {
+      token ??= deps.mintToken(payload.installationId, payload.repo.name).catch((error: unknown) => {
+        token = undefined;
+        throw error;
+      });
+      return token;
+    },
+    async openWorkspace(sha) {
+      const workspace = await deps.openWorkspace({ ...(await location()), sha });
+      workspaces.push(workspace);
+      return workspace;
+    },
+    async forkWorkspace(base, sha) {
+      const workspace = await deps.forkWorkspace(base, { ...(await location()), sha });
+      workspaces.push(workspace);
+      return workspace;
+    },
+    checkpoint: () => signal.throwIfAborted(),
+    end(ending) {
+      throw new JobEnd(ending);
+    },
+    async dispose() {
+      for (const workspace of workspaces) await workspace.dispose();
+    },
+  };
+  return ctx;
+}

@@ -1,0 +1,71 @@
+import type { RepoGitHub } from "../../github/repo-github.ts";
+import type { CiTrigger, FailureSource, JobRecord } from "../../queue/job.ts";
+import { checkCiRelevance } from "./ci-relevance.ts";
+import { titleTail, type Origin } from "./origin.ts";
+
+/** A markdown link to one red signal: the run, the check, or the status target. */
+export function sourceLink(source: FailureSource): string {
+  switch (source.type) {
+    case "workflow_run":
+      return `[${source.workflowName}](${source.runUrl})`;
+    case "check_run":
+      return source.url ? `[${source.name}](${source.url}) (${source.app})` : `${source.name} (${source.app})`;
+    case "status":
+      return source.targetUrl ? `[${source.context}](${source.targetUrl})` : `\`${source.context}\``;
+  }
+}
+
+function sourceName(source: FailureSource | undefined): string {
+  if (source?.type === "workflow_run") return source.workflowName;
+  return source?.type === "check_run" ? source.name : "CI";
+}
+
+function sourceUrl(source: FailureSource): string | null | undefined {
+  return source.type === "workflow_run" ? source.runUrl : source.type === "check_run" ? source.url : source.targetUrl;
+}
+
+/**
+ * A red build (Actions runs, other CI's check runs, commit statuses of one
+ * commit): told on the Patchwright check run of the red commit, fixed onto the
+ * branch that failed.
+ */
+export function ciOrigin(job: JobRecord, trigger: CiTrigger, github: RepoGitHub): Origin {
+  let checkRunId = job.ackId;
+  const describe = () => {
+    const where = trigger.pullRequest ? `pull request #${trigger.pullRequest.number} (\`${trigger.headBranch}\`)` : `\`${trigger.headBranch}\``;
+    return `${trigger.sources.map(sourceLink).join(", ")} failed on ${where} at ${trigger.headSha.slice(0, 7)}.`;
+  };
+  const complete = (report: Parameters<Origin["report"]>[0]) => github.checks.complete({ checkRunId, sha: trigger.headSha, jobId: job.id, report });
+  const origin: Origin = {
+    failureSources: trigger.sources,
+    writesTestFirst: false,
+    describe,
+    async acknowledge() {
+      const detailsUrl = trigger.sources.map(sourceUrl).find(Boolean) ?? undefined;
+      checkRunId = await github.checks.open({
+        sha: trigger.headSha,
+        jobId: job.id,
+        status: "queued",
+        title: "Queued",
+        summary: `Patchwright is looking into this: ${describe()}`,
+        detailsUrl,
+      });
+      return checkRunId;
+    },
+    async start() {
+      // The acknowledgement was lost (e.g. the process stopped right after the webhook).
+      const created = checkRunId === null ? await origin.acknowledge() : null;
+      await github.checks.progress(checkRunId!, "Reproducing the failure", "Patchwright is reproducing the failure in a sandbox.");
+      return created;
+    },
+    report: complete,
+    showsSkips: () => checkRunId !== null,
+    reportCancelledBeforeStart: (by) => complete({ conclusion: "cancelled", title: "Stopped", summary: `Stopped by @${by} with \`/agent stop\` before it started.` }),
+    relevance: (config) => checkCiRelevance(github.reads, trigger, config),
+    target: async () => ({ sha: trigger.headSha, baseBranch: trigger.headBranch }),
+    request: () => undefined,
+    branchName: (sha) => `patchwright/fix-${sha.slice(0, 7)}`,
+    prTitle: (summary) => `Fix ${sourceName(trigger.sources[0])} on ${trigger.headBranch}${titleTail(summary)}`,
+  };
+  return origin;
+}

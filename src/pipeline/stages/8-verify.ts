@@ -1,0 +1,56 @@
+import { failingPart, runPlan, type ReproductionRun } from "../../reproduction/run-reproduction.ts";
+import { checkDiffPolicy, type DiffPolicy } from "../../security/check-diff-policy.ts";
+import type { CommandResult, Workspace, WorkspaceDiff } from "../../workspace/types.ts";
+import type { PipelineDeps } from "../pipeline-deps.ts";
+import type { Reproduction } from "./4-reproduce.ts";
+
+export interface Verdict {
+  passed: boolean;
+  /** The failing step re-run (and the full test command, when it differs) after the fix. */
+  run: ReproductionRun;
+  /** The last command's result: what the PR shows as "after". */
+  after: CommandResult;
+  diff: WorkspaceDiff;
+  problems: string[];
+}
+
+const TEST_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * Stage 8: re-runs the reproduction's failing part in the sandbox, then the
+ * full test command, whatever the agent claimed, and checks the diff against
+ * the job's policy. Only a green run with an allowed, non-empty diff passes.
+ */
+export async function verify(args: {
+  deps: Pick<PipelineDeps, "diff">;
+  workspace: Workspace;
+  reproduction: Reproduction;
+  baseSha: string;
+  policy: DiffPolicy;
+  signal?: AbortSignal;
+}): Promise<Verdict> {
+  const { reproduction, workspace } = args;
+  const problems: string[] = [];
+  const run = await runPlan(workspace.sandbox, reproduction.plan, failingPart(reproduction.plan), args.signal ? { signal: args.signal } : {});
+  let after: CommandResult = run.failure ?? lastStep(run, reproduction.failingCommand);
+  if (run.red) problems.push(`\`${reproduction.failingCommand}\` still fails (exit ${run.exitCode})`);
+  else if (reproduction.fullTestCommand) {
+    after = await workspace.sandbox.run(reproduction.fullTestCommand, { network: false, timeoutMs: TEST_TIMEOUT_MS, ...(args.signal ? { signal: args.signal } : {}) });
+    if (after.exitCode !== 0) problems.push(`the full test command \`${reproduction.fullTestCommand}\` fails (exit ${after.exitCode})`);
+  }
+  const diff = await args.deps.diff(workspace.dir, args.baseSha, reproduction.setupArtifacts);
+  problems.push(...checkDiffPolicy(diff, args.policy));
+  return { passed: problems.length === 0, run, after, diff, problems };
+}
+
+function lastStep(run: ReproductionRun, command: string): CommandResult {
+  const step = run.steps.at(-1);
+  return {
+    command: step?.command ?? command,
+    exitCode: step?.exitCode ?? run.exitCode,
+    output: step?.outputExcerpt ?? "",
+    durationMs: step?.durationMs ?? run.durationMs,
+    timedOut: step?.timedOut ?? false,
+    truncated: false,
+  };
+}

@@ -1,0 +1,54 @@
+import type { OpenedPullRequest } from "../../github/open-pull-request.ts";
+import { renderReproductionMarkdown } from "../../reproduction/render-reproduction-markdown.ts";
+import { stripControlCharacters } from "../../security/strip-control-characters.ts";
+import type { JobContext } from "../job-context.ts";
+import type { Target } from "../origins/origin.ts";
+import type { Reproduction } from "./4-reproduce.ts";
+import { describeCandidates, type Candidate, type FixResult } from "./7-fix.ts";
+import type { Verdict } from "./8-verify.ts";
+import { renderPrBody } from "./render-pr-body.ts";
+
+/**
+ * Stage 9: commits the winner as the app, pushes it to the origin's
+ * `patchwright/` branch (token on the host side only) and opens the pull
+ * request onto the target branch, or finds the one a previous run opened.
+ */
+export async function deliver(
+  ctx: JobContext,
+  args: { target: Target; reproduction: Reproduction; result: FixResult; winner: Candidate & { verdict: Verdict } },
+): Promise<OpenedPullRequest> {
+  const { deps, origin, payload } = ctx;
+  const { target, reproduction, result } = args;
+  const { workspace, outcome: fix, verdict } = args.winner;
+  const title = origin.prTitle(fix.summary);
+  const token = await ctx.token();
+  let committed: Promise<string> | undefined;
+  const pr = await ctx.github.openPullRequest({
+    jobId: ctx.job.id,
+    branch: origin.branchName(target.sha),
+    base: target.baseBranch,
+    title,
+    body: renderPrBody({
+      failure: origin.describe(target.sha),
+      summary: fix.summary,
+      diagnosis: result.diagnosis.summary,
+      candidates: describeCandidates(result),
+      command: reproduction.failingCommand,
+      reproduction: renderReproductionMarkdown(reproduction.outcome, verdict.run),
+      before: reproduction.before,
+      after: verdict.after,
+      diff: verdict.diff,
+      trace: fix.trace,
+      usage: { turns: fix.turns, ...fix.usage },
+      spent: ctx.spent,
+    }),
+    push: async (branch) => {
+      // Committed once, before the first push; a retried push sends the same commit.
+      committed ??= deps.commitAll(workspace.dir, stripControlCharacters(`${title}\n\n${deps.redact(fix.summary)}`), await deps.botIdentity(payload.installationId), reproduction.setupArtifacts);
+      await committed;
+      await deps.pushBranch({ dir: workspace.dir, cloneUrl: payload.repo.cloneUrl, branch, token });
+    },
+  });
+  ctx.record("deliver", pr);
+  return pr;
+}

@@ -1,0 +1,72 @@
+import type { FailureSource, JobPayload, JobRecord, JobState } from "./job.ts";
+
+/**
+ * The durable job queue (implemented in `sqlite-queue.ts`).
+ *
+ * A job is leased by one worker at a time; the lease is renewed by heartbeats.
+ * A job whose lease expired (its worker died) is leased again by the next
+ * worker that asks, with its attempt count increased, so nothing is lost: the
+ * worker decides whether to run it again or report it failed.
+ */
+export interface JobQueue {
+  /** False when this delivery id was seen before (GitHub redelivers). */
+  recordDelivery(deliveryId: string): boolean;
+  /** Forgets a recorded delivery whose handling failed, so that GitHub's redelivery is handled again. */
+  forgetDelivery(deliveryId: string): void;
+  /**
+   * Inserts a job unless one with the same dedupe key exists, finished or not
+   * (then returns the newest such job). `delayMs` holds it back, so failures
+   * arriving together can be coalesced into it.
+   */
+  enqueue(payload: JobPayload, dedupeKey: string, options?: { delayMs?: number }): { created: boolean; job: JobRecord };
+  /**
+   * One live job per key: returns the queued or running job with this dedupe
+   * key if there is one, else inserts a new job, even when finished jobs with
+   * the key exist. Atomic across processes.
+   */
+  enqueueUnlessLive(payload: JobPayload, dedupeKey: string, options?: { delayMs?: number }): { created: boolean; job: JobRecord };
+  /**
+   * Adds one more red signal of the same commit to a waiting CI job (several
+   * workflows and checks failing together make one job with all their
+   * evidence): `added`; `present` when the job has it already (a redelivered
+   * or repeated signal); `started` when the job is no longer waiting (or is not a CI job).
+   */
+  addFailureSource(id: number, source: FailureSource): "added" | "present" | "started";
+  /** Replaces the payload of a job that has not started yet; false once it has. */
+  updateQueued(id: number, payload: JobPayload): boolean;
+  lease(owner: string, leaseMs: number): JobRecord | null;
+  /** Renews a lease; false when the lease was lost (another worker took the job). */
+  heartbeat(id: number, owner: string, leaseMs: number): boolean;
+  finish(id: number, owner: string, state: Extract<JobState, "succeeded" | "failed" | "skipped" | "cancelled">, result: string): void;
+  /**
+   * `/agent stop`: a queued job is cancelled at once (returned in `cancelled`);
+   * a running one is flagged for its worker, which aborts it (returned in `flagged`).
+   */
+  requestCancel(ids: readonly number[], by: string): { cancelled: JobRecord[]; flagged: JobRecord[] };
+  /** Who asked to stop this running job, if anyone. */
+  cancelRequestedBy(id: number): string | null;
+  /** Jobs not yet finished. */
+  live(): JobRecord[];
+  /**
+   * Jobs of one issue or pull request (`owner/name`, number), oldest first:
+   * its commands, and the CI failures of the pull request (see `thread-of.ts`).
+   */
+  jobsOfThread(repoFullName: string, number: number): JobRecord[];
+  retryLater(id: number, owner: string, delayMs: number, reason: string): void;
+  setAck(id: number, ackId: number): void;
+  /** Running jobs and the worker holding each. */
+  leases(): { id: number; owner: string }[];
+  /** Ends a dead worker's lease now, so the job is leased again at once. */
+  expireLease(id: number, owner: string): void;
+  get(id: number): JobRecord | null;
+  list(): JobRecord[];
+  appendLedger(jobId: number, kind: string, data: unknown): void;
+  /** Model usage of one call, for the per-repository daily budget. */
+  recordUsage(jobId: number, repo: string, tokens: number, costUsd: number): void;
+  /** Tokens and dollars a repository spent since `since` (epoch ms). */
+  usageSince(repo: string, since: number): { tokens: number; costUsd: number };
+  ledger(jobId: number): { at: number; kind: string; data: unknown }[];
+  /** Wakes waiting workers when a job is enqueued. */
+  onEnqueued(listener: () => void): () => void;
+  close(): void;
+}
