@@ -2,7 +2,7 @@ import type { WorkspaceDiff } from "../workspace/types.ts";
 import type { AdvisoryTrigger } from "../queue/job.ts";
 import type { CommandResult } from "../workspace/types.ts";
 import type { UpgradeResult, VersionChange } from "./ecosystems/types.ts";
-import { fence, fold, seconds, tail } from "../github/markdown.ts";
+import { fence, fold, openedBy, seconds, tail } from "../github/markdown.ts";
 
 type Upgraded = Extract<UpgradeResult, { status: "upgraded" }>;
 
@@ -14,6 +14,8 @@ export interface BumpPrBodyInput {
   readonly command: string;
   /** The tests right after the upgrade. */
   readonly afterUpgrade: CommandResult;
+  /** The job's model spending, all roles together. */
+  readonly spent: { readonly tokens: number; readonly costUsd: number };
   /** When the upgrade broke the tests: the code changes that made them pass again. */
   readonly fix?: {
     readonly summary: string;
@@ -51,7 +53,7 @@ export function renderBumpPrBody(input: BumpPrBodyInput): string {
     "### Code changes",
     ...(input.fix ? describeFix(input.fix) : ["None: the tests pass with the new version as they are."]),
     "",
-    "<sub>Opened by Patchwright for a Dependabot alert. Review it like any other contribution.</sub>",
+    openedBy(input.spent, "for a Dependabot alert"),
   ].join("\n");
 }
 
@@ -117,6 +119,7 @@ export function renderDependabotFixBody(input: {
   diff: WorkspaceDiff;
   trace: readonly string[];
   changelog: string;
+  spent: { tokens: number; costUsd: number };
 }): string {
   return [
     "### Security advisory",
@@ -141,6 +144,6 @@ export function renderDependabotFixBody(input: {
     input.changelog.trim() ? fold("Changelog used as evidence", fence(input.changelog.trim())) : "No changelog was found in the package; the failure was the evidence.",
     fold("Trace", input.trace.map((line) => `1. ${line.replace(/\n/g, " ")}`).join("\n") || "(empty)"),
     "",
-    "<sub>Opened by Patchwright for a Dependabot alert. Review it like any other contribution.</sub>",
+    openedBy(input.spent, "for a Dependabot alert"),
   ].join("\n");
 }

@@ -22,3 +22,8 @@ export function fold(title: string, body: string): string {
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
+
+/** The signature line of every pull request Patchwright opens: what it cost, and that it is a proposal. */
+export function openedBy(spent: { tokens: number; costUsd: number }, reason = ""): string {
+  return `<sub>Opened by Patchwright${reason ? ` ${reason}` : ""} · ${spent.tokens} tokens · $${spent.costUsd.toFixed(2)}. Review it like any other contribution.</sub>`;
+}

@@ -54,7 +54,7 @@ export async function runBumpJob(ctx: JobContext): Promise<Ending> {
     branch: bumpBranchName(advisory.package, upgraded.upgrades[0]!.versions.to),
     base: target.baseBranch,
     title: upgraded.title,
-    body: renderBumpPrBody({ advisories, upgrades: upgraded.upgrades, command: tested.command, afterUpgrade: tested.before, ...(tested.kind === "fixed" ? { fix: tested.fix } : {}) }),
+    body: renderBumpPrBody({ advisories, upgrades: upgraded.upgrades, command: tested.command, afterUpgrade: tested.before, spent: ctx.spent, ...(tested.kind === "fixed" ? { fix: tested.fix } : {}) }),
     push: (branch) => ctx.deps.pushBranch({ dir: tested.kind === "fixed" ? tested.workspace.dir : workspace.dir, cloneUrl: job.payload.repo.cloneUrl, branch, token }),
   });
   ctx.record("deliver", pr);

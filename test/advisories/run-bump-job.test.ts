@@ -186,6 +186,8 @@ describe("runBumpJob", () => {
         "+ `lodash@4.17.21`",
         "| after the upgrade | `npm test` | 0 ✅ |",
         "None: the tests pass with the new version as they are.",
+        // The cost line every Patchwright PR carries: no model call for a bump whose tests pass.
+        "Opened by Patchwright for a Dependabot alert · 0 tokens · $0.00.",
       ])
         expect(body).toContain(part);
       expect(body).not.toContain(TOKEN);

@@ -57,7 +57,7 @@ export async function fixDependabotPullRequest(
     branch: ctx.origin.branchName(dependabot.headSha),
     base: dependabot.headRef,
     title: `[security] fix the tests of #${dependabot.number}: ${moved} (${advisory.ghsaId})`,
-    body: renderDependabotFixBody({ advisory, dependabot, command: tested.command, before: tested.before, ...tested.fix }),
+    body: renderDependabotFixBody({ advisory, dependabot, command: tested.command, before: tested.before, ...tested.fix, spent: ctx.spent }),
     push: (branch) => ctx.deps.pushBranch({ dir: tested.workspace.dir, cloneUrl: ctx.payload.repo.cloneUrl, branch, token }),
   });
   ctx.record("deliver", pr);

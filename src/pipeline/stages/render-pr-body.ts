@@ -1,6 +1,6 @@
 import type { CommandResult } from "../../workspace/types.ts";
 import type { WorkspaceDiff } from "../../workspace/types.ts";
-import { fence, fold, seconds, tail } from "../../github/markdown.ts";
+import { fence, fold, openedBy, seconds, tail } from "../../github/markdown.ts";
 
 export interface PrBodyInput {
   /** What failed, as markdown (e.g. a link to the run). */
@@ -53,7 +53,7 @@ export function renderPrBody(input: PrBodyInput): string {
       input.trace.map((line) => `1. ${line.replace(/\n/g, " ")}`).join("\n") || "(empty)",
     ),
     "",
-    `<sub>Opened by Patchwright · ${input.spent.tokens} tokens · $${input.spent.costUsd.toFixed(2)}. Review it like any other contribution.</sub>`,
+    openedBy(input.spent),
   ].join("\n");
 }
 
