@@ -9,7 +9,13 @@ need=()
 command -v git >/dev/null || need+=(git)
 command -v bwrap >/dev/null || need+=(bubblewrap)
 command -v curl >/dev/null || need+=(curl)
+# The CLI's progress display is tested through a real pseudo-terminal.
+command -v tmux >/dev/null || need+=(tmux)
 command -v npm >/dev/null || need+=(nodejs npm)
+# A root worker starts bubblewrap as an unprivileged user through setpriv; prlimit injects EMFILE in a test.
+command -v setpriv >/dev/null && command -v prlimit >/dev/null || need+=(util-linux)
+# The sandbox tests check that Python (with TLS) works inside, and make sockets with it.
+command -v python3 >/dev/null || need+=(python3)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -26,6 +32,11 @@ fi
 # bubblewrap must actually work here (user namespaces may be disabled).
 if ! bwrap --ro-bind / / --unshare-all --die-with-parent true 2>/dev/null; then
   echo "bubblewrap is installed but cannot create a sandbox on this machine (are unprivileged user namespaces disabled?)." >&2
+  exit 1
+fi
+# As root, sandboxes run as an unprivileged user: that user needs user namespaces too.
+if [ "$(id -u)" = 0 ] && ! setpriv --reuid=65534 --regid=65534 --clear-groups bwrap --ro-bind / / --unshare-all --die-with-parent true 2>/dev/null; then
+  echo "bubblewrap cannot create a sandbox as an unprivileged user here (are unprivileged user namespaces disabled, or restricted by AppArmor?)." >&2
   exit 1
 fi
 

@@ -13,7 +13,7 @@ import type { Octokit } from "./github/types.ts";
 import type { PipelineDeps } from "./pipeline/pipeline-deps.ts";
 import type { JobQueue } from "./queue/sqlite-queue.ts";
 import type { Redactor } from "./security/redact.ts";
-import { commitAll } from "./workspace/commit-all.ts";
+import { commitTree } from "./workspace/commit-all.ts";
 import { diffWorkspace } from "./workspace/diff-workspace.ts";
 import { copyInstalledFiles } from "./workspace/fork-workspace.ts";
 import { listUntracked } from "./workspace/list-untracked.ts";
@@ -54,16 +54,16 @@ export function createPipelineDeps(args: {
     forkWorkspace: async (base, { cloneUrl, sha, token, installationId }) => {
       const fork = await openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot, allowUnsandboxed: env.allowUnsandboxed });
       try {
-        await copyInstalledFiles(base.dir, fork.dir);
+        await copyInstalledFiles(base, fork.dir);
         return fork;
       } catch (error) {
         await fork.dispose();
         throw error;
       }
     },
-    untracked: (dir) => listUntracked(dir),
-    diff: (dir, baseSha, exclude) => diffWorkspace({ dir, baseSha, exclude }),
-    commitAll: (dir, message, author, exclude) => commitAll({ dir, message, author, exclude }),
+    untracked: (workspace) => listUntracked(workspace),
+    diff: (workspace, baseSha, exclude) => diffWorkspace({ workspace, baseSha, exclude }),
+    commit: (workspace, tree, message, author) => commitTree({ workspace, tree, message, author }),
     pushBranch: (a) => pushBranch(a),
     fix: (request) => runRole(request, { model, modelName: env.model.name, redact }),
     // The ledger is written once, here: redacted like everything else that leaves the pipeline.

@@ -3,10 +3,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pino, type Logger } from "pino";
 import { createNodeMiddleware, Probot } from "probot";
-import { createLlmClient } from "./agent/create-llm-client.ts";
-import { createOpenAiChatModel } from "./agent/openai-chat-model.ts";
+import { createChatModel } from "./agent/create-chat-model.ts";
+import { probeModel } from "./agent/probe-model.ts";
 import { createApp } from "./app.ts";
-import { secretsOf, type AppEnv } from "./config/env.ts";
+import { EnvError, secretsOf, type AppEnv } from "./config/env.ts";
 import { createPipelineDeps } from "./create-pipeline-deps.ts";
 import { createRepoGitHub } from "./github/repo-github.ts";
 import type { Octokit } from "./github/types.ts";
@@ -32,6 +32,21 @@ export interface RunningApp {
 export async function startApp(env: AppEnv): Promise<RunningApp> {
   configureHostGit(env.gitPassthrough);
   const redact = createRedactor(secretsOf(env));
+  // The model first: a model that cannot work is one start-up error, not one failed job per webhook.
+  const { configured, probe } = await (async () => {
+    const configured = createChatModel({
+      baseURL: env.model.baseURL ?? "https://api.openai.com/v1",
+      apiKey: env.model.apiKey,
+      apiVersion: env.model.apiVersion,
+      model: env.model.name,
+      overrides: { api: env.model.api, reasoningEffort: env.model.reasoningEffort, profile: env.model.profile },
+    });
+    const probe = env.model.probe ? await probeModel({ model: configured.model, modelName: env.model.name, adaptations: configured.adaptations }) : null;
+    return { configured, probe };
+  })().catch((error: unknown) => {
+    throw new EnvError(redact(error instanceof Error ? error.message : String(error)));
+  });
+  const model = configured.model;
   /** Where a job's requester is told things, through one installation's Octokit. */
   const originOf = (octokit: Octokit, job: JobRecord) => createOrigin(job, createRepoGitHub(octokit, job.payload.repo, redact));
   // Every log line is redacted as it is written, whatever a caller put in it.
@@ -72,9 +87,6 @@ export async function startApp(env: AppEnv): Promise<RunningApp> {
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
 
-  const model = createOpenAiChatModel(
-    createLlmClient({ baseURL: env.model.baseURL ?? "https://api.openai.com/v1", apiKey: env.model.apiKey }),
-  );
   const pipelineDeps = createPipelineDeps({ env, probot, queue, model, log, redact });
   const worker = startWorker({
     queue,
@@ -86,6 +98,7 @@ export async function startApp(env: AppEnv): Promise<RunningApp> {
     },
   });
   log.info({ port, githubApiUrl: env.githubApiUrl, dataDir: env.dataDir }, "patchwright listening");
+  if (probe) log.info({ model: probe.lines.map(redact) }, "model checked");
 
   return {
     url: `http://127.0.0.1:${port}`,

@@ -5,13 +5,17 @@ import type { CommandResult, Workspace } from "../workspace/types.ts";
 export interface ModelUsage {
   promptTokens: number;
   completionTokens: number;
+  /** Of completionTokens, spent on reasoning (priced as `reasoning`, else as output). */
+  reasoningTokens?: number;
+  /** Of promptTokens, read from the provider's prompt cache (priced as `cached_input`). */
+  cachedPromptTokens?: number;
 }
 
 /** One agent run's brief: what it knows, what it may do, what it may spend. */
 export interface FixRequest {
   /** The investigator only reads and diagnoses; fixers edit their own workspace. */
   role: "investigator" | "fixer";
-  /** Which of the parallel fixers this is (fixers vary their strategy and temperature). */
+  /** Which of the parallel fixers this is (fixers vary their strategy, and their sampling where the model allows). */
   candidate?: { index: number; of: number };
   workspace: Workspace;
   repoFullName: string;
@@ -44,4 +48,10 @@ export interface FixOutcome {
   usage: ModelUsage;
   /** Condensed tool calls and results, for the PR body. */
   trace: string[];
+  /**
+   * Set when the run ended on a model error (`status: "model_error"`): the
+   * provider's message, redacted. Such a run's summary is that message, so it
+   * must never become a PR title or summary; report it on the check run instead.
+   */
+  modelError?: string;
 }

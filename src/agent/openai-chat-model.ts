@@ -1,149 +1,94 @@
 import type OpenAI from "openai";
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
-import type { ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
-import { z } from "zod";
-import { PatchwrightError } from "../errors.ts";
-import type { ChatMessage, ChatModel, ChatRequest, ChatResponse, ChatToolCall } from "./chat-model.ts";
+import type { ChatModel, ChatRequest, ChatResponse } from "./chat-model.ts";
+import { fromWireResponse, toWireMessages } from "./chat-wire.ts";
+import { createAdaptations, type ModelAdaptations } from "./model-adaptations.ts";
+import { ModelCallError, toModelError } from "./model-errors.ts";
+import type { ModelProfile } from "./model-profile.ts";
+
+/** Parameters the endpoint may refuse, in the order they are worth giving up. */
+const DROPPABLE = new Set(["temperature", "top_p", "seed", "reasoning_effort", "parallel_tool_calls", "max_tokens", "max_completion_tokens"]);
+/** At most this many lessons per call: never a loop of 400s. */
+const MAX_ADAPTATIONS_PER_CALL = 3;
+
+export interface ChatModelOptions {
+  /** What the model accepts; without one, everything is sent as asked (tests, unknown servers). */
+  readonly profile?: ModelProfile;
+  /** Shared lessons of the process (one object per endpoint and model). */
+  readonly adaptations?: ModelAdaptations;
+}
 
 /**
- * What the loop needs from a chat completion. Lenient where OpenAI-compatible
- * servers differ (missing ids, arguments sent as an object, no usage), strict
- * where nothing sensible can follow (no choice, no message).
+ * Chat Completions through the OpenAI SDK. Sends only what the profile allows;
+ * on a 400 that names an unsupported parameter it drops (or renames) that
+ * parameter, retries once and remembers it for the process; on a server
+ * without a tool parser it moves the tools into the prompt. Never loops.
  */
-const CompletionBody = z.object({
-  choices: z
-    .array(
-      z.object({
-        message: z.object({
-          content: z.string().nullish(),
-          tool_calls: z
-            .array(
-              z.object({
-                id: z.string().nullish(),
-                function: z
-                  .object({ name: z.string().nullish(), arguments: z.unknown() })
-                  .nullish(),
-              }),
-            )
-            .nullish(),
-        }),
-      }),
-    )
-    .min(1, "the response has no choices"),
-  usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }).nullish(),
-});
-
-/** Adapts an OpenAI SDK client (from `createLlmClient`) to the loop's `ChatModel`. */
-export function createOpenAiChatModel(client: OpenAI): ChatModel {
+export function createOpenAiChatModel(client: OpenAI, options: ChatModelOptions = {}): ChatModel {
+  const { profile } = options;
+  const adaptations = options.adaptations ?? createAdaptations();
   return {
+    ...(profile ? { profile } : {}),
     async complete(request: ChatRequest): Promise<ChatResponse> {
-      let raw: unknown;
-      try {
-        raw = await client.chat.completions.create(
-          {
-            model: request.model,
-            messages: request.messages.map(toSdkMessage),
-            ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-            ...(request.tools.length > 0 ? { tools: request.tools.map(toSdkTool), tool_choice: "auto" as const } : {}),
-          },
-          request.signal !== undefined ? { signal: request.signal } : {},
-        );
-      } catch (error) {
-        throw toModelError(error, client.baseURL);
+      const tried = new Set<string>();
+      for (;;) {
+        const body = buildBody(request, profile, adaptations);
+        try {
+          const raw: unknown = await client.chat.completions.create(body as never, request.signal !== undefined ? { signal: request.signal } : {});
+          return fromWireResponse(raw, request);
+        } catch (error) {
+          const failure = toModelError(error, client.baseURL);
+          if (!(failure instanceof ModelCallError) || tried.size >= MAX_ADAPTATIONS_PER_CALL || !learn(failure, body, adaptations, tried)) throw failure;
+        }
       }
-      return fromSdkResponse(raw, request);
     },
   };
 }
 
-function toSdkMessage(message: ChatMessage): ChatCompletionMessageParam {
-  switch (message.role) {
-    case "system":
-    case "user":
-      return { role: message.role, content: message.content };
-    case "tool":
-      return { role: "tool", tool_call_id: message.toolCallId, content: message.content };
-    case "assistant":
-      return {
-        role: "assistant",
-        content: message.content,
-        ...(message.toolCalls.length > 0
-          ? {
-              tool_calls: message.toolCalls.map((call) => ({
-                id: call.id,
-                type: "function" as const,
-                function: { name: call.name, arguments: call.arguments },
-              })),
-            }
-          : {}),
-      };
-  }
-}
-
-function toSdkTool(spec: ChatRequest["tools"][number]): ChatCompletionTool {
-  return { type: "function", function: { name: spec.name, description: spec.description, parameters: { ...spec.parameters } } };
-}
-
-function fromSdkResponse(raw: unknown, request: ChatRequest): ChatResponse {
-  const parsed = CompletionBody.safeParse(raw);
-  if (!parsed.success) {
-    const problem = parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ");
-    throw new PatchwrightError(
-      "model_api",
-      `The model endpoint answered something that is not a chat completion (${problem}). Check that OPENAI_BASE_URL points at an OpenAI-compatible /v1 API.`,
-    );
-  }
-  const body = parsed.data;
-  const message = body.choices[0]?.message ?? {};
-  const toolCalls: ChatToolCall[] = (message.tool_calls ?? []).map((call, index) => ({
-    // Some servers omit ids; the loop needs one to answer each call.
-    id: call.id ?? `call_${index}`,
-    name: call.function?.name ?? "",
-    arguments: typeof call.function?.arguments === "string" ? call.function.arguments : JSON.stringify(call.function?.arguments ?? {}),
-  }));
-  const content = message.content ?? null;
-  if (body.usage) {
-    return {
-      message: { content, toolCalls },
-      usage: { promptTokens: body.usage.prompt_tokens, completionTokens: body.usage.completion_tokens },
-      usageEstimated: false,
-    };
-  }
-  // Without usage the token budget would never trip: estimate about 4 characters a token.
-  const promptChars = JSON.stringify(request.messages).length;
-  const completionChars = (content ?? "").length + toolCalls.reduce((n, c) => n + c.name.length + c.arguments.length, 0);
-  return {
-    message: { content, toolCalls },
-    usage: { promptTokens: Math.ceil(promptChars / 4), completionTokens: Math.ceil(completionChars / 4) },
-    usageEstimated: true,
+function buildBody(request: ChatRequest, profile: ModelProfile | undefined, adaptations: ModelAdaptations): Record<string, unknown> {
+  const textTools = adaptations.textTools || profile?.toolCalls === "text";
+  const body: Record<string, unknown> = {
+    model: request.model,
+    messages: toWireMessages(request, { passback: profile?.passback ?? [], textTools }),
   };
+  if (request.temperature !== undefined && profile?.temperature !== false) body["temperature"] = request.temperature;
+  if (request.seed !== undefined && profile?.seed === true) body["seed"] = request.seed;
+  const effort = request.reasoningEffort ?? profile?.reasoningEffort;
+  if (effort !== undefined && profile?.reasoning === true) body["reasoning_effort"] = effort;
+  if (profile?.maxOutputTokens !== undefined) body[profile.maxTokensParam] = profile.maxOutputTokens;
+  if (request.tools.length > 0 && !textTools) {
+    body["tools"] = request.tools.map((spec) => ({ type: "function", function: { name: spec.name, description: spec.description, parameters: { ...spec.parameters } } }));
+    if (!adaptations.dropped.has("tool_choice")) body["tool_choice"] = "auto";
+  }
+  for (const param of adaptations.dropped) {
+    if (param === "max_tokens" && body["max_tokens"] !== undefined) body["max_completion_tokens"] = body["max_tokens"];
+    if (param === "max_completion_tokens" && body["max_completion_tokens"] !== undefined) body["max_tokens"] = body["max_completion_tokens"];
+    if (param !== "tool_choice") delete body[param];
+  }
+  return body;
 }
 
-function toModelError(error: unknown, baseURL: string): PatchwrightError {
-  if (error instanceof APIUserAbortError) return new PatchwrightError("cancelled", "The model request was aborted.", { cause: error });
-  if (error instanceof APIConnectionTimeoutError) {
-    return new PatchwrightError("model_api", `The model endpoint ${baseURL} did not answer in time, even after retries. Check that the model server is up and not overloaded.`, { cause: error });
+/** Records what `failure` teaches; false when there is nothing to learn (then it is thrown). */
+function learn(failure: ModelCallError, body: Record<string, unknown>, adaptations: ModelAdaptations, tried: Set<string>): boolean {
+  const param = failure.param;
+  if (failure.kind === "unsupported_parameter" && param === "tool_choice") {
+    // vLLM without --enable-auto-tool-choice: first without tool_choice, then with the tools in the text.
+    if (body["tool_choice"] !== undefined && !tried.has("tool_choice")) {
+      tried.add("tool_choice");
+      adaptations.dropped.add("tool_choice");
+      adaptations.notes.push(`dropped tool_choice: ${failure.providerMessage}`);
+      return true;
+    }
+    if (body["tools"] === undefined || tried.has("tools")) return false;
+    tried.add("tools");
+    adaptations.textTools = true;
+    adaptations.notes.push(`tool calls moved into the text: the server has no tool parser (${failure.providerMessage})`);
+    return true;
   }
-  if (error instanceof APIConnectionError) {
-    return new PatchwrightError("model_api", `Could not reach the model endpoint ${baseURL}: ${error.message}. Check OPENAI_BASE_URL.`, { cause: error });
-  }
-  if (error instanceof APIError && typeof error.status === "number") {
-    const status = error.status;
-    const hint =
-      status === 401 || status === 403
-        ? "Check OPENAI_API_KEY."
-        : status === 404
-          ? "Check PATCHWRIGHT_MODEL and OPENAI_BASE_URL."
-          : status === 400 || status === 422
-            ? "The endpoint rejected the request; check that the model supports tool calling."
-            : status === 429 || status >= 500
-              ? "The endpoint kept failing after retries; see the model server's logs."
-              : "See the model server's logs.";
-    return new PatchwrightError("model_api", `The model endpoint answered HTTP ${status}: ${error.message}. ${hint}`, {
-      cause: error,
-      retryable: status === 429 || status >= 500,
-    });
-  }
-  const text = error instanceof Error ? error.message : String(error);
-  return new PatchwrightError("model_api", `The model request failed: ${text}.`, { cause: error });
+  if (failure.kind !== "unsupported_parameter" || param === undefined || !DROPPABLE.has(param) || body[param] === undefined || tried.has(param)) return false;
+  tried.add(param);
+  // Parallel agents may hit the same refusal at once: the lesson is noted once.
+  if (adaptations.dropped.has(param)) return true;
+  adaptations.dropped.add(param);
+  adaptations.notes.push(`${param === "max_tokens" ? "renamed max_tokens to max_completion_tokens" : param === "max_completion_tokens" ? "renamed max_completion_tokens to max_tokens" : `dropped ${param}`}: ${failure.providerMessage}`);
+  return true;
 }

@@ -2,6 +2,7 @@ import type { Redactor } from "../security/redact.ts";
 import type { Sandbox } from "../workspace/types.ts";
 import { buildPrompt } from "./build-prompt.ts";
 import type { ChatModel } from "./chat-model.ts";
+import type { ModelProfile, ReasoningEffort } from "./model-profile.ts";
 import type { FixOutcome, FixRequest } from "./fix-request.ts";
 import { runAgent } from "./run-agent.ts";
 import { AGENT_TOOLS, READ_ONLY_TOOLS } from "./tools/index.ts";
@@ -16,12 +17,26 @@ const INVESTIGATOR_BRIEF = [
   "Fix idea: <the smallest change that would fix it>",
 ].join("\n");
 
-/** Parallel fixers try different angles; the verifier keeps the smallest passing diff. */
-const FIXER_STRATEGIES = [
-  { temperature: 0.2, note: "Make the smallest change that fixes the root cause in the diagnosis." },
-  { temperature: 0.6, note: "Check the diagnosis against the code first; if it looks wrong, fix the real cause instead." },
-  { temperature: 0.9, note: "Consider a different fix than the obvious one, still minimal, in the code rather than in the tests." },
-] as const;
+/**
+ * Parallel fixers try different angles; the verifier keeps the smallest
+ * passing diff. They differ by instructions first; temperature, seed and
+ * reasoning effort are varied only where the model's profile allows them
+ * (GPT-5 and other reasoning models reject a temperature other than the default).
+ */
+export const FIXER_STRATEGIES: ReadonlyArray<{ note: string; temperature: number; seed: number; reasoningEffort?: ReasoningEffort }> = [
+  { temperature: 0.2, seed: 1, note: "Make the smallest change that fixes the root cause in the diagnosis." },
+  { temperature: 0.6, seed: 2, reasoningEffort: "high", note: "Check the diagnosis against the code first; if it looks wrong, fix the real cause instead." },
+  { temperature: 0.9, seed: 3, reasoningEffort: "low", note: "Consider a different fix than the obvious one, still minimal, in the code rather than in the tests." },
+];
+
+/** What a fixer's strategy sends, given what the model accepts (a fake without a profile takes everything). */
+export function samplingFor(strategy: (typeof FIXER_STRATEGIES)[number], profile: ModelProfile | undefined): { temperature?: number; seed?: number; reasoningEffort?: ReasoningEffort } {
+  return {
+    ...(profile === undefined || profile.temperature ? { temperature: strategy.temperature } : {}),
+    ...(profile?.seed === true ? { seed: strategy.seed } : {}),
+    ...(profile?.reasoning === true && strategy.reasoningEffort !== undefined && profile.reasoningEffort !== undefined ? { reasoningEffort: strategy.reasoningEffort } : {}),
+  };
+}
 
 /**
  * Runs one agent role through the real loop: the prompt from the brief, the
@@ -59,7 +74,8 @@ export async function runRole(request: FixRequest, deps: { model: ChatModel; mod
   const result = await runAgent({
     model: deps.model,
     modelName: deps.modelName,
-    ...(investigator ? { toolset: READ_ONLY_TOOLS } : { toolset: AGENT_TOOLS, temperature: strategy.temperature }),
+    ...(investigator ? { toolset: READ_ONLY_TOOLS } : { toolset: AGENT_TOOLS, ...samplingFor(strategy, deps.model.profile) }),
+    testCommand: request.failingCommand,
     tools: {
       root: request.workspace.dir,
       // Every command the agent starts dies with the job (`/agent stop`, shutdown).
@@ -72,7 +88,14 @@ export async function runRole(request: FixRequest, deps: { model: ChatModel; mod
     limits: { maxTurns: request.limits.turns, maxTokens: request.limits.tokens, deadlineMs: request.limits.deadlineMs },
     onEvent: (event) => {
       request.onEvent(`agent.${event.kind}`, event);
-      if (event.kind === "model_call") request.onUsage({ promptTokens: event.promptTokens, completionTokens: event.completionTokens });
+      if (event.kind === "model_call") {
+        request.onUsage({
+          promptTokens: event.promptTokens,
+          completionTokens: event.completionTokens,
+          ...(event.reasoningTokens !== undefined ? { reasoningTokens: event.reasoningTokens } : {}),
+          ...(event.cachedPromptTokens !== undefined ? { cachedPromptTokens: event.cachedPromptTokens } : {}),
+        });
+      }
     },
     signal: request.signal,
   });
@@ -80,8 +103,10 @@ export async function runRole(request: FixRequest, deps: { model: ChatModel; mod
     status: result.status,
     summary: result.summary,
     turns: result.turns,
-    usage: { promptTokens: result.usage.promptTokens, completionTokens: result.usage.completionTokens },
+    usage: { ...result.usage },
     trace: result.trace.flatMap(describeTraceEntry),
+    // The provider's message, for the report: a run that ended on a model error is not a fix summary.
+    ...(result.status === "model_error" ? { modelError: result.summary } : {}),
   };
 }
 

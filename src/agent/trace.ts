@@ -11,6 +11,10 @@ export type TraceEntry =
       readonly latencyMs: number;
       readonly promptTokens: number;
       readonly completionTokens: number;
+      /** Of completionTokens, reasoning (when the endpoint says). */
+      readonly reasoningTokens?: number;
+      /** Of promptTokens, read from the prompt cache (when the endpoint says). */
+      readonly cachedPromptTokens?: number;
       /** The endpoint reported no usage; the token figures are estimates. */
       readonly usageEstimated: boolean;
       /** The model's text, if any (often its reasoning), capped. */

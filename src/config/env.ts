@@ -40,6 +40,16 @@ const EnvSchema = z.object({
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional()),
   PATCHWRIGHT_MODEL: z.string().min(1).default("gpt-4.1"),
+  /** Which model API: `auto` (from the model's profile), `chat` (Chat Completions) or `responses`. */
+  PATCHWRIGHT_MODEL_API: z.enum(["auto", "chat", "responses"]).default("auto"),
+  /** Reasoning effort for reasoning models. */
+  PATCHWRIGHT_REASONING_EFFORT: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["none", "minimal", "low", "medium", "high", "xhigh"]).optional()),
+  /** JSON overrides of the model's profile (see README "Models and providers"). */
+  PATCHWRIGHT_MODEL_PROFILE: optionalString,
+  /** Azure's api-version for a classic deployment URL that does not carry one. */
+  OPENAI_API_VERSION: optionalString,
+  /** `0` skips the start-up probe (one tiny tool-calling request). */
+  PATCHWRIGHT_MODEL_PROBE: z.enum(["0", "1", "true", "false"]).default("1"),
   PATCHWRIGHT_DATA_DIR: z.string().min(1).default("./.data"),
   PATCHWRIGHT_ALLOW_UNSANDBOXED: z.enum(["0", "1", "true", "false"]).default("0"),
   /** How long a new CI job waits for other failures of the same commit, to handle them as one. */
@@ -58,7 +68,17 @@ export interface AppEnv {
   readonly host: string | undefined;
   /** REST base URL: `https://api.github.com` or `<protocol>://<GHE_HOST>/api/v3`. */
   readonly githubApiUrl: string;
-  readonly model: { readonly baseURL: string | undefined; readonly apiKey: string; readonly name: string };
+  readonly model: {
+    readonly baseURL: string | undefined;
+    readonly apiKey: string;
+    readonly name: string;
+    readonly apiVersion: string | undefined;
+    readonly api: "auto" | "chat" | "responses";
+    readonly reasoningEffort: "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | undefined;
+    /** Validated `PATCHWRIGHT_MODEL_PROFILE` overrides. */
+    readonly profile: ModelProfileOverrides | undefined;
+    readonly probe: boolean;
+  };
   readonly prices: PriceTable;
   readonly dataDir: string;
   readonly allowUnsandboxed: boolean;
@@ -118,7 +138,16 @@ export function loadEnv(raw: NodeJS.ProcessEnv, cwd = process.cwd()): LoadedEnv 
       port: e.PORT,
       host: e.HOST,
       githubApiUrl: e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}/api/v3` : "https://api.github.com",
-      model: { baseURL: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY ?? "unused", name: e.PATCHWRIGHT_MODEL },
+      model: {
+        baseURL: e.OPENAI_BASE_URL,
+        apiKey: e.OPENAI_API_KEY ?? "unused",
+        name: e.PATCHWRIGHT_MODEL,
+        apiVersion: e.OPENAI_API_VERSION,
+        api: e.PATCHWRIGHT_MODEL_API,
+        reasoningEffort: e.PATCHWRIGHT_REASONING_EFFORT,
+        profile: parseModelProfile(e.PATCHWRIGHT_MODEL_PROFILE),
+        probe: e.PATCHWRIGHT_MODEL_PROBE === "1" || e.PATCHWRIGHT_MODEL_PROBE === "true",
+      },
       prices: parsePrices(e.PATCHWRIGHT_PRICES),
       dataDir,
       allowUnsandboxed: e.PATCHWRIGHT_ALLOW_UNSANDBOXED === "1" || e.PATCHWRIGHT_ALLOW_UNSANDBOXED === "true",
@@ -131,6 +160,39 @@ export function loadEnv(raw: NodeJS.ProcessEnv, cwd = process.cwd()): LoadedEnv 
 
 function gitPassthroughOf(e: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(GIT_PASSTHROUGH_NAMES.flatMap((name) => (typeof e[name] === "string" ? [[name, e[name]]] : [])));
+}
+
+/** `PATCHWRIGHT_MODEL_PROFILE`: what the model accepts, over the built-in table. */
+const ModelProfileSchema = z
+  .object({
+    api: z.enum(["chat", "responses"]),
+    reasoning: z.boolean(),
+    temperature: z.boolean(),
+    seed: z.boolean(),
+    maxTokensParam: z.enum(["max_tokens", "max_completion_tokens"]),
+    maxOutputTokens: z.number().int().positive(),
+    reasoningEffort: z.enum(["none", "minimal", "low", "medium", "high", "xhigh"]),
+    passback: z.array(z.enum(["reasoning_content", "thought_signatures", "thinking_blocks", "reasoning_items"])),
+    contextWindow: z.number().int().min(2_048),
+    toolCalls: z.enum(["native", "text"]),
+    toolGenerationRetries: z.number().int().min(0).max(5),
+  })
+  .partial()
+  .strict();
+
+export type ModelProfileOverrides = z.infer<typeof ModelProfileSchema>;
+
+function parseModelProfile(json: string | undefined): ModelProfileOverrides | undefined {
+  if (json === undefined) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new EnvError('PATCHWRIGHT_MODEL_PROFILE: not JSON. Expected e.g. {"temperature": false, "contextWindow": 32768}.');
+  }
+  const parsed = ModelProfileSchema.safeParse(raw);
+  if (!parsed.success) throw new EnvError(`PATCHWRIGHT_MODEL_PROFILE: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(value)"}: ${i.message}`).join("; ")}`);
+  return parsed.data;
 }
 
 function parsePrices(json: string | undefined): PriceTable {

@@ -29,9 +29,12 @@ export interface PipelineDeps {
   /** A second workspace at the same commit, with the first one's installed dependencies. */
   forkWorkspace(base: Workspace, args: { cloneUrl: string; sha: string; token: string; installationId: number }): Promise<Workspace>;
   /** Untracked, not ignored paths: taken after setup, they are left out of diffs and commits. */
-  untracked(dir: string): Promise<string[]>;
-  diff(dir: string, baseSha: string, exclude: readonly string[]): Promise<WorkspaceDiff>;
-  commitAll(dir: string, message: string, author: Identity, exclude: readonly string[]): Promise<string>;
+  untracked(workspace: Workspace): Promise<string[]>;
+  /** The workspace's change since `baseSha`, `exclude` left out; its `tree` is what a commit of it holds. */
+  diff(workspace: Workspace, baseSha: string, exclude: readonly string[]): Promise<WorkspaceDiff>;
+  /** Commits `tree` (a diff's) on the workspace's HEAD as `author`; returns the commit's sha. */
+  commit(workspace: Workspace, tree: string, message: string, author: Identity): Promise<string>;
+  /** Pushes the workspace's HEAD (its last `commit`) from the host's repository. */
   pushBranch(args: { dir: string; cloneUrl: string; branch: string; token: string }): Promise<void>;
   /** Runs one agent role (investigator or fixer) to its end. */
   fix(request: FixRequest): Promise<FixOutcome>;

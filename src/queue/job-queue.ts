@@ -35,6 +35,11 @@ export interface JobQueue {
   /** Replaces the payload of a job that has not started yet; false once it has. */
   updateQueued(id: number, payload: JobPayload): boolean;
   lease(owner: string, leaseMs: number): JobRecord | null;
+  /**
+   * Records a job that `owner` runs at once in its own process (the CLI's
+   * `fix`): created running and leased, so no worker sharing the store takes it.
+   */
+  startNow(payload: JobPayload, dedupeKey: string, owner: string, leaseMs: number): JobRecord;
   /** Renews a lease; false when the lease was lost (another worker took the job). */
   heartbeat(id: number, owner: string, leaseMs: number): boolean;
   finish(id: number, owner: string, state: Extract<JobState, "succeeded" | "failed" | "skipped" | "cancelled">, result: string): void;

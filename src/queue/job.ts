@@ -92,10 +92,36 @@ export const AdvisoryTrigger = z.object({
 });
 export type AdvisoryTrigger = z.infer<typeof AdvisoryTrigger>;
 
+/**
+ * `patchwright fix` on someone's machine: their repository on disk, no
+ * GitHub. The job works on `sha` (HEAD when the command started); its
+ * working tree and uncommitted changes are never read or written.
+ */
+export const LocalTrigger = z.object({
+  type: z.literal("local"),
+  /** Absolute path of the repository's working tree. */
+  dir: z.string().min(1),
+  /** The commit under repair. */
+  sha: z.string().regex(/^[0-9a-f]{40}$/),
+  /** The branch HEAD was on (`HEAD` when detached): agent instructions come from it. */
+  branch: z.string().min(1),
+  /** `--command`: the command that must go green (over `commands.test` of the config). */
+  command: z.string().min(1).optional(),
+  /** `--instructions`: guidance for the agent, like the text after `/agent fix`. */
+  instructions: z.string().optional(),
+  /** `--log`, distilled: the evidence the agent is shown. */
+  logExcerpt: z.string().optional(),
+  /** `--candidates`: parallel fixers (over `candidates` of the config). */
+  candidates: z.number().int().min(1).max(5).optional(),
+  /** `--patch`: the file the verified diff goes to, instead of a new branch. */
+  patchFile: z.string().min(1).optional(),
+});
+export type LocalTrigger = z.infer<typeof LocalTrigger>;
+
 export type CiTrigger = z.infer<typeof CiTrigger>;
 export type CommentTrigger = z.infer<typeof CommentTrigger>;
 
-export const Trigger = z.discriminatedUnion("type", [CiTrigger, CommentTrigger, AdvisoryTrigger]);
+export const Trigger = z.discriminatedUnion("type", [CiTrigger, CommentTrigger, AdvisoryTrigger, LocalTrigger]);
 export type Trigger = z.infer<typeof Trigger>;
 
 /**

@@ -108,6 +108,15 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
     enqueueUnlessLive(payload, dedupeKey, options = {}) {
       return enqueueUnless(liveByKey, payload, dedupeKey, options.delayMs ?? 0);
     },
+    startNow(payload, dedupeKey, owner, leaseMs) {
+      const parsed = JobPayload.parse(payload);
+      return immediateTransaction(db, () => {
+        const t = now();
+        const { lastInsertRowid } = insertJob.run(dedupeKey, threadOf(parsed), JSON.stringify(parsed), t, t, t);
+        takeLease.run(owner, t + leaseMs, t, Number(lastInsertRowid));
+        return toRecord(byId.get(lastInsertRowid) as unknown as Row);
+      });
+    },
     lease(owner, leaseMs) {
       // Within the write lock: two workers, even in two processes, never take the same job.
       const row = immediateTransaction(db, () => {

@@ -35,6 +35,8 @@ export interface ReproductionRun {
   readonly durationMs: number;
   /** The failed step's full result (for the agent); absent when all passed. */
   readonly failure?: CommandResult;
+  /** The last step's full result, failed or not (its test runner's report is read from it). */
+  readonly last?: CommandResult;
 }
 
 interface Judged {
@@ -140,6 +142,7 @@ export async function runPlan(
 ): Promise<ReproductionRun> {
   const records: StepRecord[] = [];
   let total = 0;
+  let last: CommandResult | undefined;
   for (const step of steps) {
     if (options.signal?.aborted) throw new PatchwrightError("cancelled", "The reproduction was stopped before it finished.");
     const result = await sandbox.run(toSandboxCommand(step), {
@@ -162,10 +165,11 @@ export async function runPlan(
       ...(step.inexact !== undefined ? { inexact: step.inexact } : {}),
     });
     if (result.exitCode !== 0 && step.continueOnError !== true) {
-      return { steps: records, failedStep: step.name, exitCode: result.exitCode, red: true, durationMs: total, failure: result };
+      return { steps: records, failedStep: step.name, exitCode: result.exitCode, red: true, durationMs: total, failure: result, last: result };
     }
+    last = result;
   }
-  return { steps: records, exitCode: 0, red: false, durationMs: total };
+  return { steps: records, exitCode: 0, red: false, durationMs: total, ...(last ? { last } : {}) };
 }
 
 /** Why a red reproduction may still not be CI's failure. */

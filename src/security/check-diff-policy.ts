@@ -1,10 +1,21 @@
 import { findProtectedMatch } from "./protected-paths.ts";
 import { redact as redactKnownShapes, type Redactor } from "./redact.ts";
 
-/** What the policy needs to see of a change: every file with its status, and the patch text. */
+/**
+ * What the policy needs to see of a change: every file with its status and
+ * git's raw modes (from the tree that is committed, so what is pushed is what
+ * was checked), and the patch text.
+ */
 export interface ChangeUnderReview {
   readonly patch: string;
-  readonly files: readonly { readonly path: string; readonly status: string; readonly binary: boolean }[];
+  readonly files: readonly {
+    readonly path: string;
+    readonly status: string;
+    readonly binary: boolean;
+    /** `000000` absent, `100644`, `100755` executable, `120000` symbolic link, `160000` submodule. */
+    readonly oldMode: string;
+    readonly newMode: string;
+  }[];
   readonly insertions: number;
   readonly deletions: number;
 }
@@ -75,6 +86,7 @@ export function checkDiffPolicy(diff: ChangeUnderReview, policy: DiffPolicy): st
     if (isLockfile(file.path) && policy.allowLockfiles !== true) {
       violations.push(`\`${file.path}\` is a lockfile; only dependency updates may change lockfiles`);
     }
+    violations.push(...checkModes(file));
   }
   violations.push(...checkPatch(diff.patch, policy.redact ?? redactKnownShapes));
   const changed = diff.insertions + diff.deletions;
@@ -83,11 +95,24 @@ export function checkDiffPolicy(diff: ChangeUnderReview, policy: DiffPolicy): st
   return violations;
 }
 
+const SYMLINK = "120000";
+const SUBMODULE = "160000";
+const EXECUTABLE = "100755";
+
+/** What only the modes show: links created or retargeted, submodules added, moved or removed, executables made. */
+function checkModes(file: ChangeUnderReview["files"][number]): string[] {
+  if (file.oldMode === SUBMODULE || file.newMode === SUBMODULE) return [`\`${file.path}\` is a submodule; a fix may not add, move or remove one`];
+  if (file.newMode === SYMLINK) return [`\`${file.path}\` is a symbolic link; a fix may not add or retarget one`];
+  if (file.newMode === EXECUTABLE && file.oldMode !== EXECUTABLE) return [`\`${file.path}\` is made executable; a fix may not change file modes`];
+  if (file.oldMode === EXECUTABLE && file.newMode !== EXECUTABLE && file.newMode !== "000000") return [`\`${file.path}\` loses its executable bit; a fix may not change file modes`];
+  return [];
+}
+
 export function isLockfile(path: string): boolean {
   return LOCKFILES.has(path.slice(path.lastIndexOf("/") + 1));
 }
 
-/** What only the patch text shows: symbolic links, submodules, and credentials in added lines. */
+/** What only the patch text shows: credentials in added lines (modes come from the raw view, `checkModes`). */
 function checkPatch(patch: string, redact: Redactor): string[] {
   const violations: string[] = [];
   let file = "";
@@ -109,10 +134,6 @@ function checkPatch(patch: string, redact: Redactor): string[] {
       if (added !== undefined && redact(added) !== added) {
         flag(`\`${file}\` adds text that looks like a credential (a token, key or secret); it is never pushed`);
       }
-    } else if (/^(new file mode|new mode) 120000$/.test(line)) {
-      flag(`\`${file}\` is a symbolic link; a fix may not add one`);
-    } else if (/^(new file mode|new mode) 160000$/.test(line)) {
-      flag(`\`${file}\` is a submodule; a fix may not add one`);
     }
   }
   return violations;

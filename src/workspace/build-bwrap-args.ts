@@ -7,11 +7,18 @@ import { relayScript, SANDBOX_NODE, SANDBOX_PROXY_SOCKET } from "./registry-prox
 import type { ExtraBind } from "./sandbox-extra-binds.ts";
 import { limitsScript, type SandboxLimits } from "./sandbox-limits.ts";
 import { SANDBOX_HOME, SANDBOX_WORKSPACE } from "./sandbox-paths.ts";
+import { SANDBOX_UID } from "./sandbox-user.ts";
 
-/** A host system path and how to reproduce it inside the sandbox. */
+/**
+ * A system path inside the sandbox and how to reproduce it: bound read-only
+ * from `source` (default: the same path on the host), or a symlink.
+ */
 export type SystemPath =
-  | { readonly path: string; readonly kind: "dir" }
+  | { readonly path: string; readonly kind: "dir" | "file"; readonly source?: string }
   | { readonly path: string; readonly kind: "symlink"; readonly target: string };
+
+/** Size of the private /dev/shm (a tmpfs, so host memory). */
+export const SHM_BYTES = 64 * 1024 * 1024;
 
 /**
  * What the network namespace holds: nothing but loopback (`none`), the
@@ -32,7 +39,7 @@ export interface BwrapArgsInput {
   readonly cwd: string;
   readonly network: SandboxNetwork;
   readonly env: Readonly<Record<string, string>>;
-  /** System paths to expose read-only (see `SYSTEM_PATHS` in sandbox-paths.ts). */
+  /** System paths to expose read-only (`SYSTEM_DIRS`, `ETC_ALLOWLIST` and the generated /etc files). */
   readonly systemPaths: readonly SystemPath[];
   /** Checked extra binds (see `sandbox-extra-binds.ts`). */
   readonly extraBinds: readonly ExtraBind[];
@@ -56,6 +63,9 @@ export function sandboxScript(network: SandboxNetwork, limits: SandboxLimits): s
   return [...(network.kind === "proxy" ? [relayScript()] : []), limitsScript(limits), MERGE_STDERR_SCRIPT].join("\n");
 }
 
+/** The command line ends with these many arguments: `-- /bin/bash -c <script> patchwright-sandbox <command>`. */
+export const BWRAP_COMMAND_ARGS = 6;
+
 export function buildBwrapArgs(input: BwrapArgsInput): string[] {
   const args: string[] = [
     // Every namespace (user, pid, net, ipc, uts, cgroup); net comes back only for `host`.
@@ -64,6 +74,13 @@ export function buildBwrapArgs(input: BwrapArgsInput): string[] {
     // a command that makes its own gets capabilities there (mounting, more kernel surface).
     "--unshare-user",
     "--disable-userns",
+    // Always the same unprivileged identity inside. bubblewrap maps it to the
+    // user it runs as: the worker's, or for a root worker the unprivileged
+    // sandbox user it is started as (`sandbox-user.ts`), never host root.
+    "--uid",
+    String(SANDBOX_UID),
+    "--gid",
+    String(SANDBOX_UID),
     ...(input.network.kind === "host" ? ["--share-net"] : []),
     // Killing bwrap kills everything inside: the timeout takes the whole tree.
     "--die-with-parent",
@@ -77,8 +94,10 @@ export function buildBwrapArgs(input: BwrapArgsInput): string[] {
     "patchwright",
   ];
   for (const entry of input.systemPaths) {
+    // The host's resolver configuration is only of use with the host's network.
+    if (entry.path === "/etc/resolv.conf" && input.network.kind !== "host") continue;
     if (entry.kind === "symlink") args.push("--symlink", entry.target, entry.path);
-    else args.push("--ro-bind", entry.path, entry.path);
+    else args.push("--ro-bind", entry.source ?? entry.path, entry.path);
   }
   if (input.network.kind === "host") {
     // /etc/resolv.conf is often a symlink into systemd-resolved's runtime dir.
@@ -88,7 +107,11 @@ export function buildBwrapArgs(input: BwrapArgsInput): string[] {
     args.push("--ro-bind", input.network.nodePath, SANDBOX_NODE, "--bind", input.network.socketPath, SANDBOX_PROXY_SOCKET);
   }
   // A fresh /proc of the new PID namespace: the host's processes are not there.
-  args.push("--proc", "/proc", "--dev", "/dev");
+  // Its sysctls are the kernel's, though: read-only (bwrap does it too; we do not rely on that).
+  // No /sys at all.
+  args.push("--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys", "--dev", "/dev");
+  // POSIX shared memory: a small tmpfs of its own instead of a directory on /dev's unbounded one.
+  args.push("--size", String(SHM_BYTES), "--tmpfs", "/dev/shm");
   // /tmp is a tmpfs, so host memory: bounded.
   args.push("--size", String(input.limits.tmpBytes), "--tmpfs", "/tmp", "--dir", SANDBOX_HOME);
   for (const bind of input.extraBinds) args.push(bind.writable ? "--bind" : "--ro-bind", bind.hostPath, bind.sandboxPath);

@@ -1,71 +1,66 @@
-/** Commits every change in a workspace (tracked, new and deleted files) as the app. */
+/** Commits a workspace's changes as the app, in the host's repository only. */
 import { PatchwrightError } from "../errors.ts";
 import { redact } from "../security/redact.ts";
+import { runHostGit } from "./host-repository.ts";
 import { type GitResult, runGit } from "./run-git.ts";
+import { snapshotWorkspace } from "./snapshot-workspace.ts";
+import type { Workspace } from "./types.ts";
 
 export interface CommitAuthor {
   readonly name: string;
   readonly email: string;
 }
 
-export interface CommitAllOptions {
-  readonly dir: string;
+export interface CommitTreeOptions {
+  readonly workspace: Workspace;
+  /** The tree to commit: a `WorkspaceDiff`'s, the one the diff policy checked. */
+  readonly tree: string;
   readonly message: string;
   /** Author and committer, e.g. `patchwright[bot]`. */
   readonly author: CommitAuthor;
-  /** Paths left out of the commit: what setup created (`node_modules/`, a generated lockfile). */
-  readonly exclude?: readonly string[];
 }
 
 /**
- * Stages everything (`git add --all`, honouring .gitignore) and commits it on
- * the current HEAD (detached after `cloneAtSha`).
+ * Commits `tree` on the workspace's HEAD, then moves HEAD (and the index, for
+ * the sandbox's own git) to the new commit. Host git builds the commit from
+ * objects alone; it never looks at the workspace's files.
  * @returns the new commit sha.
- * @throws PatchwrightError `internal` (not retryable) when there is nothing to
- *   commit (callers decide from `diffWorkspace` first) or when git fails.
+ * @throws PatchwrightError `internal` (not retryable) when the tree is HEAD's
+ *   own (nothing to commit) or when git fails.
  */
-export async function commitAll(options: CommitAllOptions): Promise<string> {
-  const { dir } = options;
-  const add = await runGit(["add", "--all", "--", ...pathspec(options.exclude)], { cwd: dir });
-  if (add.exitCode !== 0) fail("git add", add);
-
-  const staged = await runGit(["diff", "--cached", "--quiet", "--no-ext-diff"], { cwd: dir });
-  if (staged.exitCode === 0) {
-    throw new PatchwrightError(
-      "internal",
-      `Nothing to commit in ${dir}: the working tree matches HEAD. Check diffWorkspace() before committing.`,
-      { retryable: false },
-    );
+export async function commitTree(options: CommitTreeOptions): Promise<string> {
+  const dir = options.workspace.dir;
+  const git = (args: readonly string[], extra: { env?: Record<string, string>; input?: string } = {}) => runHostGit(dir, args, extra);
+  const headTree = await git(["rev-parse", "--verify", "HEAD^{tree}"]);
+  if (headTree.exitCode !== 0) fail("git rev-parse", headTree);
+  if (headTree.stdout.trim() === options.tree) {
+    throw new PatchwrightError("internal", `Nothing to commit in ${dir}: the change is empty. Check the diff before committing.`, { retryable: false });
   }
-  if (staged.exitCode !== 1) fail("git diff --cached", staged);
-
   const identity = {
     GIT_AUTHOR_NAME: options.author.name,
     GIT_AUTHOR_EMAIL: options.author.email,
     GIT_COMMITTER_NAME: options.author.name,
     GIT_COMMITTER_EMAIL: options.author.email,
   };
-  // The message goes through stdin: any length, any characters, nothing in argv.
-  const commit = await runGit(["-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "--file=-"], {
-    cwd: dir,
-    env: identity,
-    input: options.message,
-  });
-  if (commit.exitCode !== 0) fail("git commit", commit);
+  // The message goes through stdin (any length, any characters, nothing in argv), tidied as `git commit -F` would.
+  const message = await runGit(["stripspace"], { input: options.message });
+  if (message.exitCode !== 0) fail("git stripspace", message);
+  const commit = await git(["-c", "commit.gpgsign=false", "commit-tree", options.tree, "-p", "HEAD", "-F", "-"], { env: identity, input: message.stdout });
+  if (commit.exitCode !== 0) fail("git commit-tree", commit);
+  const sha = commit.stdout.trim();
+  const moved = await git(["update-ref", "--no-deref", "HEAD", sha]);
+  if (moved.exitCode !== 0) fail("git update-ref", moved);
+  const indexed = await git(["read-tree", sha]);
+  if (indexed.exitCode !== 0) fail("git read-tree", indexed);
+  return sha;
+}
 
-  const head = await runGit(["rev-parse", "HEAD"], { cwd: dir });
-  if (head.exitCode !== 0) fail("git rev-parse", head);
-  return head.stdout.trim();
+/** Snapshots the workspace (`exclude` left out) and commits it: for a change no policy looks at between the two. */
+export async function commitAll(options: Omit<CommitTreeOptions, "tree"> & { readonly exclude?: readonly string[] }): Promise<string> {
+  const tree = await snapshotWorkspace(options.workspace, options.exclude ? { exclude: options.exclude } : {});
+  return commitTree({ ...options, tree });
 }
 
 function fail(step: string, result: GitResult): never {
-  throw new PatchwrightError(
-    "internal",
-    redact(`Committing the fix failed (${step}): ${result.stderr.trim() || `exit code ${result.exitCode}`}.`),
-  );
-}
-
-/** `.` minus each excluded path, as git pathspecs (literal, from the top of the tree). */
-export function pathspec(exclude: readonly string[] = []): string[] {
-  return [".", ...exclude.map((p) => `:(exclude,top,literal)${p.replace(/\/$/, "")}`)];
+  throw new PatchwrightError("internal", redact(`Committing the fix failed (${step}): ${result.stderr.trim() || `exit code ${result.exitCode}`}.`));
 }

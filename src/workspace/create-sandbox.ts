@@ -2,34 +2,43 @@
  * The sandbox: runs `bash -c <command>` for repository code (builds, tests,
  * the agent's `run_command`) under bubblewrap. See `build-bwrap-args.ts` for
  * the isolation policy, `sandbox-env.ts` for the environment allowlist,
- * `sandbox-limits.ts` (and `limit-process-count.ts` for a root worker) for
- * the resource limits, and `sandbox-network.ts` for the setup phase's network.
+ * `sandbox-limits.ts` for the resource limits, `sandbox-user.ts` for who
+ * commands are on the host, and `sandbox-network.ts` for the setup phase's network.
  */
-import { lstat, mkdtemp, readlink, realpath, rm, stat } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { lstat, mkdtemp, realpath, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PatchwrightError } from "../errors.ts";
-import { buildBwrapArgs, MERGE_STDERR_SCRIPT, type SandboxNetwork, type SystemPath } from "./build-bwrap-args.ts";
-import { createPidsCgroup, findPidsCgroupParent, joinCgroupCommand, type PidsCgroup, ROOT_WITHOUT_CGROUP_MESSAGE } from "./limit-process-count.ts";
+import { BWRAP_COMMAND_ARGS, buildBwrapArgs, MERGE_STDERR_SCRIPT, type SandboxNetwork } from "./build-bwrap-args.ts";
 import { DEFAULT_BWRAP_PATH, probeBwrap } from "./probe-bwrap.ts";
 import { resolveSandboxCwd } from "./resolve-sandbox-cwd.ts";
 import { runProcess } from "./run-process.ts";
 import { buildSandboxEnv } from "./sandbox-env.ts";
 import { type ExtraBind, resolveExtraBinds } from "./sandbox-extra-binds.ts";
 import { resolveSandboxLimits, type SandboxLimits } from "./sandbox-limits.ts";
-import { SANDBOX_HOME, SANDBOX_WORKSPACE, SYSTEM_PATHS } from "./sandbox-paths.ts";
+import { checkWorkspaceSize } from "./sandbox-disk-usage.ts";
+import { grantSandboxAccess } from "./sandbox-grant-access.ts";
+import { SANDBOX_HOME, SANDBOX_WORKSPACE } from "./sandbox-paths.ts";
+import { describeSystemPaths } from "./sandbox-system-paths.ts";
 import { type OpenedNetwork, openSandboxNetwork, type SetupNetwork } from "./sandbox-network.ts";
+import { dropPrivilegesCommand, resolveSandboxUser, type SandboxUser } from "./sandbox-user.ts";
 import type { CommandResult, RunOptions, Sandbox } from "./types.ts";
 
 export type { SetupNetwork } from "./sandbox-network.ts";
 
 export interface CreateSandboxOptions {
   /**
-   * A root worker without a pids cgroup refuses to run commands instead of
-   * running them without a process limit (default false: it runs, and says so
-   * in `Sandbox.notes`).
+   * Kept for callers of the old root-worker cgroup: the process limit now
+   * always holds (sandboxed commands are never host root), so this changes nothing.
    */
   readonly requireProcessLimit?: boolean;
+  /**
+   * For a root worker: the unprivileged host user its sandboxes run as.
+   * Default: the `patchwright-sandbox` user of /etc/passwd, else nobody
+   * (65534). Ignored for an unprivileged worker (its own user is used).
+   */
+  readonly sandboxUser?: SandboxUser;
   /** The workspace directory on the host; it must exist. */
   readonly root: string;
   /**
@@ -61,8 +70,9 @@ export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
 /**
  * Creates the sandbox for one workspace, checking bubblewrap first.
  * @throws PatchwrightError `sandbox_unavailable` when bubblewrap is missing or
- *   unusable and `allowUnsandboxed` is not set, or when a root worker has no
- *   pids cgroup for the process limit; the message says how to fix it.
+ *   unusable and `allowUnsandboxed` is not set, or when a root worker cannot
+ *   hand its sandbox user the workspace (no setpriv, an unreachable parent
+ *   directory); the message says how to fix it.
  *   `internal` for invalid `limits` or `extraBinds`.
  */
 export async function createSandbox(options: CreateSandboxOptions): Promise<Sandbox> {
@@ -75,7 +85,28 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
   const extraBinds = await resolveExtraBinds(options.extraBinds ?? [], root);
   const setupNetwork = options.setupNetwork ?? { mode: "registries" };
   const bwrapPath = options.bwrapPath ?? DEFAULT_BWRAP_PATH;
-  const systemPaths = await describeSystemPaths(SYSTEM_PATHS);
+  const user = await resolveSandboxUser(options.sandboxUser);
+  const systemPaths = await describeSystemPaths();
+  const writableBinds = extraBinds.filter((bind) => bind.writable).map((bind) => bind.hostPath);
+  const readableBinds = extraBinds.filter((bind) => !bind.writable).map((bind) => bind.hostPath);
+  // Before every command: what the host wrote since (git, the file tools) becomes the sandbox user's.
+  const grant = async (network: SandboxNetwork): Promise<void> => {
+    if (user === undefined) return;
+    const proxy = network.kind === "proxy" ? [network.socketPath, network.nodePath] : [];
+    await grantSandboxAccess({ user, root, writable: writableBinds, readable: [...readableBinds, ...proxy] });
+  };
+  // bwrap reads its options from fd 3: its command line (/proc/1/cmdline inside) shows no host path.
+  // The command after `--` must stay on the command line (bwrap does not take it from --args).
+  const spawnableFor = (args: string[]): { file: string; args: string[]; fd3Data: string } => {
+    // Not indexOf("--"): an environment value or the command itself may be "--".
+    const end = args.length - BWRAP_COMMAND_ARGS;
+    if (args[end] !== "--") throw new PatchwrightError("internal", "The bubblewrap command line does not end with its command; fix buildBwrapArgs.");
+    const visible = ["--args", "3", ...args.slice(end)];
+    return {
+      ...(user === undefined ? { file: bwrapPath, args: visible } : dropPrivilegesCommand(user, bwrapPath, visible)),
+      fd3Data: args.slice(0, end).map((arg) => `${arg}\0`).join(""),
+    };
+  };
   const argsFor = async (command: string, runOptions: RunOptions, env: Record<string, string>, network: SandboxNetwork): Promise<string[]> =>
     buildBwrapArgs({
       root,
@@ -92,41 +123,33 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
   // bubblewrap either works on this host or not: once it has, later workspaces skip the probe.
   const probe = usableBwrap.has(bwrapPath)
     ? ({ usable: true } as const)
-    : await probeBwrap(bwrapPath, await argsFor("true", {}, buildSandboxEnv(SANDBOX_HOME), { kind: "none" }), root);
+    : await grant({ kind: "none" }).then(
+        async () => probeBwrap(spawnableFor(await argsFor("true", {}, buildSandboxEnv(SANDBOX_HOME), { kind: "none" })), bwrapPath, root),
+        (error: unknown) => {
+          if (error instanceof PatchwrightError) throw error;
+          throw new PatchwrightError("sandbox_unavailable", `Cannot prepare the workspace for the sandbox user: ${String(error)}`, { cause: error });
+        },
+      );
   if (probe.usable) usableBwrap.add(bwrapPath);
   if (!probe.usable) {
     if (options.allowUnsandboxed === true) return createHostSandbox(root, limits);
     throw new PatchwrightError("sandbox_unavailable", unavailableMessage(probe.reason));
   }
-  // The kernel exempts uid 0 from RLIMIT_NPROC: a root worker needs a pids cgroup.
-  // Without one, a root worker still runs (every other limit holds) unless the operator requires
-  // the process limit: refusing outright would stop the app on hosts without cgroup delegation.
-  const cgroupParent = process.getuid?.() === 0 ? await findPidsCgroupParent() : undefined;
-  const notes: string[] = [];
-  if (process.getuid?.() === 0 && cgroupParent === undefined) {
-    if (options.requireProcessLimit === true) throw new PatchwrightError("sandbox_unavailable", ROOT_WITHOUT_CGROUP_MESSAGE);
-    notes.push(`No process limit: ${ROOT_WITHOUT_CGROUP_MESSAGE}`);
-  }
-
   return {
     root,
     isolation: "bubblewrap",
-    notes,
+    notes: [],
     async run(command, runOptions = {}) {
       const env = buildSandboxEnv(SANDBOX_HOME, runOptions.env);
       // Refuse a bad cwd before starting anything.
       resolveSandboxCwd(SANDBOX_WORKSPACE, runOptions.cwd);
-      let cgroup: PidsCgroup | undefined;
       let opened: OpenedNetwork | undefined;
       try {
-        opened = await openSandboxNetwork(setupNetwork, runOptions.network === true);
-        let spawnable = { file: bwrapPath, args: await argsFor(command, runOptions, env, opened.network) };
-        if (cgroupParent !== undefined) {
-          // One more than the limit: bwrap's own outer process is in the cgroup too.
-          cgroup = await createPidsCgroup(cgroupParent, sandboxLimits.maxProcesses + 1);
-          if (cgroup === undefined && options.requireProcessLimit === true) throw new PatchwrightError("sandbox_unavailable", ROOT_WITHOUT_CGROUP_MESSAGE);
-          if (cgroup !== undefined) spawnable = joinCgroupCommand(cgroup, spawnable.file, spawnable.args);
-        }
+        opened = await openSandboxNetwork(setupNetwork, runOptions.network === true, user);
+        await grant(opened.network);
+        const spawnable = spawnableFor(await argsFor(command, runOptions, env, opened.network));
+        // Through setpriv, a missing bwrap would be exit code 127: a "failing command", not a broken worker.
+        if (!existsSync(bwrapPath)) throw new PatchwrightError("sandbox_unavailable", unavailableMessage(`${bwrapPath} is not installed (any more)`));
         const result = await runProcess({
           ...spawnable,
           cwd: root,
@@ -136,16 +159,24 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
           timeoutMs: runOptions.timeoutMs ?? limits.defaultTimeoutMs,
           ...(runOptions.signal ? { signal: runOptions.signal } : {}),
           outputLimitBytes: limits.outputLimitBytes,
-        }).catch((error: unknown) => {
-          // Only a spawn failure lands here (bwrap removed since the probe, or the workspace deleted).
-          throw new PatchwrightError("sandbox_unavailable", unavailableMessage(`${bwrapPath} cannot be started (${String(error)})`), {
-            cause: error,
-          });
         });
+        await checkWorkspaceSize(root, sandboxLimits.workspaceBytes);
         return { command, ...result, output: result.output + opened.refusedNote() };
+      } catch (error) {
+        // Anything that kept the command from starting (a spawn error: EMFILE, ENOMEM, ENOENT;
+        // the proxy or the workspace's ownership) fails this job with a report, never the worker.
+        if (error instanceof PatchwrightError) throw error;
+        const code = (error as NodeJS.ErrnoException).code ?? "";
+        const message =
+          `Cannot start the sandbox for this command (${String(error)}). The worker is short of something (open files, ` +
+          "memory, processes) or its workspace is gone; nothing ran. Check the worker's limits (systemd LimitNOFILE=, TasksMax=) if it recurs.";
+        throw new PatchwrightError("sandbox_unavailable", message, {
+          cause: error,
+          // Out of file descriptors, memory or processes for now: worth another attempt of the job.
+          retryable: ["EMFILE", "ENFILE", "ENOMEM", "EAGAIN"].includes(code),
+        });
       } finally {
-        await cgroup?.remove();
-        await opened?.close();
+        await opened?.close().catch(() => undefined);
       }
     },
   };
@@ -205,18 +236,6 @@ async function canonicalDir(dir: string): Promise<string> {
     throw new PatchwrightError("internal", `Workspace directory ${dir} does not exist; create it before the sandbox.`);
   }
   return resolved;
-}
-
-/** Which system paths exist on this host, and which are symlinks (merged /usr). */
-async function describeSystemPaths(paths: readonly string[]): Promise<SystemPath[]> {
-  const described: SystemPath[] = [];
-  for (const p of paths) {
-    const info = await lstat(p).catch(() => undefined);
-    if (info === undefined) continue;
-    if (info.isSymbolicLink()) described.push({ path: p, kind: "symlink", target: await readlink(p) });
-    else if (info.isDirectory()) described.push({ path: p, kind: "dir" });
-  }
-  return described;
 }
 
 /**

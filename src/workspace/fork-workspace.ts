@@ -1,8 +1,8 @@
 import { constants, type CopyOptions } from "node:fs";
-import { cp, lstat, mkdir } from "node:fs/promises";
+import { cp, lstat, mkdir, realpath } from "node:fs/promises";
 import path from "node:path";
-import { PatchwrightError } from "../errors.ts";
-import { runGit } from "./run-git.ts";
+import { listUntracked } from "./list-untracked.ts";
+import type { Workspace } from "./types.ts";
 
 /**
  * What `cp -a --reflink=auto` kept that matters to a checkout: file modes
@@ -35,19 +35,31 @@ const SPECIAL_FILE_ERRORS = new Set(["ERR_FS_CP_SOCKET", "ERR_FS_CP_FIFO_PIPE"])
  * fixers do not each re-run the install. Copies use reflinks where the file
  * system has them.
  */
-export async function copyInstalledFiles(fromDir: string, toDir: string): Promise<void> {
-  const listed = await runGit(["ls-files", "--others", "--directory", "--no-empty-directory", "-z"], { cwd: fromDir });
-  if (listed.exitCode !== 0) throw new PatchwrightError("internal", `Listing installed files failed: ${listed.stderr.trim()}`);
-  const entries = listed.stdout
-    .split("\0")
-    .filter(Boolean)
-    .map((entry) => entry.replace(/\/$/, ""))
-    .filter((entry) => !entry.split("/").includes(".git"));
+export async function copyInstalledFiles(from: Workspace, toDir: string): Promise<void> {
+  // Listed by git in the base's sandbox; each entry is then checked on the host before anything is read.
+  const entries = (await listUntracked(from, { ignored: true })).map((entry) => entry.replace(/\/$/, ""));
   for (const entry of entries) {
+    const source = await insideCheckout(from.dir, entry);
+    if (source === null) continue;
     const target = path.join(toDir, entry);
     await mkdir(path.dirname(target), { recursive: true });
-    await copyEntry(path.join(fromDir, entry), target);
+    await copyEntry(source, target);
   }
+}
+
+/**
+ * The host path of `entry` when it lies in the checkout as listed: a plain
+ * relative path, no `.git` in it, and no symbolic link on the way (a link
+ * there would have the host read whatever it points at). The entry itself
+ * may be a link: it is copied as the link it is.
+ */
+async function insideCheckout(root: string, entry: string): Promise<string | null> {
+  const parts = entry.split("/");
+  if (entry === "" || path.isAbsolute(entry) || parts.some((p) => p === "" || p === "." || p === ".." || p.toLowerCase() === ".git")) return null;
+  const parent = path.join(root, ...parts.slice(0, -1));
+  const real = await realpath(parent).catch(() => null);
+  if (real !== path.join(await realpath(root), ...parts.slice(0, -1))) return null;
+  return path.join(parent, parts.at(-1)!);
 }
 
 /**

@@ -4,7 +4,7 @@
  * ever shared across repositories or installations.
  */
 import { createHash } from "node:crypto";
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { PatchwrightError } from "../errors.ts";
 import { publicCloneUrl } from "./git-auth-env.ts";
@@ -14,9 +14,14 @@ export interface RepoCachePaths {
   readonly root: string;
   /** The bare mirror; only host git (fetch, local clone) ever touches it. */
   readonly mirrorDir: string;
-  /** The npm cache shared by this repository's sandboxes (writable inside). */
+  /**
+   * The npm content shared by this repository's jobs: written by the host only,
+   * with blobs that match their sha512 name (`mirror-npm-promote.ts`); read-only inside.
+   */
   readonly npmCacheDir: string;
-  /** Default parent of job checkouts: same file system as the mirror, so objects are hard-linked. */
+  /** One private, writable npm cache per live job (`<jobsDir>`'s ids), seeded from `npmCacheDir`. */
+  readonly npmJobsDir: string;
+  /** Default parent of job checkouts. */
   readonly checkoutsDir: string;
   /** One owner record per live checkout, for pruning those of crashed processes. */
   readonly jobsDir: string;
@@ -54,16 +59,21 @@ export function repoCachePaths(input: RepoCacheKeyInput): RepoCachePaths {
   return {
     root,
     mirrorDir: path.join(root, "mirror.git"),
-    npmCacheDir: path.join(root, "npm"),
+    npmCacheDir: path.join(root, "npm-content"),
+    npmJobsDir: path.join(root, "npm-jobs"),
     checkoutsDir: path.join(root, "checkouts"),
     jobsDir: path.join(root, "jobs"),
     lockFile: path.join(root, "lock"),
   };
 }
 
-/** Creates the repository's cache directories (private: 0700). */
+/**
+ * Creates the repository's cache directories (private: 0700), and deletes the
+ * npm cache that jobs used to share writable (`npm/`): nothing in it was verified.
+ */
 export async function ensureRepoCacheDirs(paths: RepoCachePaths): Promise<void> {
-  for (const dir of [paths.root, paths.npmCacheDir, paths.checkoutsDir, paths.jobsDir]) {
+  await rm(path.join(paths.root, "npm"), { recursive: true, force: true }).catch(() => undefined);
+  for (const dir of [paths.root, paths.npmCacheDir, paths.npmJobsDir, paths.checkoutsDir, paths.jobsDir]) {
     await mkdir(dir, { recursive: true, mode: 0o700 });
   }
 }

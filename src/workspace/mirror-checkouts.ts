@@ -26,6 +26,8 @@ const OwnerRecord = z.object({
 type OwnerRecord = z.infer<typeof OwnerRecord>;
 
 export interface ReservedCheckout {
+  /** The job's id in this cache: names its owner record and its private npm cache (`npm-jobs/<id>`). */
+  readonly id: string;
   /** Canonical path of the new, empty, private (0700) checkout directory. */
   readonly dir: string;
   /** Deletes the directory, then its owner record. Idempotent. */
@@ -34,8 +36,7 @@ export interface ReservedCheckout {
 
 /**
  * Creates an empty checkout directory owned by this process.
- * @param parentDir where to create it; default the repository's `checkouts/`
- *   (same file system as the mirror, so the local clone hard-links objects).
+ * @param parentDir where to create it; default the repository's `checkouts/`.
  */
 export async function reserveCheckout(paths: RepoCachePaths, parentDir?: string): Promise<ReservedCheckout> {
   const id = randomBytes(8).toString("hex");
@@ -54,6 +55,7 @@ export async function reserveCheckout(paths: RepoCachePaths, parentDir?: string)
   const canonical = await realpath(dir);
   let released: Promise<void> | undefined;
   return {
+    id,
     dir: canonical,
     release: () =>
       (released ??= (async () => {
@@ -64,7 +66,7 @@ export async function reserveCheckout(paths: RepoCachePaths, parentDir?: string)
 }
 
 /**
- * Deletes the checkouts (and records) whose owner process on this host is
+ * Deletes the checkouts, private npm caches and records whose owner process on this host is
  * gone. Call it with the mirror lock held, so two pruners do not race.
  * @returns the directories removed.
  */
@@ -87,6 +89,9 @@ export async function pruneStaleCheckouts(paths: RepoCachePaths): Promise<string
       await removeWorkspace(owner.dir);
       removed.push(owner.dir);
     }
+    // Its npm cache is dropped unpromoted: nobody can say the job had finished writing it.
+    const id = name.slice(0, -".json".length);
+    if (/^[0-9a-f]{16}$/.test(id)) await removeWorkspace(path.join(paths.npmJobsDir, id));
     await rm(record, { force: true });
   }
   return removed;

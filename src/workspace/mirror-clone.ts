@@ -1,12 +1,16 @@
 /**
- * A job's checkout from the repository's mirror: a local `git clone`, which
- * hard-links the mirror's object files (no copy, no network) into a `.git` of
- * the job's own. The checkout is then laid out exactly like a fresh clone:
- * self-contained, `origin` the credential-free URL, HEAD detached at the sha.
+ * A job's checkout from the repository's mirror: a new repository that
+ * fetches exactly the job's commit from the mirror through `git upload-pack`
+ * (a pack made for it, no network), so its object store holds what that
+ * commit reaches and nothing else: never a commit fetched for another job
+ * (another branch, an embargoed fix). Then it is laid out exactly like a
+ * fresh clone: self-contained, `origin` the credential-free URL, HEAD
+ * detached at the sha, no trace of the mirror's path.
  *
- * Why not `git worktree` or `--shared`: see docs/0004-workspace-mirror-cache.md.
- * In short, both make the job's `.git` point into the mirror, a path the
- * sandbox does not see (git inside breaks) and that the host would then trust.
+ * Why not a local `git clone` (hard links), `git worktree`, `--shared` or
+ * `--reference`: see docs/0004-workspace-mirror-cache.md. In short, they give
+ * the job every object of the mirror, and the last three also make its `.git`
+ * point into the mirror, which the sandbox does not see and the host would trust.
  */
 import { detachAt, gitFailure } from "./clone-at-sha.ts";
 import { publicCloneUrl } from "./git-auth-env.ts";
@@ -18,28 +22,52 @@ export interface CloneFromMirrorOptions {
   readonly dir: string;
   readonly cloneUrl: string;
   readonly sha: string;
+  /** History depth to copy from the mirror; default 1, 0 = the commit's full history. */
+  readonly depth?: number;
   /** Per git command. Default 10 minutes. */
   readonly timeoutMs?: number;
 }
 
 /**
- * Step 1, with the mirror lock held: clone (hard links when `dir` is on the
- * mirror's file system, a copy otherwise). Fast: it reads no object.
+ * The mirror serves any commit it has (the job asks for one sha, never a
+ * ref): its keep refs may have been trimmed while the commit stays. Set on
+ * the command line, so mirrors made before this setting work unchanged.
+ */
+const UPLOAD_PACK = "git -c uploadpack.allowAnySHA1InWant=true upload-pack";
+
+/**
+ * Step 1, with the mirror lock held (a `gc` of the mirror must not delete a
+ * pack under the fetch): a new repository with the commit's objects only.
  * @throws PatchwrightError `clone_failed`.
  */
 export async function cloneFromMirror(options: CloneFromMirrorOptions): Promise<void> {
-  const { mirrorDir, dir } = options;
+  const { mirrorDir, dir, sha } = options;
   const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
   const fail = failure(options);
-  // Not `--local`: that would fail instead of copying across file systems.
-  // A mirror holding only keep refs warns "cloned an empty repository"; the objects are all there.
-  const clone = await runGit(["clone", "--quiet", "--no-checkout", "--template=", mirrorDir, dir], timeout);
-  if (clone.exitCode !== 0) fail("git clone from the cache", clone, false);
+  const depth = options.depth ?? 1;
+  const init = await runGit(["init", "--quiet", "--template=", dir], timeout);
+  if (init.exitCode !== 0) fail("git init", init, false);
+  // An exact sha and no destination ref: the pack holds that commit's closure (to `depth`);
+  // `--no-write-fetch-head` keeps the mirror's host path out of the checkout.
+  const fetch = await runGit(
+    [
+      "fetch",
+      "--quiet",
+      "--no-tags",
+      "--no-write-fetch-head",
+      ...(depth > 0 ? [`--depth=${depth}`] : []),
+      `--upload-pack=${UPLOAD_PACK}`,
+      mirrorDir,
+      sha,
+    ],
+    { cwd: dir, ...timeout },
+  );
+  if (fetch.exitCode !== 0) fail("git fetch from the cache", fetch, false);
 }
 
 /**
- * Step 2, without the lock (the clone is self-contained): point `origin` at
- * the repository instead of the mirror, and write the working tree at `sha`.
+ * Step 2, without the lock (the new repository is self-contained): name
+ * `origin` the repository, and write the working tree at `sha`.
  * @throws PatchwrightError `clone_failed`.
  */
 export async function checkoutFromMirror(options: CloneFromMirrorOptions): Promise<void> {
@@ -47,16 +75,16 @@ export async function checkoutFromMirror(options: CloneFromMirrorOptions): Promi
   const fail = failure(options);
   // Independent files (.git/config; HEAD and the index), so both at once,
   // each awaited before either failure propagates (the caller then deletes the directory).
-  const [url, detached] = await Promise.allSettled([
-    runGit(["remote", "set-url", "origin", publicCloneUrl(options.cloneUrl)], { cwd: options.dir, ...timeout }),
+  const [remote, detached] = await Promise.allSettled([
+    runGit(["remote", "add", "origin", publicCloneUrl(options.cloneUrl)], { cwd: options.dir, ...timeout }),
     detachAt(options.dir, options.sha, fail, timeout),
   ]);
   if (detached.status === "rejected") throw detached.reason;
-  if (url.status === "rejected") throw url.reason;
-  if (url.value.exitCode !== 0) fail("git remote set-url", url.value, false);
+  if (remote.status === "rejected") throw remote.reason;
+  if (remote.value.exitCode !== 0) fail("git remote add", remote.value, false);
 }
 
 function failure(options: CloneFromMirrorOptions): ReturnType<typeof gitFailure> {
-  // No token is involved in a local clone.
+  // No token is involved in a fetch from the mirror.
   return gitFailure(`Checking out ${publicCloneUrl(options.cloneUrl)} at ${options.sha} from the repository cache`);
 }

@@ -4,8 +4,9 @@
  * clone, so a worker without bubblewrap fails fast without downloading anything.
  *
  * With a `cacheRoot`, the repository comes from its cached bare mirror
- * (fetching only a missing commit) and the sandbox gets the repository's npm
- * cache; see docs/0004-workspace-mirror-cache.md.
+ * (fetching only a missing commit; the checkout gets the commit's objects
+ * only) and the sandbox gets a private npm cache seeded from the repository's
+ * verified shared one; see docs/0004-workspace-mirror-cache.md.
  */
 import { PatchwrightError } from "../errors.ts";
 import { assertFullSha, cloneAtSha } from "./clone-at-sha.ts";
@@ -14,7 +15,7 @@ import { ensureRepoCacheDirs, repoCachePaths } from "./mirror-cache-paths.ts";
 import { pruneStaleCheckouts, reserveCheckout } from "./mirror-checkouts.ts";
 import { checkoutFromMirror, cloneFromMirror } from "./mirror-clone.ts";
 import { withMirrorLock } from "./mirror-lock.ts";
-import { npmCacheBind, withNpmCache } from "./mirror-npm-cache.ts";
+import { createJobNpmCache, jobNpmCacheDir, npmCacheBinds, retireJobNpmCache, seedJobNpmCache, withNpmCache } from "./mirror-npm-cache.ts";
 import { refreshMirror } from "./mirror-refresh.ts";
 import { createTempWorkspaceDir, removeWorkspace } from "./remove-workspace.ts";
 import type { Workspace } from "./types.ts";
@@ -25,7 +26,7 @@ export interface OpenWorkspaceOptions extends Omit<CreateSandboxOptions, "root">
   readonly token: string;
   /** Where to create the workspace directory; default the OS temp directory (with a cache: its `checkouts/`). */
   readonly parentDir?: string;
-  /** History depth (see `cloneAtSha`); default 1. Ignored with a cache, where full history costs nothing. */
+  /** History depth (see `cloneAtSha`); default 1, 0 = full history. With a cache too: what the checkout copies from the mirror. */
   readonly depth?: number;
   /**
    * Root of the per-repository caches (bare mirror, npm cache), e.g.
@@ -44,7 +45,7 @@ export interface OpenWorkspaceOptions extends Omit<CreateSandboxOptions, "root">
 export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Workspace> {
   const { cloneUrl, sha, token, parentDir, depth, cacheRoot, installationId, ...sandboxOptions } = options;
   if (cacheRoot !== undefined) {
-    return openCachedWorkspace({ cloneUrl, sha, token, cacheRoot, installationId, parentDir }, sandboxOptions);
+    return openCachedWorkspace({ cloneUrl, sha, token, cacheRoot, installationId, parentDir, depth }, sandboxOptions);
   }
   const dir = await createTempWorkspaceDir(parentDir);
   try {
@@ -64,12 +65,14 @@ interface CachedWorkspaceOptions {
   readonly cacheRoot: string;
   readonly installationId: number | undefined;
   readonly parentDir: string | undefined;
+  readonly depth: number | undefined;
 }
 
 /**
  * Mirror lock held only for the mirror's own work (prune crashed checkouts,
- * fetch a missing commit, the hard-linking clone); the working tree is written
- * after, in parallel with other jobs.
+ * fetch a missing commit, the fetch of the job's commit from it); the working
+ * tree is written after, in parallel with other jobs. Disposal promotes the
+ * npm blobs the job downloaded that verify, then deletes its directories.
  */
 async function openCachedWorkspace(
   options: CachedWorkspaceOptions,
@@ -83,10 +86,22 @@ async function openCachedWorkspace(
   const paths = repoCachePaths({ cacheRoot: options.cacheRoot, installationId: options.installationId, cloneUrl });
   await ensureRepoCacheDirs(paths);
   const checkout = await reserveCheckout(paths, options.parentDir);
+  const npmCacheDir = jobNpmCacheDir(paths, checkout.id);
+  let retired: Promise<void> | undefined;
+  // Promote only on a normal dispose: after a failed open nothing of value was downloaded.
+  const dispose = (promote: boolean): Promise<void> =>
+    (retired ??= (async () => {
+      if (promote) await retireJobNpmCache(paths, npmCacheDir);
+      await removeWorkspace(npmCacheDir);
+      await checkout.release();
+    })());
   try {
-    const extraBinds = [...(sandboxOptions.extraBinds ?? []), npmCacheBind(paths)];
-    const sandbox = withNpmCache(await createSandbox({ ...sandboxOptions, extraBinds, root: checkout.dir }), paths);
-    const clone = { mirrorDir: paths.mirrorDir, dir: checkout.dir, cloneUrl, sha };
+    await createJobNpmCache(npmCacheDir);
+    const extraBinds = [...(sandboxOptions.extraBinds ?? []), ...npmCacheBinds(paths, npmCacheDir)];
+    const bare = await createSandbox({ ...sandboxOptions, extraBinds, root: checkout.dir });
+    await seedJobNpmCache(bare, paths, npmCacheDir);
+    const sandbox = withNpmCache(bare, npmCacheDir);
+    const clone = { mirrorDir: paths.mirrorDir, dir: checkout.dir, cloneUrl, sha, ...(options.depth === undefined ? {} : { depth: options.depth }) };
     const fetched = await withMirrorLock(paths.lockFile, async () => {
       await pruneStaleCheckouts(paths);
       const result = await refreshMirror({ mirrorDir: paths.mirrorDir, cloneUrl, sha, token });
@@ -94,9 +109,9 @@ async function openCachedWorkspace(
       return result;
     });
     await checkoutFromMirror(clone);
-    return { dir: checkout.dir, sandbox, dispose: checkout.release, cache: { paths, fetched } };
+    return { dir: checkout.dir, sandbox, dispose: () => dispose(true), cache: { paths, fetched } };
   } catch (error) {
-    await checkout.release();
+    await dispose(false);
     throw error;
   }
 }

@@ -1,4 +1,5 @@
 /** Checks, once per sandbox, that bubblewrap exists and can build our sandbox here. */
+import { existsSync } from "node:fs";
 import { runProcess } from "./run-process.ts";
 
 /** Default location of bubblewrap (Debian/Ubuntu package `bubblewrap`). */
@@ -11,11 +12,18 @@ export type BwrapProbe = { readonly usable: true } | { readonly usable: false; r
  * without unprivileged user namespaces, a seccomp-filtered container or a
  * broken install is caught before any job relies on isolation.
  */
-export async function probeBwrap(bwrapPath: string, args: readonly string[], cwd: string): Promise<BwrapProbe> {
+export async function probeBwrap(
+  spawnable: { file: string; args: readonly string[]; fd3Data?: string },
+  bwrapPath: string,
+  cwd: string,
+): Promise<BwrapProbe> {
+  // Checked here too: started through setpriv (a root worker), a missing bwrap is setpriv's exit code 127.
+  if (!existsSync(bwrapPath)) return { usable: false, reason: `${bwrapPath} is not installed` };
   try {
     const result = await runProcess({
-      file: bwrapPath,
-      args,
+      file: spawnable.file,
+      args: spawnable.args,
+      ...(spawnable.fd3Data === undefined ? {} : { fd3Data: spawnable.fd3Data }),
       cwd,
       env: { PATH: "/usr/bin:/bin" },
       timeoutMs: 10_000,

@@ -5,6 +5,7 @@
  */
 import { PatchwrightError } from "../errors.ts";
 import { createGitRedactor, gitAuthEnv, publicCloneUrl } from "./git-auth-env.ts";
+import { runHostGit } from "./host-repository.ts";
 import { runGit } from "./run-git.ts";
 
 /** Branches the app may create, update and force-push. */
@@ -31,14 +32,14 @@ export async function pushBranch(options: PushBranchOptions): Promise<void> {
   const { dir, branch, token } = options;
   await assertPushableBranch(branch);
   const url = publicCloneUrl(options.cloneUrl);
-  const head = await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd: dir });
+  // From the host's own repository (the checkout's `.git` as a bare repository): the workspace's files play no part.
+  const head = await runHostGit(dir, ["rev-parse", "--verify", "HEAD^{commit}"]);
   if (head.exitCode !== 0) {
     throw new PatchwrightError("push_failed", `Nothing to push in ${dir}: HEAD is not a commit.`, { retryable: false });
   }
   // Force only ever applies here, behind the prefix check above.
   const refspec = `${options.force === true ? "+" : ""}HEAD:refs/heads/${branch}`;
-  const result = await runGit(["push", "--quiet", "--no-verify", url, refspec], {
-    cwd: dir,
+  const result = await runHostGit(dir, ["push", "--quiet", "--no-verify", url, refspec], {
     env: gitAuthEnv(url, token),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });

@@ -36,6 +36,14 @@ export interface RegistryProxy {
 const MAX_HEAD_BYTES = 16 * 1024;
 
 /**
+ * Connections from one sandbox at once (package managers open a few dozen at
+ * most); beyond, a 503. Each proxied connection holds two sockets of the worker.
+ */
+export const DEFAULT_MAX_CONNECTIONS = 64;
+/** A connection (or tunnel) with no byte either way for this long is closed. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
+/**
  * Normalises an allowlist entry (`host` means port 443; `host:port`;
  * `[v6]:port`) to `host:port`, lower-case and without a trailing dot.
  * @throws PatchwrightError `internal` for an entry that is not a host.
@@ -51,18 +59,37 @@ export function normalizeHostPort(entry: string, defaultPort = 443): string {
 }
 
 /** Starts the proxy on `socketPath` (which must not exist yet). */
-export async function startRegistryProxy(options: { socketPath: string; allowedHosts: readonly string[] }): Promise<RegistryProxy> {
+export async function startRegistryProxy(options: {
+  socketPath: string;
+  allowedHosts: readonly string[];
+  /** Default `DEFAULT_MAX_CONNECTIONS`. */
+  maxConnections?: number;
+  /** Default `DEFAULT_IDLE_TIMEOUT_MS`. */
+  idleTimeoutMs?: number;
+}): Promise<RegistryProxy> {
   const allowed = new Set(options.allowedHosts.map((entry) => normalizeHostPort(entry)));
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const refused: string[] = [];
   const sockets = new Set<net.Socket>();
+  let clients = 0;
   const track = (socket: net.Socket): net.Socket => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
+    // Idle (a stalled head, a parked tunnel): closed, which closes its other half too.
+    socket.setTimeout(idleTimeoutMs, () => socket.destroy());
     return socket;
   };
 
   const server = net.createServer((client) => {
     track(client);
+    if (clients >= maxConnections) {
+      client.on("error", () => client.destroy());
+      reply(client, 503, `more than ${maxConnections} connections at once to the registry proxy`);
+      return;
+    }
+    clients++;
+    client.on("close", () => clients--);
     client.on("error", () => client.destroy());
     let head = Buffer.alloc(0);
     const onData = (chunk: Buffer): void => {
@@ -121,10 +148,13 @@ function tunnel(client: net.Socket, target: string, early: Buffer, track: (socke
   const colon = target.lastIndexOf(":");
   const host = target.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
   const upstream = track(net.connect({ host, port: Number(target.slice(colon + 1)) }));
+  client.on("close", () => upstream.destroy());
   upstream.once("error", (error) => reply(client, 502, `cannot reach ${target}: ${error.message}`));
   upstream.once("connect", () => {
     upstream.removeAllListeners("error");
     upstream.on("error", () => client.destroy());
+    // One half closed (ended, idle, failed): the tunnel is over.
+    upstream.on("close", () => client.destroy());
     client.on("error", () => upstream.destroy());
     client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
     if (early.length > 0) upstream.write(early);
@@ -134,7 +164,14 @@ function tunnel(client: net.Socket, target: string, early: Buffer, track: (socke
 }
 
 function reply(client: net.Socket, status: number, message: string): void {
-  const reason = { 400: "Bad Request", 403: "Forbidden", 405: "Method Not Allowed", 431: "Request Header Fields Too Large", 502: "Bad Gateway" }[status];
+  const reason = {
+    400: "Bad Request",
+    403: "Forbidden",
+    405: "Method Not Allowed",
+    431: "Request Header Fields Too Large",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+  }[status];
   const body = `patchwright: ${message}\n`;
   client.end(
     `HTTP/1.1 ${status} ${reason ?? "Error"}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

@@ -4,6 +4,7 @@
  * runs with a minimal environment, no system/global configuration, no hooks,
  * and never prompts.
  */
+import type { Readable } from "node:stream";
 import { execa } from "execa";
 import { configuredHostGitEnv, type GitHostEnv } from "./host-git-env.ts";
 
@@ -14,6 +15,8 @@ export interface RunGitOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Standard input (for example a commit message). */
   readonly input?: string;
+  /** Standard input as a stream (a pack read from a file), instead of `input`. */
+  readonly inputStream?: Readable;
   /** Kill git after this long. Default 10 minutes. */
   readonly timeoutMs?: number;
 }
@@ -64,7 +67,7 @@ export async function runGit(args: readonly string[], options: RunGitOptions = {
     env: { ...hostGitEnv(), ...options.env },
     extendEnv: false,
     reject: false,
-    ...(options.input === undefined ? { stdin: "ignore" as const } : { input: options.input }),
+    ...(options.inputStream !== undefined ? { stdin: options.inputStream } : options.input === undefined ? { stdin: "ignore" as const } : { input: options.input }),
     timeout: options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS,
     stripFinalNewline: false,
   });

@@ -3,9 +3,10 @@
  * whole process group, and no shell of its own. The sandbox and the host
  * fallback both go through here.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { constants as osConstants } from "node:os";
 import { performance } from "node:perf_hooks";
+import type { Readable, Writable } from "node:stream";
 import { createOutputCapture } from "./capture-output.ts";
 
 export interface RunProcessInput {
@@ -24,6 +25,8 @@ export interface RunProcessInput {
   readonly killGroupOnExit?: boolean;
   /** Kills the whole process group when aborted (`/agent stop`); the result then has exit code 137. */
   readonly signal?: AbortSignal;
+  /** Written to the child's fd 3 (a pipe), then closed: bubblewrap's `--args 3`. */
+  readonly fd3Data?: string;
 }
 
 export interface RunProcessResult {
@@ -53,17 +56,38 @@ export function runProcess(input: RunProcessInput): Promise<RunProcessResult> {
   const started = performance.now();
   const capture = createOutputCapture(input.outputLimitBytes);
   return new Promise((resolve, reject) => {
-    const child = spawn(input.file, input.args, {
+    // Declared before the spawn: the error handler clears them whenever it runs.
+    const timers: { main?: NodeJS.Timeout; grace?: NodeJS.Timeout } = {};
+    let onAbort = (): void => undefined;
+    // With or without fd 3, stdout and stderr are pipes.
+    const child: ChildProcessByStdio<null, Readable, Readable> = spawn(input.file, input.args, {
       cwd: input.cwd,
       env: { ...input.env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: input.fd3Data === undefined ? ["ignore", "pipe", "pipe"] : ["ignore", "pipe", "pipe", "pipe"],
       // Its own process group (setsid), so a timeout can kill the whole tree.
       detached: true,
+    }) as ChildProcessByStdio<null, Readable, Readable>;
+    // First of all: a spawn error (EMFILE, ENOENT, EAGAIN) is emitted on the next tick, and an
+    // 'error' without a listener would crash the worker. With EMFILE the pipes may be missing too.
+    child.on("error", (error) => {
+      clearTimeout(timers.main);
+      clearTimeout(timers.grace);
+      input.signal?.removeEventListener("abort", onAbort);
+      reject(error);
     });
+    // The 'error' above (on the next tick) says why; this is the fallback if none comes.
+    const noPipes = (): void => void setImmediate(() => reject(new Error(`${input.file}: its pipes could not be created`)));
+    if (!child.stdout || !child.stderr) return noPipes();
+    if (input.fd3Data !== undefined) {
+      const fd3 = child.stdio[3] as unknown as Writable | null | undefined;
+      if (!fd3) return noPipes();
+      // EPIPE when the child exits without reading: its exit code says what went wrong.
+      fd3.on("error", () => undefined);
+      fd3.end(input.fd3Data);
+    }
     let timedOut = false;
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     let openPipes = 2;
-    let graceTimer: NodeJS.Timeout | undefined;
 
     const killGroup = (): void => {
       if (child.pid === undefined) return;
@@ -73,18 +97,18 @@ export function runProcess(input: RunProcessInput): Promise<RunProcessResult> {
         // ESRCH: the group is already gone.
       }
     };
-    const timer = setTimeout(() => {
+    timers.main = setTimeout(() => {
       timedOut = true;
       killGroup();
     }, Math.min(input.timeoutMs, MAX_TIMER_MS));
-    const onAbort = (): void => killGroup();
+    onAbort = (): void => killGroup();
     input.signal?.addEventListener("abort", onAbort, { once: true });
     if (input.signal?.aborted) killGroup();
 
     const finish = (): void => {
       if (exit === undefined || openPipes > 0) return;
-      clearTimeout(timer);
-      clearTimeout(graceTimer);
+      clearTimeout(timers.main);
+      clearTimeout(timers.grace);
       input.signal?.removeEventListener("abort", onAbort);
       const { output, truncated } = capture.finish();
       resolve({
@@ -103,15 +127,11 @@ export function runProcess(input: RunProcessInput): Promise<RunProcessResult> {
         finish();
       });
     }
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
     child.on("exit", (code, signal) => {
       exit = { code, signal };
       // Leftover background processes of the group must not outlive the command.
       if (input.killGroupOnExit === true) killGroup();
-      graceTimer = setTimeout(() => {
+      timers.grace = setTimeout(() => {
         child.stdout.destroy();
         child.stderr.destroy();
       }, PIPE_GRACE_MS);

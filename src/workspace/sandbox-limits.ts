@@ -8,8 +8,9 @@
  * which an unprivileged worker (the recommended set-up, and GitHub's runners)
  * does not have. RLIMIT_NPROC is counted per (user namespace, uid) since
  * Linux 5.14, so inside bubblewrap's own user namespace it counts this
- * sandbox's processes only. The kernel exempts uid 0 from it, so a worker
- * running as root gets a pids cgroup instead (`limit-process-count.ts`).
+ * sandbox's processes only. The kernel exempts uid 0 from it; sandboxed
+ * commands are never uid 0 on the host (`sandbox-user.ts`), so it holds for a
+ * root worker too.
  */
 import { PatchwrightError } from "../errors.ts";
 
@@ -29,6 +30,16 @@ export interface SandboxLimits {
   readonly memoryBytes: number;
   /** Size of the private /tmp (which holds HOME): a tmpfs, so host memory. Default 4 GiB. */
   readonly tmpBytes: number;
+  /**
+   * Largest file a process may write (RLIMIT_FSIZE), anywhere: the workspace
+   * is on the host's disk and has no quota of its own. Default 4 GiB.
+   */
+  readonly fileBytes: number;
+  /**
+   * What the workspace may hold after a command (checked after each one, see
+   * `sandbox-disk-usage.ts`). Default 20 GiB.
+   */
+  readonly workspaceBytes: number;
 }
 
 const GIB = 1024 * 1024 * 1024;
@@ -37,10 +48,12 @@ export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
   maxProcesses: 2048,
   memoryBytes: 8 * GIB,
   tmpBytes: 4 * GIB,
+  fileBytes: 4 * GIB,
+  workspaceBytes: 20 * GIB,
 };
 
 /** Below these a shell and a few tools cannot run at all; a typo, not a policy. */
-const MINIMUMS: SandboxLimits = { maxProcesses: 8, memoryBytes: 64 * 1024 * 1024, tmpBytes: 1024 * 1024 };
+const MINIMUMS: SandboxLimits = { maxProcesses: 8, memoryBytes: 64 * 1024 * 1024, tmpBytes: 1024 * 1024, fileBytes: 1024 * 1024, workspaceBytes: 1024 * 1024 };
 
 /**
  * Fills in the defaults and checks each value.
@@ -75,6 +88,8 @@ export function limitsScript(limits: SandboxLimits): string {
     "}",
     `pw_limit -u ${limits.maxProcesses}`,
     `pw_limit -d ${Math.floor(limits.memoryBytes / 1024)}`,
+    // bash counts -f in 1024-byte blocks.
+    `pw_limit -f ${Math.floor(limits.fileBytes / 1024)}`,
     "pw_limit -c 0",
     "unset -f pw_limit",
   ].join("\n");

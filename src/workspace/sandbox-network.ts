@@ -5,11 +5,13 @@
  * for the command and stopped after it; or, as an explicit opt-out, the
  * host's whole network. See docs/0005-sandbox-bubblewrap-directly.md.
  */
-import { mkdtemp, realpath, rm } from "node:fs/promises";
+import { chown, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { SandboxNetwork } from "./build-bwrap-args.ts";
 import { DEFAULT_REGISTRY_HOSTS, startRegistryProxy } from "./registry-proxy.ts";
+import { stagedNodePath } from "./sandbox-staging.ts";
+import type { SandboxUser } from "./sandbox-user.ts";
 
 /**
  * What `run(..., { network: true })` may reach: `registries` (the default)
@@ -29,16 +31,24 @@ export interface OpenedNetwork {
 
 const NOTHING_TO_CLOSE: Omit<OpenedNetwork, "network"> = { refusedNote: () => "", close: async () => {} };
 
-/** Sets up the network of one command. */
-export async function openSandboxNetwork(setup: SetupNetwork, wanted: boolean): Promise<OpenedNetwork> {
+/**
+ * Sets up the network of one command.
+ * @param user a root worker's sandbox user, who must be able to reach the proxy's socket.
+ */
+export async function openSandboxNetwork(setup: SetupNetwork, wanted: boolean, user?: SandboxUser): Promise<OpenedNetwork> {
   if (!wanted) return { network: { kind: "none" }, ...NOTHING_TO_CLOSE };
   if (setup.mode === "host") return { network: { kind: "host" }, ...NOTHING_TO_CLOSE };
-  // The relay inside runs on the worker's own Node, whatever the repository installs.
-  const nodePath = await realpath(process.execPath);
-  // A private (0700) directory: only this worker's user can reach the socket on the host.
-  const dir = await mkdtemp(path.join(tmpdir(), "patchwright-proxy-"));
+  // The relay inside runs on the worker's own Node, whatever the repository installs
+  // (staged under a neutral name: a bind's source path shows in the sandbox's mountinfo).
+  const nodePath = stagedNodePath();
+  // A private (0700) directory: only this worker's user (or its sandbox user) can reach the socket on the host.
+  const dir = await mkdtemp(path.join(tmpdir(), "pw-"));
   try {
     const proxy = await startRegistryProxy({ socketPath: path.join(dir, "proxy.sock"), allowedHosts: setup.allowedHosts ?? DEFAULT_REGISTRY_HOSTS });
+    if (user !== undefined) {
+      await chown(dir, user.uid, user.gid);
+      await chown(proxy.socketPath, user.uid, user.gid);
+    }
     return {
       network: { kind: "proxy", socketPath: proxy.socketPath, nodePath },
       refusedNote: () =>

@@ -67,6 +67,10 @@ export interface FileChange {
   /** Lines removed; 0 for binary files. */
   readonly deletions: number;
   readonly binary: boolean;
+  /** git's file mode before (`100644`, `100755`, `120000` a symbolic link, `160000` a submodule; `000000` absent). */
+  readonly oldMode: string;
+  /** git's file mode after. */
+  readonly newMode: string;
 }
 
 export interface WorkspaceDiff {
@@ -76,4 +80,6 @@ export interface WorkspaceDiff {
   readonly files: FileChange[];
   readonly insertions: number;
   readonly deletions: number;
+  /** The tree of the workspace's files this diff was taken from, in the host's repository: what a commit of it holds. */
+  readonly tree: string;
 }

@@ -17,7 +17,7 @@ import type { PipelineDeps } from "../../src/pipeline/pipeline-deps.ts";
 import { runJob } from "../../src/pipeline/run-job.ts";
 import type { JobRecord } from "../../src/queue/job.ts";
 import { createRedactor } from "../../src/security/redact.ts";
-import { commitAll } from "../../src/workspace/commit-all.ts";
+import { commitTree } from "../../src/workspace/commit-all.ts";
 import { diffWorkspace } from "../../src/workspace/diff-workspace.ts";
 import { listUntracked } from "../../src/workspace/list-untracked.ts";
 import { openWorkspace } from "../../src/workspace/open-workspace.ts";
@@ -112,9 +112,9 @@ function deps(fix: (request: FixRequest) => Promise<FixOutcome>): PipelineDeps &
     gatherEvidence: async () => ({ text: "", failedJobs: [], jobs: [] }),
     openWorkspace: ({ cloneUrl, sha, token }) => (opened.push(sha), openWorkspace({ cloneUrl, sha, token })),
     forkWorkspace: (_base, { sha, token, cloneUrl }) => openWorkspace({ cloneUrl, sha, token }),
-    untracked: (dir) => listUntracked(dir),
-    diff: (dir, baseSha, exclude) => diffWorkspace({ dir, baseSha, exclude }),
-    commitAll: (dir, message, author, exclude) => commitAll({ dir, message, author, exclude }),
+    untracked: (workspace) => listUntracked(workspace),
+    diff: (workspace, baseSha, exclude) => diffWorkspace({ workspace, baseSha, exclude }),
+    commit: (workspace, tree, message, author) => commitTree({ workspace, tree, message, author }),
     pushBranch: (a) => pushBranch(a),
     fix,
     ledger: (_id, kind, data) => void ledger.push([kind, data]),

@@ -89,7 +89,10 @@ describe("runAgent against the scripted model", () => {
     expect(requests[0]?.tools?.map((t) => t.function.name)).toEqual(["read_file", "list_files", "search", "edit_file", "write_file", "run_command", "finish"]);
     expect(requests[1]?.messages.at(-2)).toMatchObject({ role: "assistant", content: "Let me look.", tool_calls: [{ id: "call_0_0", function: { name: "read_file" } }] });
     expect(requests[1]?.messages.at(-1)).toEqual({ role: "tool", tool_call_id: "call_0_0", content: BUGGY });
-    expect(lastToolResult(requests[3]!)).toBe("$ npm test\nexit code 0 in 0.0s\n1 passed");
+    // The observation, then the work record the loop restates every turn.
+    expect(lastToolResult(requests[3]!)).toBe(
+      "$ npm test\nexit code 0 in 0.0s\n1 passed\n\n[Progress so far, kept by Patchwright]\n- Files you changed: src/sum.ts\n- Commands you ran (latest last): `npm test` → exit 0",
+    );
 
     // The ledger saw every step as it happened, in order.
     expect(events).toEqual(result.trace);

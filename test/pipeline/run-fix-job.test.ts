@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -13,14 +13,14 @@ import type { PipelineDeps } from "../../src/pipeline/pipeline-deps.ts";
 import { runJob } from "../../src/pipeline/run-job.ts";
 import type { JobPayload, JobRecord } from "../../src/queue/job.ts";
 import { createRedactor } from "../../src/security/redact.ts";
-import { commitAll } from "../../src/workspace/commit-all.ts";
+import { commitTree } from "../../src/workspace/commit-all.ts";
 import { diffWorkspace } from "../../src/workspace/diff-workspace.ts";
 import { copyInstalledFiles } from "../../src/workspace/fork-workspace.ts";
 import { listUntracked } from "../../src/workspace/list-untracked.ts";
 import { openWorkspace } from "../../src/workspace/open-workspace.ts";
 import { pushBranch } from "../../src/workspace/push-branch.ts";
 import { RED_CALC_FILES } from "../support/calc-fixture.ts";
-import { createFixtureRepo, readBranchSha, showFile } from "../support/fixture-repo.ts";
+import { createFixtureRepo, git, readBranchSha, showFile } from "../support/fixture-repo.ts";
 import { startGitHttpServer } from "../support/git-http-server.ts";
 
 /**
@@ -98,12 +98,12 @@ function deps(fix: (request: FixRequest) => Promise<void>): PipelineDeps {
     openWorkspace: ({ cloneUrl, sha, token, installationId }) => openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot: path.join(root, "mirrors") }),
     forkWorkspace: async (base, { sha, token, cloneUrl, installationId }) => {
       const fork = await openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot: path.join(root, "mirrors") });
-      await copyInstalledFiles(base.dir, fork.dir);
+      await copyInstalledFiles(base, fork.dir);
       return fork;
     },
-    untracked: (dir) => listUntracked(dir),
-    diff: (dir, baseSha, exclude) => diffWorkspace({ dir, baseSha, exclude }),
-    commitAll: (dir, message, author, exclude) => commitAll({ dir, message, author, exclude }),
+    untracked: (workspace) => listUntracked(workspace),
+    diff: (workspace, baseSha, exclude) => diffWorkspace({ workspace, baseSha, exclude }),
+    commit: (workspace, tree, message, author) => commitTree({ workspace, tree, message, author }),
     pushBranch: (a) => pushBranch(a),
     fix: async (request): Promise<FixOutcome> => {
       if (request.role === "investigator") {
@@ -215,6 +215,41 @@ describe("runFixJob", () => {
     expect(await showFile(red.bareDir, `patchwright/fix-${red.sha.slice(0, 7)}`, "src/add.js")).not.toContain("// Adds two numbers.");
   });
 
+  it("rejects a candidate that plants a nested repository and a link to a host secret, runs nothing of it on the host, and pushes the honest one", async () => {
+    const repo = await createFixtureRepo({ root, owner: "o", name: "attacked", files: FILES });
+    const marker = path.join(tmpdir(), `pw-pipeline-pwned-${process.pid}-${Date.now()}`);
+    const secret = path.join(root, "host-secret.txt");
+    await writeFile(secret, "host secret: never pushed\n");
+    noConfig("attacked", repo.sha);
+    noInstructions("attacked");
+    nock(API).patch("/repos/o/attacked/check-runs/555").times(2).reply(200, {});
+    nock(API).get("/repos/o/attacked/pulls").query(true).reply(200, []);
+    let body = "";
+    nock(API)
+      .post("/repos/o/attacked/pulls", (b) => Boolean((body = b.body)))
+      .reply(201, { number: 21, html_url: "https://github.com/o/attacked/pull/21" });
+    const result = await runJob(
+      job({ name: "attacked", sha: repo.sha }),
+      deps(async ({ workspace, candidate }) => {
+        if (candidate?.index === 1) {
+          // What an obeying model's run_command does: a nested repository whose config runs a program, a link to a host file.
+          const planted = await workspace.sandbox.run(
+            `set -e; mkdir vendor && cd vendor && git init -q && git config core.fsmonitor 'touch ${marker}' && git config filter.x.clean 'touch ${marker}; cat' && printf '* filter=x\\n' > .gitattributes && echo v > v && git add -A && git -c user.name=a -c user.email=a@b commit -qm v && cd .. && ln -s ${secret} notes.txt`,
+          );
+          expect(planted.exitCode, planted.output).toBe(0);
+        }
+        await write(workspace.dir, "src/add.js", "export const add = (a, b) => a + b;\n");
+      }),
+      new AbortController().signal,
+    );
+    expect(result.state).toBe("succeeded");
+    expect(body).toMatch(/candidate 1: rejected: .*`notes\.txt` is a symbolic link.*`vendor` is a submodule/);
+    expect(existsSync(marker)).toBe(false);
+    const pushed = await git(["ls-tree", "-r", "--name-only", `patchwright/fix-${repo.sha.slice(0, 7)}`], repo.bareDir);
+    expect(pushed).not.toMatch(/notes\.txt|vendor/);
+    expect(await showFile(repo.bareDir, `patchwright/fix-${repo.sha.slice(0, 7)}`, "src/add.js")).toContain("a + b");
+  });
+
   it("stops before cloning when the repository's daily budget is used up, naming the setting", async () => {
     noConfig();
     spentToday = { tokens: 5_000_000, costUsd: 3 };
@@ -311,6 +346,29 @@ describe("runFixJob", () => {
     expect(output.summary).toMatch(/candidate 1: rejected: `npm test` still fails/);
     // The best attempt is kept in the report, not thrown away.
     expect((updates.at(-1)?.["output"] as { text: string }).text).toContain("+export const add = (a, b) => a * b;");
+  });
+
+  it("never delivers a candidate whose agent ended on a model error, and reports the provider's message", async () => {
+    noConfig();
+    noInstructions();
+    const updates = checkRunUpdates();
+    const d = deps(async () => {});
+    const result = await runJob(
+      job(),
+      {
+        ...d,
+        fix: async (request) => {
+          if (request.role === "investigator") return d.fix(request);
+          // The fix is in place, but the run ended on the provider's error: its summary is that error.
+          await write(request.workspace.dir, "src/add.js", "export const add = (a, b) => a + b;\n");
+          return { status: "model_error", summary: "400 Unsupported parameter: 'temperature'", modelError: "400 Unsupported parameter: 'temperature'", turns: 1, usage: { promptTokens: 1, completionTokens: 0 }, trace: [] };
+        },
+      },
+      new AbortController().signal,
+    );
+    expect(result).toMatchObject({ state: "failed", summary: "no verified fix" });
+    const summary = String((updates.at(-1)?.["output"] as { summary: string }).summary);
+    expect(summary).toContain("candidate 1: model error: 400 Unsupported parameter: 'temperature'");
   });
 
   it("rejects a fix that touches a protected path, even if the tests pass", async () => {

@@ -55,6 +55,17 @@ describe("sqlite queue", () => {
     q.close();
   });
 
+  it("records a job its owner runs at once, which no worker then leases", () => {
+    const q = openSqliteQueue({ dataDir: dir, now });
+    const job = q.startNow(payload, "local-1", "cli:1", 60_000);
+    expect(job).toMatchObject({ state: "running", attempts: 1 });
+    expect(q.lease("w", 10_000)).toBeNull();
+    expect(q.heartbeat(job.id, "cli:1", 60_000)).toBe(true);
+    q.finish(job.id, "cli:1", "succeeded", "branch patchwright/fix-1");
+    expect(q.get(job.id)).toMatchObject({ state: "succeeded", result: "branch patchwright/fix-1" });
+    q.close();
+  });
+
   it("survives a restart: a job left running by a dead worker is leased again once its lease expires", () => {
     let q = openSqliteQueue({ dataDir: dir, now });
     q.enqueue(payload, "k");

@@ -8,7 +8,7 @@ type FileChange = WorkspaceDiff["files"][number];
 const SECRET = "webhook-secret-0123456789abcdef";
 
 function file(path: string, change: Partial<FileChange> = {}): FileChange {
-  return { path, status: "modified", insertions: 1, deletions: 1, binary: false, ...change };
+  return { path, status: "modified", insertions: 1, deletions: 1, binary: false, oldMode: "100644", newMode: "100644", ...change };
 }
 
 function diff(files: FileChange[], patch = ""): WorkspaceDiff {
@@ -17,6 +17,7 @@ function diff(files: FileChange[], patch = ""): WorkspaceDiff {
     files,
     insertions: files.reduce((n, f) => n + f.insertions, 0),
     deletions: files.reduce((n, f) => n + f.deletions, 0),
+    tree: "0".repeat(40),
   };
 }
 
@@ -53,16 +54,22 @@ describe("checkDiffPolicy", () => {
     ["a lockfile-like name", diff([file("docs/package-lock.json.md")]), {}, []],
     [
       "a symbolic link",
-      diff([file("leak.txt", { status: "added", insertions: 1, deletions: 0 })], patchAdding("leak.txt", ["/etc/passwd"], ["new file mode 120000"])),
+      diff([file("leak.txt", { status: "added", insertions: 1, deletions: 0, oldMode: "000000", newMode: "120000" })], patchAdding("leak.txt", ["/etc/passwd"], ["new file mode 120000"])),
       {},
-      ["`leak.txt` is a symbolic link; a fix may not add one"],
+      ["`leak.txt` is a symbolic link; a fix may not add or retarget one"],
     ],
+    ["a symbolic link retargeted", diff([file("config", { oldMode: "120000", newMode: "120000" })]), {}, ["`config` is a symbolic link; a fix may not add or retarget one"]],
+    ["a file turned into a symbolic link", diff([file("src/a.js", { status: "type_changed", oldMode: "100644", newMode: "120000" })]), {}, ["`src/a.js` is a symbolic link; a fix may not add or retarget one"]],
     [
       "a submodule",
-      diff([file("vendor/x", { status: "added" })], patchAdding("vendor/x", ["Subproject commit 0123"], ["new file mode 160000"])),
+      diff([file("vendor/x", { status: "added", oldMode: "000000", newMode: "160000" })], patchAdding("vendor/x", ["Subproject commit 0123"], ["new file mode 160000"])),
       {},
-      ["`vendor/x` is a submodule; a fix may not add one"],
+      ["`vendor/x` is a submodule; a fix may not add, move or remove one"],
     ],
+    ["a submodule pointer moved", diff([file("vendor/x", { oldMode: "160000", newMode: "160000" })]), {}, ["`vendor/x` is a submodule; a fix may not add, move or remove one"]],
+    ["a file made executable", diff([file("scripts/run.sh", { oldMode: "100644", newMode: "100755" })]), {}, ["`scripts/run.sh` is made executable; a fix may not change file modes"]],
+    ["a new executable file", diff([file("hook.sh", { status: "added", oldMode: "000000", newMode: "100755" })]), {}, ["`hook.sh` is made executable; a fix may not change file modes"]],
+    ["an executable edited as it is", diff([file("bin/tool", { oldMode: "100755", newMode: "100755" })]), {}, []],
     [
       "an installation token in an added line",
       diff([file("src/config.js")], patchAdding("src/config.js", ["export const token = 'ghs_16C7e42F292c6912E7710c838347Ae178B4a';"])),

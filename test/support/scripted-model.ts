@@ -119,6 +119,17 @@ export async function startScriptedModel(script: readonly ScriptStep[]): Promise
       return send(res, 404, { error: { message: `scripted model: no route ${req.method} ${url.pathname}` } });
     }
     const body = JSON.parse(await readBody(req)) as ChatCompletionBody;
+    // The app's start-up probe (one tiny tool-calling request) is answered here, outside the script and `requests`.
+    if (body.tools?.some((t) => t.function.name === "patchwright_probe")) {
+      return send(res, 200, {
+        id: "chatcmpl-probe",
+        object: "chat.completion",
+        created: 1_700_000_000,
+        model: body.model,
+        choices: [{ index: 0, message: { role: "assistant", content: null, tool_calls: [call("patchwright_probe", { ok: true }, "probe0001")] }, finish_reason: "tool_calls" }],
+        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+      });
+    }
     requests.push(body);
     if (body.stream === true) return send(res, 400, { error: { message: "scripted model: streaming is not supported" } });
     const index = next++;

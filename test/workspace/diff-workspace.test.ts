@@ -5,7 +5,7 @@ import { cloneAtSha } from "../../src/workspace/clone-at-sha.ts";
 import { commitAll } from "../../src/workspace/commit-all.ts";
 import { diffWorkspace } from "../../src/workspace/diff-workspace.ts";
 import { runGit } from "../../src/workspace/run-git.ts";
-import { startRemote, tempDir, TOKEN } from "./helpers.ts";
+import { startRemote, tempDir, TOKEN, workspaceAt } from "./helpers.ts";
 
 async function clonedFirstCommit(): Promise<{ dir: string; baseSha: string }> {
   const remote = await startRemote();
@@ -17,7 +17,8 @@ async function clonedFirstCommit(): Promise<{ dir: string; baseSha: string }> {
 describe("diffWorkspace", () => {
   it("is empty for an untouched checkout", async () => {
     const { dir, baseSha } = await clonedFirstCommit();
-    expect(await diffWorkspace({ dir, baseSha })).toEqual({ patch: "", files: [], insertions: 0, deletions: 0 });
+    const baseTree = (await runGit(["rev-parse", `${baseSha}^{tree}`], { cwd: dir })).stdout.trim();
+    expect(await diffWorkspace({ workspace: await workspaceAt(dir), baseSha })).toEqual({ patch: "", files: [], insertions: 0, deletions: 0, tree: baseTree });
   });
 
   it("lists modified, new (untracked), deleted and binary files without touching the index", async () => {
@@ -32,14 +33,16 @@ describe("diffWorkspace", () => {
     await mkdir(path.join(dir, "node_modules"));
     await writeFile(path.join(dir, "node_modules", "ignored.js"), "ignored\n");
 
-    const diff = await diffWorkspace({ dir, baseSha });
+    const diff = await diffWorkspace({ workspace: await workspaceAt(dir), baseSha });
+    const added = { oldMode: "000000", newMode: "100644" };
+    const modified = { oldMode: "100644", newMode: "100644" };
     expect(diff.files).toEqual([
-      { path: ".gitignore", status: "added", insertions: 1, deletions: 0, binary: false },
-      { path: "a.txt", status: "modified", insertions: 1, deletions: 0, binary: false },
-      { path: "c.txt", status: "deleted", insertions: 0, deletions: 1, binary: false },
-      { path: "image.bin", status: "added", insertions: 0, deletions: 0, binary: true },
-      { path: "src/lib.js", status: "modified", insertions: 1, deletions: 1, binary: false },
-      { path: "test/new.test.js", status: "added", insertions: 3, deletions: 0, binary: false },
+      { path: ".gitignore", status: "added", insertions: 1, deletions: 0, binary: false, ...added },
+      { path: "a.txt", status: "modified", insertions: 1, deletions: 0, binary: false, ...modified },
+      { path: "c.txt", status: "deleted", insertions: 0, deletions: 1, binary: false, oldMode: "100644", newMode: "000000" },
+      { path: "image.bin", status: "added", insertions: 0, deletions: 0, binary: true, ...added },
+      { path: "src/lib.js", status: "modified", insertions: 1, deletions: 1, binary: false, ...modified },
+      { path: "test/new.test.js", status: "added", insertions: 3, deletions: 0, binary: false, ...added },
     ]);
     expect(diff.insertions).toBe(6);
     expect(diff.deletions).toBe(2);
@@ -57,13 +60,14 @@ describe("diffWorkspace", () => {
   it("diffs against the base, not HEAD, after a commit", async () => {
     const { dir, baseSha } = await clonedFirstCommit();
     await writeFile(path.join(dir, "a.txt"), "changed\n");
-    await commitAll({ dir, message: "change", author: { name: "a", email: "a@example.com" } });
-    const diff = await diffWorkspace({ dir, baseSha });
+    const workspace = await workspaceAt(dir);
+    await commitAll({ workspace, message: "change", author: { name: "a", email: "a@example.com" } });
+    const diff = await diffWorkspace({ workspace, baseSha });
     expect(diff.files.map((f) => `${f.status} ${f.path}`)).toEqual(["modified a.txt"]);
   });
 
   it("rejects a base that is not a sha", async () => {
     const { dir } = await clonedFirstCommit();
-    await expect(diffWorkspace({ dir, baseSha: "--output=/tmp/x" })).rejects.toThrow(/expected a commit sha/);
+    await expect(diffWorkspace({ workspace: await workspaceAt(dir), baseSha: "--output=/tmp/x" })).rejects.toThrow(/expected an object sha/);
   });
 });

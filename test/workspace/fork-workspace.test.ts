@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { copyInstalledFiles } from "../../src/workspace/fork-workspace.ts";
 import { runGit } from "../../src/workspace/run-git.ts";
-import { tempDir } from "./helpers.ts";
+import { tempDir, workspaceAt } from "./helpers.ts";
 
 const AUTHOR = ["-c", "user.name=t", "-c", "user.email=t@example.com"];
 const OLD = new Date("2001-02-03T04:05:06Z");
@@ -50,7 +50,7 @@ describe("copyInstalledFiles", () => {
     const fork = path.join(await tempDir("pw-fork-"), "checkout");
     await git(path.dirname(fork), "clone", "-q", base, fork);
 
-    await copyInstalledFiles(base, fork);
+    await copyInstalledFiles(await workspaceAt(base), fork);
 
     const untracked = (dir: string) => git(dir, "ls-files", "--others", "--directory", "-z");
     expect(await untracked(fork)).toBe(await untracked(base));
@@ -80,7 +80,7 @@ describe("copyInstalledFiles", () => {
     await mkdir(path.join(fork, "dist"));
     await writeFile(path.join(fork, "dist/out.js"), "the fork's own\n");
 
-    await copyInstalledFiles(base, fork);
+    await copyInstalledFiles(await workspaceAt(base), fork);
 
     expect(await readFile(path.join(fork, "dist/out.js"), "utf8")).toBe("the fork's own\n");
   });

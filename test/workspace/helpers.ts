@@ -3,6 +3,8 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach } from "vitest";
+import { createSandbox } from "../../src/workspace/create-sandbox.ts";
+import type { Workspace } from "../../src/workspace/types.ts";
 import { addFixtureCommit, createFixtureRepo } from "../support/fixture-repo.ts";
 import { type GitHttpServer, startGitHttpServer } from "../support/git-http-server.ts";
 
@@ -18,6 +20,11 @@ export async function tempDir(prefix = "pw-test-"): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** A checkout in `dir` with its sandbox, as `openWorkspace` gives a job (removal is the test's temp dir). */
+export async function workspaceAt(dir: string): Promise<Workspace> {
+  return { dir, sandbox: await createSandbox({ root: dir }), dispose: async () => {} };
 }
 
 export interface Remote {

@@ -1,4 +1,5 @@
 import { execa } from "execa";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -154,13 +155,13 @@ describe("openWorkspace with a repository cache", () => {
     expect(existsSync(path.join(b.dir, "only-a.txt"))).toBe(false);
     expect(await readFile(path.join(b.dir, "a.txt"), "utf8")).toBe("v2\n");
 
-    const diff = await diffWorkspace({ dir: a.dir, baseSha: repo.tipSha });
+    const diff = await diffWorkspace({ workspace: a, baseSha: repo.tipSha });
     expect(diff.files.map((f) => f.path)).toEqual(["a.txt", "only-a.txt"]);
-    const commit = await commitAll({ dir: a.dir, message: "fix", author: { name: "bot", email: "bot@example.com" } });
+    const commit = await commitAll({ workspace: a, message: "fix", author: { name: "bot", email: "bot@example.com" } });
     const mirrorDir = a.cache?.paths.mirrorDir ?? "";
     expect((await runGit(["cat-file", "-e", commit], { cwd: mirrorDir })).exitCode).not.toBe(0);
     expect((await runGit(["cat-file", "-e", commit], { cwd: b.dir })).exitCode).not.toBe(0);
-    expect((await diffWorkspace({ dir: b.dir, baseSha: repo.tipSha })).files).toEqual([]);
+    expect((await diffWorkspace({ workspace: b, baseSha: repo.tipSha })).files).toEqual([]);
 
     // The sandbox sees its checkout only: not the mirror, not the other job.
     const peek = await a.sandbox.run(`ls ${mirrorDir} ${b.dir} 2>&1; echo exit=$?`);
@@ -207,8 +208,11 @@ describe("openWorkspace with a repository cache", () => {
     const next = await open(repo, cacheRoot);
     expect(existsSync(orphan)).toBe(false);
     expect(await readdir(paths.checkoutsDir)).toEqual([path.basename(next.dir)]);
+    // The crashed job's private npm cache went with its checkout.
+    expect(await readdir(paths.npmJobsDir)).toHaveLength(1);
     await next.dispose();
     expect(await readdir(paths.jobsDir)).toEqual([]);
+    expect(await readdir(paths.npmJobsDir)).toEqual([]);
   });
 
   it("never writes the token under the cache root or into a checkout, with or without protocol v2", async () => {
@@ -276,26 +280,39 @@ describe("openWorkspace with a repository cache", () => {
     await Promise.all([a, b, c].map((w) => w.dispose()));
   });
 
-  it("shares the npm cache between jobs of one repository only, writable inside the sandbox", async () => {
+  it("shares verified npm content between jobs of one repository only; each job writes a private cache", async () => {
     const remote = await startCountingRemote();
     const one = await createRepo(remote, "o", "r", 1);
     const two = await createRepo(remote, "o", "r2", 2);
     const cacheRoot = await tempDir("pw-cache-");
+    const hex = createHash("sha512").update("cached\n").digest("hex");
+    const blob = `_cacache/content-v2/sha512/${hex.slice(0, 2)}/${hex.slice(2, 4)}/${hex.slice(4)}`;
     const a = await open(one, cacheRoot);
-    const write = await a.sandbox.run('echo "$npm_config_cache"; mkdir -p "$npm_config_cache/_cacache" && echo cached > "$npm_config_cache/_cacache/marker"');
-    expect(write.output).toBe(`${SANDBOX_NPM_CACHE}\n`);
+    const write = await a.sandbox.run(
+      `echo "$npm_config_cache"; mkdir -p "$(dirname "$npm_config_cache/${blob}")" "$npm_config_cache/_cacache/index-v5" && ` +
+        `echo cached > "$npm_config_cache/${blob}" && echo entry > "$npm_config_cache/_cacache/index-v5/entry" && echo wrote`,
+    );
+    expect(write.output).toBe(`${SANDBOX_NPM_CACHE}\nwrote\n`);
     await a.dispose();
-    expect(await readFile(path.join(a.cache?.paths.npmCacheDir ?? "", "_cacache", "marker"), "utf8")).toBe("cached\n");
+    const shared = a.cache?.paths.npmCacheDir ?? "";
+    // The blob verified against its name and joined the shared store; the index entry did not.
+    expect(await readFile(path.join(shared, blob), "utf8")).toBe("cached\n");
+    expect(existsSync(path.join(shared, "_cacache", "index-v5"))).toBe(false);
+    expect(await readdir(a.cache?.paths.npmJobsDir ?? "")).toEqual([]);
 
     const [b, other, otherInstallation] = await Promise.all([
       open(one, cacheRoot),
       open(two, cacheRoot),
       open(one, cacheRoot, { installationId: INSTALLATION + 1 }),
     ]);
-    const read = 'cat "$npm_config_cache/_cacache/marker" 2>/dev/null || echo none';
+    const read = `cat "$npm_config_cache/${blob}" 2>/dev/null || echo none`;
     expect((await b.sandbox.run(read)).output).toBe("cached\n");
     expect((await other.sandbox.run(read)).output).toBe("none\n");
     expect((await otherInstallation.sandbox.run(read)).output).toBe("none\n");
+    // The shared copy is read-only; the job's own cache is writable.
+    const tamper = await b.sandbox.run(`(echo evil > "$npm_config_cache/${blob}") 2>/dev/null; echo tamper=$?; echo mine > "$npm_config_cache/mine"; echo own=$?`);
+    expect(tamper.output).toBe("tamper=1\nown=0\n");
+    expect(await readFile(path.join(shared, blob), "utf8")).toBe("cached\n");
     // A command's own setting wins.
     expect((await b.sandbox.run('echo "$npm_config_cache"', { env: { npm_config_cache: "/tmp/mine" } })).output).toBe("/tmp/mine\n");
     await Promise.all([b, other, otherInstallation].map((w) => w.dispose()));

@@ -6,7 +6,7 @@ import { commitAll } from "../../src/workspace/commit-all.ts";
 import { pushBranch } from "../../src/workspace/push-branch.ts";
 import { runGit } from "../../src/workspace/run-git.ts";
 import { readBranchSha, showFile } from "../support/fixture-repo.ts";
-import { type Remote, startRemote, tempDir, TOKEN } from "./helpers.ts";
+import { type Remote, startRemote, tempDir, TOKEN, workspaceAt } from "./helpers.ts";
 
 const AUTHOR = { name: "patchwright[bot]", email: "1+patchwright[bot]@users.noreply.github.com" };
 
@@ -15,7 +15,7 @@ async function cloneAndCommit(remote: Remote, content: string): Promise<{ dir: s
   const dir = path.join(await tempDir(), "clone");
   await cloneAtSha({ cloneUrl: remote.cloneUrl, sha: remote.firstSha, token: TOKEN, dir });
   await writeFile(path.join(dir, "a.txt"), content);
-  return { dir, sha: await commitAll({ dir, message: "Fix a.txt", author: AUTHOR }) };
+  return { dir, sha: await commitAll({ workspace: await workspaceAt(dir), message: "Fix a.txt", author: AUTHOR }) };
 }
 
 describe("pushBranch", () => {
@@ -85,7 +85,7 @@ describe("commitAll", () => {
     await cloneAtSha({ cloneUrl: remote.cloneUrl, sha: remote.firstSha, token: TOKEN, dir });
     await writeFile(path.join(dir, "new.txt"), "new\n");
     await runGit(["rm", "--quiet", "c.txt"], { cwd: dir });
-    const sha = await commitAll({ dir, message: "Fix: the thing\n\nBody with `code`.", author: AUTHOR });
+    const sha = await commitAll({ workspace: await workspaceAt(dir), message: "Fix: the thing\n\nBody with `code`.", author: AUTHOR });
 
     const log = await runGit(["log", "-1", "--format=%H%n%an <%ae>%n%cn%n%P%n%B"], { cwd: dir });
     expect(log.stdout).toBe(
@@ -99,7 +99,7 @@ describe("commitAll", () => {
     const remote = await startRemote();
     const dir = path.join(await tempDir(), "clone");
     await cloneAtSha({ cloneUrl: remote.cloneUrl, sha: remote.firstSha, token: TOKEN, dir });
-    await expect(commitAll({ dir, message: "noop", author: AUTHOR })).rejects.toThrow(/Nothing to commit/);
+    await expect(commitAll({ workspace: await workspaceAt(dir), message: "noop", author: AUTHOR })).rejects.toThrow(/Nothing to commit/);
     expect((await runGit(["rev-parse", "HEAD"], { cwd: dir })).stdout.trim()).toBe(remote.firstSha);
   });
 });

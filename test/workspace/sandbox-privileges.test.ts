@@ -42,17 +42,19 @@ describe("createSandbox (privileges and processes)", () => {
 
   it("lets a setuid binary gain nothing", async () => {
     const root = await tempDir();
-    const sandbox = await createSandbox({ root });
+    // Outside the workspace (whose files a root worker hands to the sandbox user, which clears setuid bits).
+    const suidDir = await tempDir("pw-suid-");
+    const sandbox = await createSandbox({ root, extraBinds: [{ hostPath: suidDir, sandboxPath: "/suid", writable: false }] });
     if (isRoot) {
-      // A root worker's commands are uid 0: what a setuid-root binary would
-      // add is capabilities, and a setuid binary of another user would change
-      // the uid. Neither happens.
+      // A root worker's commands run as the unprivileged sandbox user (uid 1000
+      // inside): a setuid-root binary would make them root, a setuid binary of
+      // another user would change the uid. Neither happens.
       for (const [name, owner] of [["suid-root-cat", 0], ["suid-other-cat", 4242]] as const) {
-        await copyFile("/usr/bin/cat", path.join(root, name));
-        await chown(path.join(root, name), owner, owner);
-        await chmod(path.join(root, name), 0o6755);
-        const identity = identityOf((await sandbox.run(`./${name} /proc/self/status`)).output);
-        expect(identity).toMatchObject({ Uid: "0 0 0 0", CapEff: NO_CAPABILITIES, CapPrm: NO_CAPABILITIES, NoNewPrivs: "1" });
+        await copyFile("/usr/bin/cat", path.join(suidDir, name));
+        await chown(path.join(suidDir, name), owner, owner);
+        await chmod(path.join(suidDir, name), 0o6755);
+        const identity = identityOf((await sandbox.run(`/suid/${name} /proc/self/status`)).output);
+        expect(identity).toMatchObject({ Uid: "1000 1000 1000 1000", CapEff: NO_CAPABILITIES, CapPrm: NO_CAPABILITIES, NoNewPrivs: "1" });
       }
     } else {
       // An unprivileged worker: su is setuid root on every Debian/Ubuntu. Held

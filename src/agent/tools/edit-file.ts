@@ -1,7 +1,6 @@
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { REDACTED } from "../../security/redact.ts";
-import { errnoCode, fail, looksBinary, ok, resolveForWrite, writeResolved } from "./tool-helpers.ts";
+import { errnoCode, fail, looksBinary, ok, readRegular, resolveForWrite, writeResolved } from "./tool-helpers.ts";
 import type { AgentTool } from "./types.ts";
 
 const EditFileArgs = z.object({
@@ -22,7 +21,7 @@ export const editFileTool: AgentTool<typeof EditFileArgs> = {
     const { absolute, relative } = resolved;
     let bytes: Buffer;
     try {
-      bytes = await readFile(absolute);
+      bytes = await readRegular(absolute, relative);
     } catch (error) {
       const code = errnoCode(error);
       if (code === "ENOENT") return fail(`${relative} does not exist; use write_file to create a file.`);
@@ -45,7 +44,7 @@ export const editFileTool: AgentTool<typeof EditFileArgs> = {
     const at = text.indexOf(args.old_string);
     // Splice, not String.replace: `$&` and friends in new_string must stay literal.
     const updated = text.slice(0, at) + args.new_string + text.slice(at + args.old_string.length);
-    await writeResolved(absolute, updated);
+    await writeResolved(absolute, updated, relative);
     const line = text.slice(0, at).split("\n").length;
     return ok(`Edited ${relative} at line ${line}: replaced ${lineCount(args.old_string)} line(s) with ${lineCount(args.new_string)}.`);
   },

@@ -76,12 +76,30 @@ async function dispatch(call: Pick<ChatToolCall, "name" | "arguments">, context:
     const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "arguments"}: ${i.message}`).join("; ");
     return fail(`invalid arguments for ${tool.name}: ${problems}. Expected ${example(tool)}.`);
   }
+  const signal = context.signal;
+  if (signal?.aborted === true) return fail(`${tool.name} was not run: ${abortReason(signal)}.`);
   try {
-    return await tool.run(parsed.data, context);
+    if (signal === undefined) return await tool.run(parsed.data, context);
+    // Whatever a tool waits on, the call ends with the deadline.
+    let onAbort = (): void => undefined;
+    const aborted = new Promise<ToolOutcome>((resolve) => {
+      onAbort = () => resolve(fail(`${tool.name} was cut off: ${abortReason(signal)}.`));
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([tool.run(parsed.data, context), aborted]);
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return fail(`${tool.name} failed: ${reason}`);
   }
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error && reason.name === "TimeoutError" ? "the agent's time budget ran out" : "the run was stopped";
 }
 
 /** `{"path": string, "content": string}`: the argument shape, short enough for an error message. */

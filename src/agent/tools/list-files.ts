@@ -2,6 +2,14 @@ import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { SKIPPED_DIRECTORIES, errnoCode, fail, ok, resolveForRead } from "./tool-helpers.ts";
+
+/** How list_files marks entries that are neither files, directories nor links (never opened). */
+function specialLabel(entry: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string | undefined {
+  if (entry.isFIFO()) return "named pipe";
+  if (entry.isSocket()) return "socket";
+  if (entry.isCharacterDevice() || entry.isBlockDevice()) return "device";
+  return undefined;
+}
 import type { AgentTool } from "./types.ts";
 
 /** Entries shown before the listing is cut. */
@@ -45,7 +53,9 @@ export const listFilesTool: AgentTool<typeof ListFilesArgs> = {
           break;
         }
         const display = `${prefix}${dir}${entry.name}`;
+        const special = specialLabel(entry);
         if (entry.isSymbolicLink()) lines.push(`${display} (symbolic link)`);
+        else if (special !== undefined) lines.push(`${display} (${special}; not readable by the tools)`);
         else if (entry.isDirectory() && SKIPPED_DIRECTORIES.has(entry.name)) lines.push(`${display}/ (not listed)`);
         else if (entry.isDirectory()) {
           lines.push(`${display}/`);

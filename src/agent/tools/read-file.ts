@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { z } from "zod";
-import { errnoCode, fail, looksBinary, ok, readHead, resolveForRead } from "./tool-helpers.ts";
+import { errnoCode, fail, looksBinary, ok, readHead, resolveForRead, specialFileMessage, specialKind } from "./tool-helpers.ts";
 import type { AgentTool } from "./types.ts";
 
 /** Larger files are shown up to this many bytes, cut at a line break. */
@@ -26,12 +26,14 @@ export const readFileTool: AgentTool<typeof ReadFileArgs> = {
     try {
       const stats = await stat(absolute);
       if (stats.isDirectory()) return fail(`${relative} is a directory; use list_files to see its content.`);
+      const special = specialKind(stats);
+      if (special !== undefined) return fail(specialFileMessage(relative, special));
       size = stats.size;
     } catch (error) {
       if (errnoCode(error) === "ENOENT") return fail(`${relative} does not exist. Use list_files or search to find the right path.`);
       throw error;
     }
-    const head = await readHead(absolute, Math.min(size, READ_FILE_MAX_BYTES));
+    const head = await readHead(absolute, Math.min(size, READ_FILE_MAX_BYTES), relative);
     if (looksBinary(head)) return fail(`${relative} is a binary file (${size} bytes); read_file only shows text files.`);
     if (size === 0) return ok(`${relative} is empty.`);
     let text = head.toString("utf8");

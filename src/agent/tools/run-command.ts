@@ -29,7 +29,7 @@ export const runCommandTool: AgentTool<typeof RunCommandArgs> = {
       return fail(`the command policy refused \`${oneLine(args.command)}\`, so nothing was run: ${verdict.reason}.`);
     }
     const timeoutMs = context.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-    const result = await context.sandbox.run(args.command, { network: false, timeoutMs });
+    const result = await context.sandbox.run(args.command, { network: false, timeoutMs, ...(context.signal ? { signal: context.signal } : {}) });
     const status = result.timedOut
       ? `exit code ${result.exitCode} (timed out after ${Math.round(timeoutMs / 1000)}s; the command was killed)`
       : `exit code ${result.exitCode}`;

@@ -14,6 +14,12 @@ export interface ToolContext {
   readonly redact: Redactor;
   /** Timeout of one `run_command`. Default `DEFAULT_COMMAND_TIMEOUT_MS`; the loop lowers it near the deadline. */
   readonly commandTimeoutMs?: number;
+  /**
+   * Aborted when the call must stop: the job was stopped or the agent's
+   * deadline passed. `run_command` kills its command, `search` stops early;
+   * the registry answers an aborted call with an observation at once.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** What a tool hands back: an observation for the model, never an exception. */

@@ -1,7 +1,7 @@
 import { mkdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { errnoCode, fail, ok, resolveForWrite, writeResolved } from "./tool-helpers.ts";
+import { errnoCode, fail, ok, resolveForWrite, specialFileMessage, specialKind, writeResolved } from "./tool-helpers.ts";
 import type { AgentTool } from "./types.ts";
 
 /** A larger file is not a minimal fix. */
@@ -26,6 +26,8 @@ export const writeFileTool: AgentTool<typeof WriteFileArgs> = {
     try {
       const stats = await stat(absolute);
       if (stats.isDirectory()) return fail(`${relative} is a directory; name a file.`);
+      const special = specialKind(stats);
+      if (special !== undefined) return fail(specialFileMessage(relative, special));
       existed = true;
     } catch (error) {
       if (errnoCode(error) !== "ENOENT") throw error;
@@ -36,7 +38,7 @@ export const writeFileTool: AgentTool<typeof WriteFileArgs> = {
       if (errnoCode(error) === "EEXIST" || errnoCode(error) === "ENOTDIR") return fail(`a parent of ${relative} is a file, not a directory.`);
       throw error;
     }
-    await writeResolved(absolute, args.content);
+    await writeResolved(absolute, args.content, relative);
     const bytes = Buffer.byteLength(args.content);
     return ok(existed ? `Replaced the content of ${relative} (${bytes} bytes).` : `Created ${relative} (${bytes} bytes).`);
   },

@@ -67,8 +67,9 @@ export async function upgradeCheckout(
   }
   const files = upgrades.flatMap((u) => u.files);
   // What the package manager left untracked (yarn 1's node_modules/ where nothing ignores it) is not part of the upgrade.
-  const artifacts = (await deps.untracked(workspace.dir)).filter((f) => !files.includes(f));
-  const stray = (await deps.diff(workspace.dir, target.sha, artifacts)).files.map((f) => f.path).filter((f) => !files.includes(f));
+  const artifacts = (await deps.untracked(workspace)).filter((f) => !files.includes(f));
+  const upgrade = await deps.diff(workspace, target.sha, artifacts);
+  const stray = upgrade.files.map((f) => f.path).filter((f) => !files.includes(f));
   if (stray.length > 0) {
     end(
       { state: "failed", summary: "the upgrade touched unexpected files" },
@@ -81,6 +82,6 @@ export async function upgradeCheckout(
   }
   const title = bumpPrTitle(advisory, upgrades[0]!);
   const reasons = upgrades.flatMap((u) => u.changes.map((c) => `${c.name} ${c.from} -> ${c.to}: ${c.reason}`));
-  const sha = await deps.commitAll(workspace.dir, `${title}\n\n${reasons.join("\n")}`, await deps.botIdentity(ctx.payload.installationId), artifacts);
+  const sha = await deps.commit(workspace, upgrade.tree, `${title}\n\n${reasons.join("\n")}`, await deps.botIdentity(ctx.payload.installationId));
   return { upgrades, files, sha, title };
 }

@@ -86,7 +86,7 @@ export async function testUpgrade(
     });
   }
   const { deps } = ctx;
-  await deps.commitAll(winner.workspace.dir, `Adapt the code to ${advisory.package}'s new version\n\n${deps.redact(winner.outcome.summary)}`, await deps.botIdentity(ctx.payload.installationId), reproduction.setupArtifacts);
+  await deps.commit(winner.workspace, winner.verdict.diff.tree, `Adapt the code to ${advisory.package}'s new version\n\n${deps.redact(winner.outcome.summary)}`, await deps.botIdentity(ctx.payload.installationId));
   return {
     kind: "fixed",
     command,

@@ -3,6 +3,7 @@ import type { JobRecord } from "../../queue/job.ts";
 import { advisoryOrigin } from "./advisory.ts";
 import { ciOrigin } from "./ci.ts";
 import { commentOrigin } from "./comment.ts";
+import { localOrigin } from "./local.ts";
 import type { Origin } from "./origin.ts";
 
 /** The origin of a job: the one place that asks which trigger it came from. */
@@ -15,5 +16,7 @@ export function createOrigin(job: JobRecord, github: RepoGitHub): Origin {
       return commentOrigin(job, trigger, github);
     case "advisory":
       return advisoryOrigin(job, trigger, github);
+    case "local":
+      return localOrigin(job, trigger, github);
   }
 }

@@ -65,7 +65,7 @@ export async function reproduce(
     outcome,
     failingCommand: failing ? toOneLiner(failing) : "",
     fullTestCommand: fullTest !== null && fullTest !== failing?.command ? fullTest : null,
-    setupArtifacts: await ctx.deps.untracked(workspace.dir),
+    setupArtifacts: await ctx.deps.untracked(workspace),
     before: outcome.verdict === "red" ? outcome.failure : lastStepResult(outcome.run),
   };
 }

@@ -34,6 +34,8 @@ export async function tryRecipes(
     baseSha: args.baseSha,
     // The npm-lockfile recipe's whole point is a lockfile the package manager regenerated.
     policy: recipe.recipe === "npm-lockfile" ? { ...args.policy, allowLockfiles: true } : args.policy,
+    // A formatter may reformat tests, never change what they expect.
+    allowTestChanges: false,
     signal: ctx.signal,
   });
   ctx.record("candidate", { index: 1, status: "recipe", passed: verdict.passed, changedLines: verdict.diff.insertions + verdict.diff.deletions, problems: verdict.problems });

@@ -61,11 +61,12 @@ export async function fixInParallel(
   const candidates: Candidate[] = [];
   for (const [index, workspace] of workspaces.entries()) {
     const outcome = outcomes[index]!;
-    // A cancelled run is not verified; anything else is, whatever the agent claimed.
+    // A cancelled run, or one that ended on a model error (its summary is the provider's message), is not
+    // verified and never delivered; anything else is verified, whatever the agent claimed.
     const verdict =
-      outcome.status === "cancelled" || ctx.signal.aborted
+      outcome.status === "cancelled" || outcome.modelError !== undefined || ctx.signal.aborted
         ? null
-        : await verify({ deps: ctx.deps, workspace, reproduction: args.reproduction, baseSha: args.sha, policy: args.policy, signal: ctx.signal });
+        : await verify({ deps: ctx.deps, workspace, reproduction: args.reproduction, baseSha: args.sha, policy: args.policy, allowTestChanges: args.brief.issueMode, signal: ctx.signal });
     candidates.push({ index: index + 1, workspace, outcome, verdict });
     ctx.record("candidate", {
       index: index + 1,
@@ -90,7 +91,7 @@ export function describeCandidates(result: FixResult): string {
   return result.candidates
     .map((c) => {
       const v = c.verdict;
-      const state = !v ? `not verified (${c.outcome.status})` : v.passed ? `passed, ${changed(c)} changed lines` : `rejected: ${v.problems.join("; ")}`;
+      const state = c.outcome.modelError !== undefined ? `model error: ${c.outcome.modelError.split("\n")[0]?.slice(0, 300) ?? ""}` : !v ? `not verified (${c.outcome.status})` : v.passed ? `passed, ${changed(c)} changed lines` : `rejected: ${v.problems.join("; ")}`;
       return `- candidate ${c.index}${c === result.winner ? " (chosen)" : ""}: ${state}`;
     })
     .join("\n");

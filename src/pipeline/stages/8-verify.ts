@@ -1,5 +1,8 @@
+import { compareTestReports, type TestProof } from "../../reproduction/compare-test-reports.ts";
+import { readTestReport } from "../../reproduction/read-test-report.ts";
 import { failingPart, runPlan, type ReproductionRun } from "../../reproduction/run-reproduction.ts";
 import { checkDiffPolicy, type DiffPolicy } from "../../security/check-diff-policy.ts";
+import { checkTestTampering } from "../../security/check-test-tampering.ts";
 import type { CommandResult, Workspace, WorkspaceDiff } from "../../workspace/types.ts";
 import type { PipelineDeps } from "../pipeline-deps.ts";
 import type { Reproduction } from "./4-reproduce.ts";
@@ -12,6 +15,12 @@ export interface Verdict {
   after: CommandResult;
   diff: WorkspaceDiff;
   problems: string[];
+  /**
+   * What the test runner's own report of the failing command proves (tests
+   * fixed by name, counts before and after); absent when it printed none
+   * Patchwright can read: then the exit code is the only proof.
+   */
+  tests?: TestProof;
 }
 
 const TEST_TIMEOUT_MS = 10 * 60_000;
@@ -19,7 +28,10 @@ const TEST_TIMEOUT_MS = 10 * 60_000;
 /**
  * Stage 8: re-runs the reproduction's failing part in the sandbox, then the
  * full test command, whatever the agent claimed, and checks the diff against
- * the job's policy. Only a green run with an allowed, non-empty diff passes.
+ * the job's policy and the test-tampering guard. The runner's report of the
+ * failing command, before and after, must show the failed tests passing, no
+ * fewer tests run and none newly skipped. Only a green run with an allowed,
+ * non-empty diff passes.
  */
 export async function verify(args: {
   deps: Pick<PipelineDeps, "diff">;
@@ -27,20 +39,26 @@ export async function verify(args: {
   reproduction: Reproduction;
   baseSha: string;
   policy: DiffPolicy;
+  /** Did the request ask for test changes (issue mode)? Deleting, skipping or weakening tests is refused either way. */
+  allowTestChanges: boolean;
   signal?: AbortSignal;
 }): Promise<Verdict> {
   const { reproduction, workspace } = args;
   const problems: string[] = [];
   const run = await runPlan(workspace.sandbox, reproduction.plan, failingPart(reproduction.plan), args.signal ? { signal: args.signal } : {});
   let after: CommandResult = run.failure ?? lastStep(run, reproduction.failingCommand);
+  const failingAfter = run.last ?? after;
+  const tests = compareTestReports(readTestReport(reproduction.before.output), readTestReport(failingAfter.output), !failingAfter.truncated);
   if (run.red) problems.push(`\`${reproduction.failingCommand}\` still fails (exit ${run.exitCode})`);
   else if (reproduction.fullTestCommand) {
     after = await workspace.sandbox.run(reproduction.fullTestCommand, { network: false, timeoutMs: TEST_TIMEOUT_MS, ...(args.signal ? { signal: args.signal } : {}) });
     if (after.exitCode !== 0) problems.push(`the full test command \`${reproduction.fullTestCommand}\` fails (exit ${after.exitCode})`);
   }
-  const diff = await args.deps.diff(workspace.dir, args.baseSha, reproduction.setupArtifacts);
+  const diff = await args.deps.diff(workspace, args.baseSha, reproduction.setupArtifacts);
   problems.push(...checkDiffPolicy(diff, args.policy));
-  return { passed: problems.length === 0, run, after, diff, problems };
+  problems.push(...checkTestTampering(diff, { allowTestChanges: args.allowTestChanges }));
+  if (!run.red && tests) problems.push(...tests.problems);
+  return { passed: problems.length === 0, run, after, diff, problems, ...(tests ? { tests } : {}) };
 }
 
 function lastStep(run: ReproductionRun, command: string): CommandResult {

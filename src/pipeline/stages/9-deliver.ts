@@ -1,5 +1,6 @@
 import type { OpenedPullRequest } from "../../github/open-pull-request.ts";
 import { renderReproductionMarkdown } from "../../reproduction/render-reproduction-markdown.ts";
+import { changedTestFiles } from "../../security/check-test-tampering.ts";
 import { stripControlCharacters } from "../../security/strip-control-characters.ts";
 import type { JobContext } from "../job-context.ts";
 import type { Target } from "../origins/origin.ts";
@@ -38,13 +39,16 @@ export async function deliver(
       before: reproduction.before,
       after: verdict.after,
       diff: verdict.diff,
+      ...(verdict.tests ? { tests: verdict.tests } : {}),
+      editedTests: changedTestFiles(verdict.diff),
       trace: fix.trace,
       usage: { turns: fix.turns, ...fix.usage },
       spent: ctx.spent,
     }),
     push: async (branch) => {
       // Committed once, before the first push; a retried push sends the same commit.
-      committed ??= deps.commitAll(workspace.dir, stripControlCharacters(`${title}\n\n${deps.redact(fix.summary)}`), await deps.botIdentity(payload.installationId), reproduction.setupArtifacts);
+      // Exactly the tree the verifier checked: nothing the policy did not see is pushed.
+      committed ??= deps.commit(workspace, verdict.diff.tree, stripControlCharacters(`${title}\n\n${deps.redact(fix.summary)}`), await deps.botIdentity(payload.installationId));
       await committed;
       await deps.pushBranch({ dir: workspace.dir, cloneUrl: payload.repo.cloneUrl, branch, token });
     },

@@ -1,6 +1,8 @@
 import type { CommandResult } from "../../workspace/types.ts";
 import type { WorkspaceDiff } from "../../workspace/types.ts";
 import { fence, fold, openedBy, seconds, tail } from "../../github/markdown.ts";
+import type { TestProof } from "../../reproduction/compare-test-reports.ts";
+import { renderTestProof } from "./render-test-proof.ts";
 
 export interface PrBodyInput {
   /** What failed, as markdown (e.g. a link to the run). */
@@ -16,6 +18,10 @@ export interface PrBodyInput {
   before: CommandResult;
   after: CommandResult;
   diff: WorkspaceDiff;
+  /** The runner's report before and after (absent: no report, the exit code is the proof). */
+  tests?: TestProof;
+  /** Test files the change touches: always called out. */
+  editedTests: readonly string[];
   trace: readonly string[];
   usage: { turns: number; promptTokens: number; completionTokens: number };
   /** The whole job's model spending, all roles together. */
@@ -44,6 +50,8 @@ export function renderPrBody(input: PrBodyInput): string {
     "| --- | --- | --- | --- |",
     `| before | \`${input.command}\` | ${input.before.exitCode} ❌ | ${seconds(input.before.durationMs)} |`,
     `| after | \`${input.command}\` | ${input.after.exitCode} ✅ | ${seconds(input.after.durationMs)} |`,
+    "",
+    renderTestProof(input.tests, input.editedTests),
     "",
     fold("Reproduction", input.reproduction),
     fold("Output before", fence(tail(input.before.output))),
