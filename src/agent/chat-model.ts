@@ -79,5 +79,10 @@ export interface ChatResponse {
 export interface ChatModel {
   complete(request: ChatRequest): Promise<ChatResponse>;
   /** What the model accepts; absent for test fakes (then everything is sent as asked). */
-  readonly profile?: ModelProfile;
+  readonly profile?: ModelProfile | undefined;
+  /**
+   * Asks the endpoint for the model's context window (`/models`) and uses it
+   * from then on; resolves to what it found. Absent for test fakes.
+   */
+  discoverContextWindow?(): Promise<number | undefined>;
 }

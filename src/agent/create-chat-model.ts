@@ -6,6 +6,7 @@
  */
 import type { ChatModel, ChatRequest, ChatResponse } from "./chat-model.ts";
 import { createLlmClient } from "./create-llm-client.ts";
+import { contextWindowOf } from "./context-window-of.ts";
 import { createAdaptations, type ModelAdaptations } from "./model-adaptations.ts";
 import { ModelCallError } from "./model-errors.ts";
 import type { ModelApi, ModelProfile, ProfileOverrides } from "./model-profile.ts";
@@ -41,8 +42,23 @@ export function createChatModel(settings: ModelSettings): ConfiguredModel {
   const chat = createOpenAiChatModel(client, { profile, adaptations });
   const responses = createOpenAiResponsesModel(client, { profile });
   const forcedChat = settings.overrides?.api === "chat";
+  const learnt = (): ModelProfile => (adaptations.contextWindow === undefined ? profile : { ...profile, contextWindow: adaptations.contextWindow });
+  // An operator's PATCHWRIGHT_MODEL_PROFILE contextWindow wins over what the endpoint says.
+  const windowSetByOperator = settings.overrides?.profile?.contextWindow !== undefined;
   const routed: ChatModel = {
-    profile,
+    get profile() {
+      return learnt();
+    },
+    async discoverContextWindow() {
+      if (windowSetByOperator) return undefined;
+      const listed = await client.models.list().then((page) => ({ data: page.data }), () => null);
+      const window = contextWindowOf(listed, settings.model);
+      if (window !== undefined && window !== profile.contextWindow) {
+        adaptations.contextWindow = window;
+        adaptations.notes.push(`context window ${window} tokens, as the endpoint reports (the table said ${profile.contextWindow})`);
+      }
+      return window;
+    },
     async complete(request: ChatRequest): Promise<ChatResponse> {
       const api: ModelApi = adaptations.api ?? profile.api;
       if (api === "responses") return responses.complete(request);

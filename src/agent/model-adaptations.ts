@@ -13,10 +13,12 @@ export interface ModelAdaptations {
   textTools: boolean;
   /** The API in use after a switch (a responses-only model reached on chat). */
   api: ModelApi | undefined;
+  /** The context window the endpoint reports for the model (`/models`), over the profile's table value. */
+  contextWindow: number | undefined;
   /** One line per lesson, for the start-up report and the logs. */
   readonly notes: string[];
 }
 
 export function createAdaptations(): ModelAdaptations {
-  return { dropped: new Set(), textTools: false, api: undefined, notes: [] };
+  return { dropped: new Set(), textTools: false, api: undefined, contextWindow: undefined, notes: [] };
 }

@@ -48,6 +48,8 @@ export async function probeModel(args: { model: ChatModel; modelName: string; ad
       { retryable: false },
     );
   }
+  // Best effort: a server without a `/models` list keeps the profile's window.
+  await args.model.discoverContextWindow?.().catch(() => undefined);
   const profile = args.model.profile;
   return {
     toolCalls: native ? "native" : "text",

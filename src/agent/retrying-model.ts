@@ -38,8 +38,12 @@ export function withRetries(model: ChatModel, options: RetryOptions = {}): ChatM
   let blockedUntil = 0;
   let nextFirstCallAt = 0;
 
-  return {
-    ...(model.profile ? { profile: model.profile } : {}),
+  const wrapped: ChatModel = {
+    // Read through: the wrapped model's profile can learn (the endpoint's context window).
+    get profile() {
+      return model.profile;
+    },
+    ...(model.discoverContextWindow ? { discoverContextWindow: () => model.discoverContextWindow!() } : {}),
     async complete(request: ChatRequest): Promise<ChatResponse> {
       if (stagger > 0 && !request.messages.some((m) => m.role === "assistant")) {
         const at = Math.max(now(), nextFirstCallAt);
@@ -73,6 +77,7 @@ export function withRetries(model: ChatModel, options: RetryOptions = {}): ChatM
       }
     },
   };
+  return wrapped;
 }
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
