@@ -259,4 +259,23 @@ export const PROVIDERS: readonly ProviderCase[] = [
     dialect: { chatPaths: ["/api/v1/chat/completions"], rules: [failOnce(2, { status: 200, body: { error: { code: 502, message: "Provider returned error", metadata: { provider_name: "Anthropic" } } } })] },
     outcome: "pr",
   },
+  {
+    name: "OpenRouter with Anthropic thinking (reasoning_details sent back with the tool calls)",
+    model: "anthropic/claude-sonnet-4.5",
+    baseURL: (url) => `${url}/api/v1`,
+    overrides: { provider: "openrouter" },
+    dialect: {
+      chatPaths: ["/api/v1/chat/completions"],
+      messageExtras: (t) => ({ reasoning_details: [{ type: "reasoning.text", text: `thinking ${t.role} ${t.turn}`, signature: `sig-${t.role}-${t.candidate}-${t.turn}`, format: "anthropic-claude-v1" }] }),
+      // https://openrouter.ai/docs/use-cases/reasoning-tokens#preserving-reasoning-blocks: with tool calls, the reasoning
+      // blocks must come back unmodified in the assistant message, or the provider refuses the conversation.
+      rules: [
+        (r) =>
+          messages(r).some((m) => m["role"] === "assistant" && m.tool_calls !== undefined && !/^sig-/.test(String((m["reasoning_details"] as { signature?: string }[] | undefined)?.[0]?.signature)))
+            ? { status: 400, body: { error: { code: 400, message: "messages: thinking blocks must be preserved in assistant messages with tool use", metadata: { provider_name: "Anthropic" } } } }
+            : undefined,
+      ],
+    },
+    outcome: "pr",
+  },
 ];
