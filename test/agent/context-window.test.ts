@@ -37,7 +37,7 @@ describe("the endpoint's context window", () => {
 
   it("replaces the table's window after the start-up check, and says so", async () => {
     provider = await startFakeProvider({ models: [{ id: M, max_model_len: 8192 }] }, answer);
-    const configured = createChatModel({ baseURL: provider.baseURL, model: M, overrides: { provider: "vllm" } });
+    const configured = createChatModel({ baseURL: provider.baseURL, model: M, overrides: { provider: "generic" } });
     const before = configured.model.profile?.contextWindow;
     const report = await probeModel({ model: configured.model, modelName: M, adaptations: configured.adaptations });
     expect(before).not.toBe(8192);
@@ -47,7 +47,7 @@ describe("the endpoint's context window", () => {
 
   it("keeps the operator's window over the endpoint's", async () => {
     provider = await startFakeProvider({ models: [{ id: M, max_model_len: 8192 }] }, answer);
-    const configured = createChatModel({ baseURL: provider.baseURL, model: M, overrides: { provider: "vllm", profile: { contextWindow: 65536 } } });
+    const configured = createChatModel({ baseURL: provider.baseURL, model: M, overrides: { provider: "generic", profile: { contextWindow: 65536 } } });
     await probeModel({ model: configured.model, modelName: M, adaptations: configured.adaptations });
     expect(configured.model.profile?.contextWindow).toBe(65536);
   });
