@@ -11,6 +11,7 @@ import { createRepoGitHub } from "./github/repo-github.ts";
 import { mintInstallationToken } from "./github/mint-installation-token.ts";
 import type { Octokit } from "./github/types.ts";
 import type { PipelineDeps } from "./pipeline/pipeline-deps.ts";
+import type { Metrics } from "./metrics/create-metrics.ts";
 import type { JobQueue } from "./queue/sqlite-queue.ts";
 import type { Redactor } from "./security/redact.ts";
 import { commitTree } from "./workspace/commit-all.ts";
@@ -28,8 +29,10 @@ export function createPipelineDeps(args: {
   model: ChatModel;
   log: Logger;
   redact: Redactor;
+  /** Spend and sandbox failures, counted where the pipeline records them. */
+  metrics?: Pick<Metrics, "spent" | "sandboxFailed">;
 }): PipelineDeps {
-  const { env, probot, queue, model, log, redact } = args;
+  const { env, probot, queue, model, log, redact, metrics } = args;
   let identity: Promise<{ name: string; email: string }> | undefined;
   const cacheRoot = path.join(env.dataDir, "mirrors");
 
@@ -67,12 +70,19 @@ export function createPipelineDeps(args: {
     pushBranch: (a) => pushBranch(a),
     fix: (request) => runRole(request, { model, modelName: env.model.name, redact }),
     // The ledger is written once, here: redacted like everything else that leaves the pipeline.
-    ledger: (jobId, kind, data) => queue.appendLedger(jobId, kind, redactJson(data, redact)),
+    ledger: (jobId, kind, data) => {
+      // run-job.ts records every error that ends a run here, with its code.
+      if (kind === "error" && (data as { code?: unknown } | null)?.code === "sandbox_unavailable") metrics?.sandboxFailed();
+      queue.appendLedger(jobId, kind, redactJson(data, redact));
+    },
     usage: {
       modelName: env.model.name,
       cost: (usage) => costOf(env.prices, env.model.name, usage),
       tokensFor: (dollars) => tokensForCost(env.prices, env.model.name, dollars),
-      record: (jobId, repo, tokens, cost) => queue.recordUsage(jobId, repo, tokens, cost),
+      record: (jobId, repo, tokens, cost) => {
+        metrics?.spent(env.model.name, tokens, cost);
+        queue.recordUsage(jobId, repo, tokens, cost);
+      },
       since: (repo, since) => queue.usageSince(repo, since),
     },
   };

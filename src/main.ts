@@ -13,12 +13,25 @@ try {
     await run(() => {});
   } else {
     const app = await startApp(loaded.env);
-    for (const signal of ["SIGINT", "SIGTERM"] as const) {
-      process.once(signal, () => {
-        app.log.info({ signal }, "stopping");
-        void app.stop().then(() => process.exit(0));
-      });
-    }
+    // Graceful: running jobs go back to the queue at their next checkpoint, then the server and
+    // the store close. A second signal is not caught (`once`): it ends the process at once, and
+    // the jobs are taken back from their leases by the next start.
+    const stop = (signal: NodeJS.Signals) => {
+      for (const s of ["SIGINT", "SIGTERM"] as const) process.off(s, stop);
+      app.log.info({ signal }, "stopping: running jobs go back to the queue");
+      void app.stop().then(
+        () => {
+          app.log.info("stopped");
+          process.exit(0);
+        },
+        (error: unknown) => {
+          app.log.error({ err: error }, "could not stop cleanly");
+          process.exit(1);
+        },
+      );
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
   }
 } catch (error) {
   if (error instanceof EnvError) {

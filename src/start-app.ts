@@ -1,6 +1,10 @@
 import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Registry } from "prom-client";
 import { pino, type Logger } from "pino";
 import { createNodeMiddleware, Probot } from "probot";
 import { createChatModel } from "./agent/create-chat-model.ts";
@@ -8,6 +12,10 @@ import { probeModel } from "./agent/probe-model.ts";
 import { createApp } from "./app.ts";
 import { EnvError, secretsOf, type AppEnv } from "./config/env.ts";
 import { createPipelineDeps } from "./create-pipeline-deps.ts";
+import { createMetrics } from "./metrics/create-metrics.ts";
+import { observeWebhooks } from "./metrics/observe-webhooks.ts";
+import { createOperationsRoutes } from "./metrics/operations-routes.ts";
+import { cacheWhileUsable } from "./metrics/readiness.ts";
 import { createRepoGitHub } from "./github/repo-github.ts";
 import type { Octokit } from "./github/types.ts";
 import { createOrigin } from "./pipeline/origins/create-origin.ts";
@@ -17,6 +25,7 @@ import { openSqliteQueue } from "./queue/sqlite-queue.ts";
 import { startWorker } from "./queue/start-worker.ts";
 import { createRedactor } from "./security/redact.ts";
 import { createBackgroundTasks } from "./webhooks/background-tasks.ts";
+import { createSandbox } from "./workspace/create-sandbox.ts";
 import { configureHostGit } from "./workspace/host-git-env.ts";
 
 export interface RunningApp {
@@ -60,6 +69,7 @@ export async function startApp(env: AppEnv): Promise<RunningApp> {
   });
   const queue = openSqliteQueue({ dataDir: env.dataDir });
   const tasks = createBackgroundTasks(log);
+  const metrics = createMetrics({ registry: new Registry(), queueDepth: () => queue.depth() });
 
   const middleware = await createNodeMiddleware(
     createApp({
@@ -76,38 +86,69 @@ export async function startApp(env: AppEnv): Promise<RunningApp> {
     }),
     { probot },
   );
+  const webhooks = observeWebhooks(middleware, metrics);
+  const operations = createOperationsRoutes({
+    metrics,
+    redact,
+    readiness: {
+      store: () => void queue.depth(),
+      sandbox: cacheWhileUsable(() => probeSandbox(env.allowUnsandboxed)),
+      model: () => (env.model.baseURL === undefined && env.model.apiKey === "unused" ? "no model endpoint: set OPENAI_API_KEY or OPENAI_BASE_URL" : null),
+    },
+  });
   const server: Server = createServer((req, res) => {
-    if (req.method === "GET" && req.url === "/healthz") {
-      res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
-      return;
-    }
-    void middleware(req, res, () => res.writeHead(404).end());
+    if (operations(req, res)) return;
+    void webhooks(req, res, () => res.writeHead(404).end());
   });
   server.listen(env.port, env.host ?? "0.0.0.0");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
 
-  const pipelineDeps = createPipelineDeps({ env, probot, queue, model, log, redact });
+  const pipelineDeps = createPipelineDeps({ env, probot, queue, model, log, redact, metrics });
   const worker = startWorker({
     queue,
     log,
-    process: (job, signal) => runJob(job, pipelineDeps, signal),
+    concurrency: env.jobs.concurrency,
+    caps: { perInstallation: env.jobs.maxPerInstallation, perRepository: env.jobs.maxPerRepository },
+    process: async (job, signal) => {
+      const started = performance.now();
+      const result = await runJob(job, pipelineDeps, signal);
+      metrics.jobEnded(job.payload.kind, result.state, (performance.now() - started) / 1000);
+      return result;
+    },
     abandon: async (job, reason) => {
       const octokit = (await probot.auth(job.payload.installationId)) as Octokit;
       await originOf(octokit, job).report({ conclusion: "failure", title: "Patchwright stopped", summary: `This job was given up: ${reason}. Comment \`/agent fix\` to try again.` });
     },
   });
-  log.info({ port, githubApiUrl: env.githubApiUrl, dataDir: env.dataDir }, "patchwright listening");
+  log.info({ port, githubApiUrl: env.githubApiUrl, dataDir: env.dataDir, jobs: env.jobs }, "patchwright listening");
   if (probe) log.info({ model: probe.lines.map(redact) }, "model checked");
 
   return {
     url: `http://127.0.0.1:${port}`,
     log,
+    /**
+     * Graceful shutdown: stop leasing, abort running jobs so that each puts
+     * itself back in the queue at its next checkpoint, then stop serving,
+     * let webhook acknowledgements finish, and close the store.
+     */
     async stop() {
-      server.close();
       await worker.stop();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
       await tasks.settled();
       queue.close();
     },
   };
+}
+
+/** Whether a sandbox can be built here: the bubblewrap probe of `createSandbox`, in a throwaway directory. */
+async function probeSandbox(allowUnsandboxed: boolean): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), "patchwright-readyz-"));
+  try {
+    await createSandbox({ root: dir, allowUnsandboxed });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -69,6 +69,7 @@ export function createLocalGitHub(trigger: LocalTrigger, events: LocalGitHubEven
       react: async () => {},
       post: async () => {},
       report: async (_issue, report) => events.report(report),
+      jobStatus: async (_issue, jobId, report) => (events.report(report), jobId),
     },
     // The branch (or patch file) is written by `pushBranch`; a branch already there is never moved.
     async openPullRequest(args) {

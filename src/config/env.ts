@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { defaultConcurrency, readMachine, type Machine } from "./default-concurrency.ts";
 import { parsePriceTable, type PriceTable } from "./price-table.ts";
 
 /**
@@ -56,6 +57,11 @@ const EnvSchema = z.object({
   PATCHWRIGHT_COALESCE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   /** JSON price table, USD per million tokens: `{"my-model": {"input": 1, "output": 2}}`. */
   PATCHWRIGHT_PRICES: optionalString,
+  /** Jobs one process runs at once (default from CPUs and free memory: default-concurrency.ts). */
+  PATCHWRIGHT_CONCURRENCY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(256).optional()),
+  /** Jobs one installation, or one repository, may have running at once across every process of the store. */
+  PATCHWRIGHT_MAX_PER_INSTALLATION: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(256).optional()),
+  PATCHWRIGHT_MAX_PER_REPOSITORY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(256).optional()),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
   ...Object.fromEntries(GIT_PASSTHROUGH_NAMES.map((name) => [name, z.string().optional()])),
 });
@@ -83,6 +89,12 @@ export interface AppEnv {
   readonly dataDir: string;
   readonly allowUnsandboxed: boolean;
   readonly coalesceMs: number;
+  /** How many jobs this process runs at once, and the caps that keep one tenant from taking every slot. */
+  readonly jobs: {
+    readonly concurrency: number;
+    readonly maxPerInstallation: number;
+    readonly maxPerRepository: number;
+  };
   readonly logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
   /** What host git processes get of the worker's environment (`GIT_PASSTHROUGH_NAMES`). */
   readonly gitPassthrough: Readonly<Record<string, string>>;
@@ -99,7 +111,7 @@ export class EnvError extends Error {
  * starts in setup mode (Probot's page that registers the app from `app.yml`);
  * with some but not all, it fails fast naming what is missing.
  */
-export function loadEnv(raw: NodeJS.ProcessEnv, cwd = process.cwd()): LoadedEnv {
+export function loadEnv(raw: NodeJS.ProcessEnv, cwd = process.cwd(), machine: Machine = readMachine()): LoadedEnv {
   const parsed = EnvSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
@@ -152,9 +164,20 @@ export function loadEnv(raw: NodeJS.ProcessEnv, cwd = process.cwd()): LoadedEnv 
       dataDir,
       allowUnsandboxed: e.PATCHWRIGHT_ALLOW_UNSANDBOXED === "1" || e.PATCHWRIGHT_ALLOW_UNSANDBOXED === "true",
       coalesceMs: e.PATCHWRIGHT_COALESCE_MS,
+      jobs: jobsOf(e, machine),
       logLevel: e.LOG_LEVEL,
       gitPassthrough: gitPassthroughOf(e as Record<string, unknown>),
     },
+  };
+}
+
+/** Concurrency and caps: half the slots per installation and one job per repository unless set. */
+function jobsOf(e: z.infer<typeof EnvSchema>, machine: Machine): AppEnv["jobs"] {
+  const concurrency = e.PATCHWRIGHT_CONCURRENCY ?? defaultConcurrency(machine);
+  return {
+    concurrency,
+    maxPerInstallation: e.PATCHWRIGHT_MAX_PER_INSTALLATION ?? Math.ceil(concurrency / 2),
+    maxPerRepository: e.PATCHWRIGHT_MAX_PER_REPOSITORY ?? 1,
   };
 }
 

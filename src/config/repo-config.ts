@@ -22,6 +22,8 @@ export const RepoConfig = z
     protected_paths: z.array(z.string().min(1)).default([]),
     /** Fix failures on pull requests from this repository (onto the PR's branch). Forks are never fixed. */
     pull_requests: z.boolean().default(true),
+    /** Open pull requests as drafts: a person marks them ready for review (Patchwright never does, nor merges). */
+    draft: z.boolean().default(true),
     /** Let a fix delete files (a rename counts as a deletion). Off: a candidate that deletes a file is rejected. */
     allow_deletions: z.boolean().default(false),
     /** Re-runs of a reproduction that passed, to tell a flaky failure from one that does not reproduce. */

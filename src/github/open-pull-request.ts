@@ -6,10 +6,21 @@ export interface OpenedPullRequest {
   number: number;
   url: string;
   branch: string;
+  /** Opened as a draft (absent: a pull request a previous run opened, kept as it is). */
+  draft?: boolean;
+  /** Why the labels could not be added; labelling is best effort. */
+  labelError?: string;
+}
+
+/** Every pull request Patchwright opens is labelled `patchwright` and with its job's kind. */
+export function pullRequestLabels(kind: string): string[] {
+  return ["patchwright", kind];
 }
 
 /** PR titles are one line; GitHub allows 256 characters. */
 const TITLE_LIMIT = 256;
+/** GitHub refuses bodies over 65,536 characters; callers fit theirs well under it, this is the last guard. */
+const BODY_LIMIT = 65_536;
 
 /**
  * The one pull-request opener of every job kind. A PR already open from
@@ -17,7 +28,10 @@ const TITLE_LIMIT = 256;
  * is kept as it is. Otherwise `push` puts the commit on `branch`; a branch
  * left by an earlier job with other commits is never overwritten (the push is
  * refused with `push_rejected`), and this job gets `<branch>-<jobId>`. Title
- * and body are redacted.
+ * and body are redacted. A new PR is a draft when asked (where the repository
+ * cannot have drafts, an ordinary one) and gets `labels`, best effort: a
+ * failure to label is returned, never thrown. Nothing here approves, merges,
+ * marks ready for review or force-pushes.
  */
 export async function openPullRequest(
   octokit: Octokit,
@@ -29,6 +43,10 @@ export async function openPullRequest(
     base: string;
     title: string;
     body: string;
+    /** Open the pull request as a draft (`draft` in `.github/patchwright.yml`). */
+    draft: boolean;
+    /** Labels for the new pull request, e.g. `patchwright` and the job's kind. */
+    labels: readonly string[];
     push(branch: string): Promise<void>;
   },
 ): Promise<OpenedPullRequest> {
@@ -45,12 +63,32 @@ export async function openPullRequest(
     branch = `${branch}-${args.jobId}`;
     await args.push(branch);
   }
-  const { data: pr } = await octokit.rest.pulls.create({
-    ...r,
-    head: branch,
-    base: args.base,
-    title: redact(args.title).slice(0, TITLE_LIMIT),
-    body: redact(args.body),
+  const create = (draft: boolean) =>
+    octokit.rest.pulls.create({
+      ...r,
+      head: branch,
+      base: args.base,
+      title: redact(args.title).slice(0, TITLE_LIMIT),
+      body: redact(args.body).slice(0, BODY_LIMIT),
+      draft,
+    });
+  let draft = args.draft;
+  const { data: pr } = await create(draft).catch((error: unknown) => {
+    // Private repositories on some plans cannot have drafts: an ordinary pull request then.
+    if (!draft || !isDraftRefusal(error)) throw error;
+    draft = false;
+    return create(false);
   });
-  return { number: pr.number, url: pr.html_url, branch };
+  const opened: OpenedPullRequest = { number: pr.number, url: pr.html_url, branch, draft };
+  if (args.labels.length === 0) return opened;
+  try {
+    await octokit.rest.issues.addLabels({ ...r, issue_number: pr.number, labels: [...args.labels] });
+    return opened;
+  } catch (error) {
+    return { ...opened, labelError: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function isDraftRefusal(error: unknown): boolean {
+  return (error as { status?: number }).status === 422 && /draft/i.test(error instanceof Error ? error.message : "");
 }

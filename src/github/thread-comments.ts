@@ -6,26 +6,64 @@ import type { Octokit } from "./types.ts";
 /** GitHub caps comment bodies at 65,536 characters. */
 const BODY_LIMIT = 60_000;
 
+/** The hidden line that makes a comment job `jobId`'s status comment. */
+export function jobMarker(jobId: number): string {
+  return `<!-- patchwright:job:${jobId} -->`;
+}
+
 /** Writes to an issue or pull request thread: reactions, comments and reports. Redacted. */
 export interface ThreadComments {
   /** The "eyes" reaction that says a command was taken. */
   react(commentId: number): Promise<void>;
   post(issueNumber: number, body: string): Promise<void>;
-  /** A job's report as a comment: the title in bold, the summary, the details folded. */
+  /** A report as a new comment: the title in bold, the summary, the details folded. */
   report(issueNumber: number, report: Report): Promise<void>;
+  /**
+   * Job `jobId`'s one status comment, written or rewritten with `report`: the
+   * comment carrying the job's marker is edited in place (found among the
+   * thread's comments by the app, or `knownId` from an earlier call), else it
+   * is created. Returns the comment's id.
+   */
+  jobStatus(issueNumber: number, jobId: number, report: Report, knownId?: number): Promise<number>;
 }
 
 export function createThreadComments(octokit: Octokit, repo: { owner: string; name: string }, redact: Redactor): ThreadComments {
   const r = { owner: repo.owner, repo: repo.name };
-  const post = async (issueNumber: number, body: string) => {
-    await octokit.rest.issues.createComment({ ...r, issue_number: issueNumber, body: redact(body).slice(0, BODY_LIMIT) });
+  const clean = (body: string) => redact(body).slice(0, BODY_LIMIT);
+  const create = async (issueNumber: number, body: string) => {
+    const { data } = await octokit.rest.issues.createComment({ ...r, issue_number: issueNumber, body: clean(body) });
+    return data.id;
+  };
+  /** The app's comment carrying `marker`, if the thread can be read; a thread that cannot be read gets a new comment. */
+  const find = async (issueNumber: number, marker: string): Promise<number | null> => {
+    try {
+      const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...r, issue_number: issueNumber, per_page: 100 });
+      return comments.findLast((c) => c.user?.type === "Bot" && (c.body ?? "").includes(marker))?.id ?? null;
+    } catch {
+      return null;
+    }
   };
   return {
     async react(commentId) {
       await octokit.rest.reactions.createForIssueComment({ ...r, comment_id: commentId, content: "eyes" });
     },
-    post,
-    report: (issueNumber, report) =>
-      post(issueNumber, [`**${report.title}**`, "", report.summary, report.details ? `\n${fold("Details", report.details)}` : ""].join("\n")),
+    post: async (issueNumber, body) => void (await create(issueNumber, body)),
+    report: async (issueNumber, report) => void (await create(issueNumber, renderReport(report))),
+    async jobStatus(issueNumber, jobId, report, knownId) {
+      const marker = jobMarker(jobId);
+      // The marker goes last, after redaction and the cut, so it always survives them.
+      const body = `${clean(renderReport(report)).slice(0, BODY_LIMIT - marker.length - 1)}\n${marker}`;
+      const id = knownId ?? (await find(issueNumber, marker));
+      if (id === null) {
+        const { data } = await octokit.rest.issues.createComment({ ...r, issue_number: issueNumber, body });
+        return data.id;
+      }
+      await octokit.rest.issues.updateComment({ ...r, comment_id: id, body });
+      return id;
+    },
   };
+}
+
+function renderReport(report: Report): string {
+  return [`**${report.title}**`, "", report.summary, report.details ? `\n${fold("Details", report.details)}` : ""].join("\n");
 }

@@ -10,6 +10,7 @@ import { fixDependabotPullRequest } from "./bump/fix-dependabot-pull-request.ts"
 import type { Ending, JobContext } from "./job-context.ts";
 import { admit } from "./stages/1-admit.ts";
 import { openJobWorkspace } from "./stages/3-workspace.ts";
+import { pullRequestLabels } from "../github/open-pull-request.ts";
 
 /**
  * A `bump-dependency` job (a Dependabot alert), as its stages. Reports go to
@@ -54,6 +55,8 @@ export async function runBumpJob(ctx: JobContext): Promise<Ending> {
     branch: bumpBranchName(advisory.package, upgraded.upgrades[0]!.versions.to),
     base: target.baseBranch,
     title: upgraded.title,
+    draft: config.draft,
+    labels: pullRequestLabels(job.payload.kind),
     body: renderBumpPrBody({ advisories, upgrades: upgraded.upgrades, command: tested.command, afterUpgrade: tested.before, spent: ctx.spent, ...(tested.kind === "fixed" ? { fix: tested.fix } : {}) }),
     push: (branch) => ctx.deps.pushBranch({ dir: tested.kind === "fixed" ? tested.workspace.dir : workspace.dir, cloneUrl: job.payload.repo.cloneUrl, branch, token }),
   });

@@ -51,7 +51,7 @@ export async function runFixJob(ctx: JobContext): Promise<Ending> {
   ctx.checkpoint();
   const { winner } = result;
   if (!winner?.verdict) return noVerifiedFix(reproduction.failingCommand, result);
-  const pr = await deliver(ctx, { target, reproduction, result, winner: { ...winner, verdict: winner.verdict } }); // 9
+  const pr = await deliver(ctx, { target, reproduction, result, winner: { ...winner, verdict: winner.verdict }, draft: config.draft }); // 9
   return {
     result: { state: "succeeded", summary: pr.url },
     report: { conclusion: "success", title: `Fix proposed in #${pr.number}`, summary: `Patchwright opened ${pr.url} with a fix: \`${reproduction.failingCommand}\` now passes.`, url: pr.url },

@@ -5,6 +5,7 @@ import { createJobContext, DEFAULT_MAX_ATTEMPTS, JobEnd, type Ending, type JobCo
 import { createOrigin } from "./origins/create-origin.ts";
 import type { PipelineDeps } from "./pipeline-deps.ts";
 import { runBumpJob } from "./run-bump-job.ts";
+import { runExplainJob } from "./run-explain-job.ts";
 import { runFixJob } from "./run-fix-job.ts";
 
 /** The stage list of each job kind. */
@@ -12,6 +13,7 @@ const RUNNERS: Readonly<Record<JobKind, (ctx: JobContext) => Promise<Ending>>> =
   "fix-ci": runFixJob,
   "fix-issue": runFixJob,
   "bump-dependency": runBumpJob,
+  explain: runExplainJob,
 };
 
 /**

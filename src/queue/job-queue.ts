@@ -1,6 +1,15 @@
 import type { FailureSource, JobPayload, JobRecord, JobState } from "./job.ts";
 
 /**
+ * How many jobs one tenant may have running at once, across every worker
+ * sharing the store (running jobs with a live lease count). Unset: no cap.
+ */
+export interface TenantCaps {
+  readonly perInstallation?: number;
+  readonly perRepository?: number;
+}
+
+/**
  * The durable job queue (implemented in `sqlite-queue.ts`).
  *
  * A job is leased by one worker at a time; the lease is renewed by heartbeats.
@@ -34,7 +43,13 @@ export interface JobQueue {
   addFailureSource(id: number, source: FailureSource): "added" | "present" | "started";
   /** Replaces the payload of a job that has not started yet; false once it has. */
   updateQueued(id: number, payload: JobPayload): boolean;
-  lease(owner: string, leaseMs: number): JobRecord | null;
+  /**
+   * Takes the oldest ready job (queued and due, or running with an expired
+   * lease) whose installation and repository are below `caps`, or null.
+   */
+  lease(owner: string, leaseMs: number, caps?: TenantCaps): JobRecord | null;
+  /** How many jobs wait (queued, due or not) and run: the queue's depth, for metrics and readiness. */
+  depth(): { queued: number; running: number };
   /**
    * Records a job that `owner` runs at once in its own process (the CLI's
    * `fix`): created running and leased, so no worker sharing the store takes it.
@@ -57,7 +72,12 @@ export interface JobQueue {
    * its commands, and the CI failures of the pull request (see `thread-of.ts`).
    */
   jobsOfThread(repoFullName: string, number: number): JobRecord[];
-  retryLater(id: number, owner: string, delayMs: number, reason: string): void;
+  /**
+   * Puts a running job back, due in `delayMs`. `uncountRun` gives back the
+   * attempt its lease took: a run the worker stopped itself (shutdown) did
+   * not fail, and must not bring the job closer to being abandoned.
+   */
+  retryLater(id: number, owner: string, delayMs: number, reason: string, options?: { uncountRun?: boolean }): void;
   setAck(id: number, ackId: number): void;
   /** Running jobs and the worker holding each. */
   leases(): { id: number; owner: string }[];

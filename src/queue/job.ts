@@ -59,7 +59,7 @@ export const CommentTrigger = z.object({
   isPullRequest: z.boolean(),
   commentId: z.number().int(),
   author: z.string(),
-  /** Text after `/agent fix`; untrusted. */
+  /** Text after `/agent fix` or `/agent explain`; untrusted. */
   instructions: z.string(),
 });
 
@@ -137,7 +137,7 @@ function upgradeLegacyPayload(raw: unknown): unknown {
 
 const CurrentJobPayload = z.object({
   version: z.literal(1),
-  kind: z.enum(["fix-ci", "fix-issue", "bump-dependency"]),
+  kind: z.enum(["fix-ci", "fix-issue", "bump-dependency", "explain"]),
   installationId: z.number().int(),
   deliveryId: z.string(),
   repo: RepoRef,
@@ -151,7 +151,7 @@ const CurrentJobPayload = z.object({
 });
 export const JobPayload = z.preprocess(upgradeLegacyPayload, CurrentJobPayload);
 export type JobPayload = z.infer<typeof CurrentJobPayload>;
-/** What a job does: fix a red build, fix what an issue describes, or upgrade a vulnerable dependency. */
+/** What a job does: fix a red build, fix what an issue describes, upgrade a vulnerable dependency, or explain a problem (`/agent explain`: a diagnosis, no change). */
 export type JobKind = JobPayload["kind"];
 
 export type JobState = "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";

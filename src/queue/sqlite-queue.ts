@@ -23,6 +23,10 @@ interface Row {
   updated_at: number;
 }
 
+/** A job's tenants, read from its payload: its installation, and its repository (GitHub names ignore case). */
+const INSTALLATION_SQL = (payload: string) => `json_extract(${payload}, '$.installationId')`;
+const REPOSITORY_SQL = (payload: string) => `lower(json_extract(${payload}, '$.repo.owner') || '/' || json_extract(${payload}, '$.repo.name'))`;
+
 /** Opens (creating or migrating it) the queue's database, `patchwright.db` in `dataDir`. */
 export function openSqliteQueue(options: { dataDir: string; now?: () => number }): JobQueue {
   mkdirSync(options.dataDir, { recursive: true });
@@ -51,10 +55,21 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
   const liveByKey = db.prepare(`SELECT * FROM jobs WHERE dedupe_key = ? AND ${LIVE}`);
   const byThread = db.prepare("SELECT * FROM jobs WHERE thread = ? ORDER BY id");
   const byId = db.prepare("SELECT * FROM jobs WHERE id = ?");
+  // ?1 now, ?2 the per-installation cap, ?3 the per-repository cap (-1: none). A tenant's
+  // running jobs are those with a live lease, whichever process holds them.
   const nextReady = db.prepare(
-    `SELECT * FROM jobs
-     WHERE (state = 'queued' AND run_after <= ?) OR (state = 'running' AND lease_expires_at < ?)
-     ORDER BY id LIMIT 1`,
+    `WITH busy AS (
+       SELECT ${INSTALLATION_SQL("payload")} AS installation, ${REPOSITORY_SQL("payload")} AS repository
+       FROM jobs WHERE state = 'running' AND lease_expires_at >= ?1
+     )
+     SELECT * FROM jobs AS j
+     WHERE ((j.state = 'queued' AND j.run_after <= ?1) OR (j.state = 'running' AND j.lease_expires_at < ?1))
+       AND (?2 < 0 OR (SELECT COUNT(*) FROM busy WHERE busy.installation = ${INSTALLATION_SQL("j.payload")}) < ?2)
+       AND (?3 < 0 OR (SELECT COUNT(*) FROM busy WHERE busy.repository = ${REPOSITORY_SQL("j.payload")}) < ?3)
+     ORDER BY j.id LIMIT 1`,
+  );
+  const countLive = db.prepare(
+    `SELECT COALESCE(SUM(state = 'queued'), 0) AS queued, COALESCE(SUM(state = 'running'), 0) AS running FROM jobs WHERE ${LIVE}`,
   );
   const takeLease = db.prepare(
     `UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?, updated_at = ?
@@ -68,7 +83,7 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
      WHERE id = ? AND lease_owner = ?`,
   );
   const requeue = db.prepare(
-    `UPDATE jobs SET state = 'queued', result = ?, run_after = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+    `UPDATE jobs SET state = 'queued', result = ?, run_after = ?, attempts = MAX(0, attempts - ?), lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
      WHERE id = ? AND lease_owner = ?`,
   );
   // The thread is derived from the payload: it follows a replaced payload.
@@ -117,15 +132,20 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
         return toRecord(byId.get(lastInsertRowid) as unknown as Row);
       });
     },
-    lease(owner, leaseMs) {
-      // Within the write lock: two workers, even in two processes, never take the same job.
+    lease(owner, leaseMs, caps = {}) {
+      // Within the write lock: two workers, even in two processes, never take the same job
+      // nor both take a tenant's last free slot.
       const row = immediateTransaction(db, () => {
         const t = now();
-        const ready = nextReady.get(t, t) as unknown as Row | undefined;
+        const ready = nextReady.get(t, caps.perInstallation ?? -1, caps.perRepository ?? -1) as unknown as Row | undefined;
         if (ready) takeLease.run(owner, t + leaseMs, t, ready.id);
         return ready;
       });
       return row ? toRecord(byId.get(row.id) as unknown as Row) : null;
+    },
+    depth() {
+      const row = countLive.get() as { queued: number; running: number };
+      return { queued: Number(row.queued), running: Number(row.running) };
     },
     updateQueued(id, payload) {
       const parsed = JobPayload.parse(payload);
@@ -146,9 +166,9 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
     finish(id, owner, state, result) {
       finishJob.run(state, result, now(), id, owner);
     },
-    retryLater(id, owner, delayMs, reason) {
+    retryLater(id, owner, delayMs, reason, options = {}) {
       const t = now();
-      requeue.run(reason, t + delayMs, t, id, owner);
+      requeue.run(reason, t + delayMs, options.uncountRun === true ? 1 : 0, t, id, owner);
     },
     setAck(id, ackId) {
       updateAck.run(ackId, id);

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { JobCancelled, SHUTDOWN } from "./job-cancelled.ts";
 import type { JobRecord, JobResult } from "./job.ts";
-import type { JobQueue } from "./sqlite-queue.ts";
+import type { JobQueue, TenantCaps } from "./job-queue.ts";
 
 export type { JobResult } from "./job.ts";
 
@@ -15,46 +15,73 @@ export interface WorkerDeps {
   /** A job whose worker died too often: report it where its requester will see it. */
   abandon(job: JobRecord, reason: string): Promise<void>;
   leaseMs?: number;
-  /** How often the lease is renewed and `/agent stop` is looked for (default a third of the lease). */
+  /** How often each running job's lease is renewed (default a third of the lease). */
   heartbeatMs?: number;
+  /** How often each running job looks for `/agent stop` (default every second, or each heartbeat if sooner). */
+  cancelPollMs?: number;
   pollMs?: number;
   /** Runs of one job (counting runs whose worker died) before it is abandoned. */
   maxRuns?: number;
+  /**
+   * Jobs this worker runs at once (default 1). It counts jobs, not fixers: a
+   * job's parallel fixers share its slot (docs/0014-concurrency.md).
+   */
+  concurrency?: number;
+  /** Jobs one installation or repository may have running at once, across every worker of the store. */
+  caps?: TenantCaps;
 }
 
 export interface Worker {
-  /** Stops leasing, aborts the running job, waits for it to settle. */
+  /** Stops leasing, aborts every running job (they are put back), waits for them to settle. */
   stop(): Promise<void>;
   /** Resolves when no job is running and none is ready (for tests and shutdown). */
   drained(): Promise<void>;
 }
 
-/** One in-process worker: leases jobs one at a time, heartbeats while a job runs. */
+/** One in-process worker: leases up to `concurrency` jobs, each with its own heartbeat and abort controller. */
 export function startWorker(deps: WorkerDeps): Worker {
   const leaseMs = deps.leaseMs ?? 60_000;
+  const heartbeatMs = deps.heartbeatMs ?? Math.max(1000, Math.floor(leaseMs / 3));
+  const cancelPollMs = deps.cancelPollMs ?? Math.min(1000, heartbeatMs);
   const pollMs = deps.pollMs ?? 2_000;
   const maxRuns = deps.maxRuns ?? 3;
+  const concurrency = Math.max(1, Math.floor(deps.concurrency ?? 1));
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const controller = new AbortController();
-  let current: AbortController | undefined;
-  let wake: (() => void) | undefined;
+  const stopping = new AbortController();
+  const running = new Map<number, { controller: AbortController; done: Promise<void> }>();
+  // A wake-up while the loop is busy is kept, so a job finishing mid-lease is never missed.
+  let woken = false;
+  let wakeLoop: (() => void) | undefined;
+  const wake = () => {
+    woken = true;
+    wakeLoop?.();
+  };
   let drainedWaiters: (() => void)[] = [];
-  const unsubscribe = deps.queue.onEnqueued(() => wake?.());
+  const unsubscribe = deps.queue.onEnqueued(wake);
   reclaimFromDeadProcesses(deps.queue, deps.log);
 
-  const runOne = async (job: JobRecord): Promise<void> => {
+  const runOne = async (job: JobRecord, controller: AbortController): Promise<void> => {
     const log = deps.log.child({ jobId: job.id, repo: `${job.payload.repo.owner}/${job.payload.repo.name}` });
-    const jobController = new AbortController();
-    current = jobController;
-    // The heartbeat also carries `/agent stop` from the webhook process to this job.
+    // A store that fails for a moment (a busy lock) must not crash the process from a timer.
     const heartbeat = setInterval(() => {
-      if (!deps.queue.heartbeat(job.id, owner, leaseMs)) log.warn("lease lost");
-      const by = deps.queue.cancelRequestedBy(job.id);
-      if (by !== null && !jobController.signal.aborted) {
-        log.info({ by }, "stop requested");
-        jobController.abort(new JobCancelled(by));
+      try {
+        if (!deps.queue.heartbeat(job.id, owner, leaseMs)) log.warn("lease lost");
+      } catch (error) {
+        log.warn({ err: error }, "heartbeat failed");
       }
-    }, deps.heartbeatMs ?? Math.max(1000, Math.floor(leaseMs / 3)));
+    }, heartbeatMs);
+    // `/agent stop` arrives through the store, from whichever process took the command.
+    const cancelPoll = setInterval(() => {
+      try {
+        const by = deps.queue.cancelRequestedBy(job.id);
+        if (by !== null && !controller.signal.aborted) {
+          log.info({ by }, "stop requested");
+          controller.abort(new JobCancelled(by));
+        }
+      } catch (error) {
+        log.warn({ err: error }, "could not read a stop request");
+      }
+    }, cancelPollMs);
     try {
       if (job.attempts > maxRuns) {
         const reason = `the worker running this job stopped unexpectedly ${job.attempts - 1} times`;
@@ -64,8 +91,10 @@ export function startWorker(deps: WorkerDeps): Worker {
         return;
       }
       if (job.attempts > 1) log.warn({ attempts: job.attempts }, "resuming job left running by a stopped worker");
-      const result = await deps.process(job, jobController.signal);
-      if (result.state === "retry") deps.queue.retryLater(job.id, owner, result.delayMs, result.reason);
+      const result = await deps.process(job, controller.signal);
+      // Put back by our own shutdown: that run does not count towards `maxRuns` or the job's attempts.
+      const shutdown = result.state === "retry" && controller.signal.reason === SHUTDOWN;
+      if (result.state === "retry") deps.queue.retryLater(job.id, owner, result.delayMs, result.reason, { uncountRun: shutdown });
       else deps.queue.finish(job.id, owner, result.state, result.summary);
       log.info({ state: result.state, summary: result.state === "retry" ? result.reason : result.summary }, "job done");
     } catch (error) {
@@ -74,47 +103,68 @@ export function startWorker(deps: WorkerDeps): Worker {
       deps.queue.finish(job.id, owner, "failed", `internal error: ${(error as Error).message}`);
     } finally {
       clearInterval(heartbeat);
-      current = undefined;
+      clearInterval(cancelPoll);
     }
   };
 
-  const loop = (async () => {
-    while (!controller.signal.aborted) {
+  /** Leases jobs into the free slots; false when none was ready. */
+  const fill = (): boolean => {
+    let leased = false;
+    while (!stopping.signal.aborted && running.size < concurrency) {
       let job: JobRecord | null = null;
       try {
-        job = deps.queue.lease(owner, leaseMs);
+        job = deps.queue.lease(owner, leaseMs, deps.caps);
       } catch (error) {
         deps.log.error({ err: error }, "lease failed");
       }
-      if (job) {
-        await runOne(job);
-        continue;
+      if (!job) break;
+      leased = true;
+      const { id } = job;
+      const controller = new AbortController();
+      const done = runOne(job, controller).finally(() => {
+        running.delete(id);
+        wake();
+      });
+      running.set(id, { controller, done });
+    }
+    return leased;
+  };
+
+  const loop = (async () => {
+    while (!stopping.signal.aborted) {
+      woken = false;
+      const leased = fill();
+      if (!leased && running.size === 0) {
+        for (const resolve of drainedWaiters) resolve();
+        drainedWaiters = [];
       }
-      for (const resolve of drainedWaiters) resolve();
-      drainedWaiters = [];
+      if (woken) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pollMs);
-        wake = () => {
+        wakeLoop = () => {
           clearTimeout(timer);
           resolve();
         };
       });
-      wake = undefined;
+      wakeLoop = undefined;
     }
+    await Promise.all([...running.values()].map((r) => r.done));
   })();
 
   return {
     async stop() {
-      controller.abort(SHUTDOWN);
-      current?.abort(SHUTDOWN);
+      stopping.abort(SHUTDOWN);
+      for (const { controller } of running.values()) controller.abort(SHUTDOWN);
       unsubscribe();
-      wake?.();
+      wake();
       await loop;
+      for (const resolve of drainedWaiters) resolve();
+      drainedWaiters = [];
     },
     drained() {
       return new Promise((resolve) => {
         drainedWaiters.push(resolve);
-        wake?.();
+        wake();
       });
     },
   };

@@ -6,7 +6,14 @@ import type { WebhookDeps } from "./webhook-deps.ts";
 import { parseAgentCommand } from "./parse-agent-command.ts";
 import { repoRefOf } from "./repo-ref.ts";
 
-/** `issue_comment.created`: `/agent fix [instructions]` from someone with write access. */
+/** What the help reply lists. */
+export const COMMANDS =
+  "Use `/agent fix [instructions]` (a fix as a pull request), `/agent explain [question]` (a diagnosis as a comment, no change), `/agent stop` or `/agent status`.";
+
+/**
+ * `issue_comment.created`: `/agent fix|explain [instructions]`, `/agent stop`
+ * and `/agent status` from someone with write access.
+ */
 export function onIssueCommentCreated(deps: WebhookDeps) {
   return async (context: Context<"issue_comment.created">): Promise<void> => {
     const { comment, issue, repository, installation, sender } = context.payload;
@@ -62,14 +69,14 @@ export function onIssueCommentCreated(deps: WebhookDeps) {
       );
       return;
     }
-    if (command.name !== "fix") {
-      reply(`Unknown command \`/agent ${command.word}\`. Use \`/agent fix [instructions]\`, \`/agent stop\` or \`/agent status\`.`);
+    if (command.name === "unknown") {
+      reply(`Unknown command \`/agent ${command.word}\`. ${COMMANDS}`);
       return;
     }
     const isPullRequest = issue.pull_request !== undefined;
     const payload: JobPayload = {
       version: 1,
-      kind: isPullRequest ? "fix-ci" : "fix-issue",
+      kind: command.name === "explain" ? "explain" : isPullRequest ? "fix-ci" : "fix-issue",
       installationId: installation.id,
       deliveryId: context.id,
       repo: repoRefOf(repository),

@@ -184,7 +184,7 @@ describe("a red build becomes a pull request", () => {
     console.log(`webhook → PR: ${elapsed} ms`);
 
     const branch = `patchwright/fix-${sha.slice(0, 7)}`;
-    expect(pr).toMatchObject({ head: branch, base: "main", repo: "octo-org/calc" });
+    expect(pr).toMatchObject({ head: branch, base: "main", repo: "octo-org/calc", draft: true, title: "Fix CI on main: add() subtracted its arguments; it now adds them" });
     expect(pr.body).toMatch(/before \| `[^`]*npm test'?` \| 1 ❌/);
     expect(pr.body).toMatch(/after \| `[^`]*npm test'?` \| 0 ✅/);
     // Exactly the failed job's steps, with its matrix values, up to the failed one.
@@ -212,6 +212,10 @@ describe("a red build becomes a pull request", () => {
     const first = JSON.stringify(model.requests[0]);
     expect(first).toContain("-1 !== 5");
     expect(first).not.toContain(`${NOISE} 10`);
+
+    // Labelled with `patchwright` and the job's kind.
+    const labels = await github.waitFor((r) => r.method === "POST" && r.path.endsWith(`/issues/${pr.number}/labels`));
+    expect(labels.body).toEqual({ labels: ["patchwright", "fix-ci"] });
 
     // Exactly one PR, and git only ever saw the installation token.
     expect(github.pulls).toHaveLength(1);
@@ -252,8 +256,12 @@ describe("a red build becomes a pull request", () => {
     const prompt = JSON.stringify(model.requests.find((r) => JSON.stringify(r.messages[0]).includes("octo-org/shop")));
     expect(prompt).toContain("total([1, 2]) returns 2 instead of 3.");
     expect(prompt).not.toContain("ignore previous instructions");
-    const comment = await github.waitFor((r) => r.path.endsWith("/issues/3/comments"));
-    expect(JSON.stringify(comment.body)).toContain(`/pull/${pr.number}`);
+    // One status comment for the job, written when it started and edited with its ending.
+    const edited = await github.waitFor((r) => r.method === "PATCH" && /\/issues\/comments\/\d+$/.test(r.path) && JSON.stringify(r.body).includes(`/pull/${pr.number}`));
+    const thread = github.comments.filter((c) => c.repo === "octo-org/shop" && c.issue === 3);
+    expect(thread).toHaveLength(1);
+    expect(edited.path).toContain(`/issues/comments/${thread[0]?.id}`);
+    expect(thread[0]?.body).toMatch(/<!-- patchwright:job:\d+ -->$/);
   });
 
   it("never lets a secret out: not to the model, not to GitHub, not to the logs", async () => {

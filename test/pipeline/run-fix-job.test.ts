@@ -167,12 +167,25 @@ describe("runFixJob", () => {
     noInstructions();
     const updates = checkRunUpdates();
     nock(API).get(`${REPO}/pulls`).query(true).reply(200, []);
+    let opened: Record<string, unknown> = {};
     const pr = nock(API)
-      .post(`${REPO}/pulls`, (b) => b.head === `patchwright/fix-${red.sha.slice(0, 7)}` && b.base === "main" && /exit code/.test(b.body) && !b.body.includes(TOKEN))
+      .post(`${REPO}/pulls`, (b) => Boolean((opened = b)) && b.head === `patchwright/fix-${red.sha.slice(0, 7)}` && b.base === "main" && /exit code/.test(b.body) && !b.body.includes(TOKEN))
       .reply(201, { number: 12, html_url: "https://github.com/o/calc/pull/12" });
+    const labels = nock(API).post(`${REPO}/issues/12/labels`, { labels: ["patchwright", "fix-ci"] }).reply(200, []);
     const result = await runJob(job(), deps(async ({ workspace }) => write(workspace.dir, "src/add.js", "export const add = (a, b) => a + b;\n")), new AbortController().signal);
     expect(result).toEqual({ state: "succeeded", summary: "https://github.com/o/calc/pull/12" });
     expect(pr.isDone()).toBe(true);
+    expect(labels.isDone()).toBe(true);
+    // A draft by default, titled by the fix's first sentence; each section once.
+    expect(opened).toMatchObject({ draft: true, title: "Fix CI on main: Fix the operator in add()" });
+    const body = String(opened["body"]);
+    expect(body.match(/### Root cause/g)).toHaveLength(1);
+    expect(body.match(/Output before/g)).toHaveLength(1);
+    expect(body.match(/Output after/g)).toHaveLength(1);
+    // The verified patch is in the ledger, for `patchwright replay`.
+    const delivered = ledger.find(([k]) => k === "deliver")?.[1] as { patch?: string; draft?: boolean };
+    expect(delivered).toMatchObject({ number: 12, draft: true });
+    expect(delivered.patch).toContain("+export const add = (a, b) => a + b;");
     expect(updates.at(-1)).toMatchObject({ conclusion: "success", details_url: "https://github.com/o/calc/pull/12" });
     expect(await showFile(red.bareDir, `patchwright/fix-${red.sha.slice(0, 7)}`, "src/add.js")).toContain("a + b");
     expect(ledger.map(([k]) => k)).toEqual(["evidence", "workspace", "reproduce", "diagnosis", "candidate", "candidate", "candidate", "deliver", "report"]);
@@ -193,6 +206,7 @@ describe("runFixJob", () => {
     const pr = nock(API)
       .post(`${REPO}/pulls`, (b) => Boolean((head = b.head)) && /candidate 1: rejected: `\.github\/workflows\/ci\.yml` is protected/.test(b.body) && /candidate 2: rejected: `npm test` still fails/.test(b.body) && /candidate 3 \(chosen\): passed/.test(b.body))
       .reply(201, { number: 13, html_url: "https://github.com/o/calc/pull/13" });
+    nock(API).post(`${REPO}/issues/13/labels`).reply(200, []);
     const result = await runJob(
       job(),
       deps(async ({ workspace, candidate }) => {
@@ -228,6 +242,7 @@ describe("runFixJob", () => {
     nock(API)
       .post("/repos/o/attacked/pulls", (b) => Boolean((body = b.body)))
       .reply(201, { number: 21, html_url: "https://github.com/o/attacked/pull/21" });
+    nock(API).post("/repos/o/attacked/issues/21/labels").reply(200, []);
     const result = await runJob(
       job({ name: "attacked", sha: repo.sha }),
       deps(async ({ workspace, candidate }) => {
@@ -280,6 +295,7 @@ describe("runFixJob", () => {
     nock(API)
       .post("/repos/o/fmt/pulls", (b) => Boolean((body = b.body)))
       .reply(201, { number: 3, html_url: "https://github.com/o/fmt/pull/3" });
+    nock(API).post("/repos/o/fmt/issues/3/labels").reply(200, []);
     let modelCalls = 0;
     const d = deps(async () => {});
     const result = await runJob(job({ name: "fmt", sha: repo.sha }), { ...d, fix: async (r) => (modelCalls++, d.fix(r)) }, new AbortController().signal);

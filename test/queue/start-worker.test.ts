@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pino } from "pino";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createLlmClient } from "../../src/agent/create-llm-client.ts";
+import { createOpenAiChatModel } from "../../src/agent/openai-chat-model.ts";
+import { runAgent, type AgentResult } from "../../src/agent/run-agent.ts";
+import { createRedactor } from "../../src/security/redact.ts";
+import { startScriptedModel, toolCall } from "../support/scripted-model.ts";
 import { JobCancelled } from "../../src/queue/job-cancelled.ts";
 import type { JobPayload, JobRecord } from "../../src/queue/job.ts";
 import { openSqliteQueue, type JobQueue } from "../../src/queue/sqlite-queue.ts";
@@ -136,5 +141,49 @@ describe("worker", () => {
     await running;
     await worker.stop();
     expect(queue.get(job.id)).toMatchObject({ state: "queued", result: "stopping" });
+  });
+
+  it("stops a job blocked in a model call within one cancel poll (1 s), and no model request starts after it", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    let blocked!: () => void;
+    const inModelCall = new Promise<void>((resolve) => (blocked = resolve));
+    // The fixer's second model call never answers: it is "thinking" when `/agent stop` arrives.
+    const model = await startScriptedModel([toolCall("list_files"), () => (blocked(), new Promise(() => {}))]);
+    let agent: AgentResult | undefined;
+    try {
+      const { job } = queue.enqueue(payload(1), "a");
+      const worker = startWorker({
+        queue,
+        log,
+        leaseMs: 60_000, // heartbeat every 20 s: a stop must not wait for it
+        process: async (_job, signal) => {
+          agent = await runAgent({
+            model: createOpenAiChatModel(createLlmClient({ baseURL: model.baseURL, apiKey: "k", maxRetries: 0 })),
+            modelName: "scripted",
+            tools: { root: dir, sandbox: { root: dir, run: async () => Promise.reject(new Error("no commands here")) }, protectedPaths: [], redact: createRedactor([]) },
+            system: "You fix builds.",
+            user: "npm test fails.",
+            limits: { maxTurns: 10, maxTokens: 100_000, deadlineMs: 600_000 },
+            signal,
+          });
+          return signal.aborted ? { state: "cancelled", summary: String(signal.reason) } : { state: "failed", summary: agent.status };
+        },
+        abandon: async () => {},
+      });
+      await inModelCall;
+      queue.requestCancel([job.id], "octocat");
+      vi.advanceTimersByTime(999);
+      expect(queue.get(job.id)?.state).toBe("running");
+      vi.advanceTimersByTime(1); // the first cancel poll after the stop
+      await worker.drained();
+      await worker.stop();
+      expect(queue.get(job.id)?.state).toBe("cancelled");
+      expect(agent).toMatchObject({ status: "cancelled", turns: 2 });
+      // The call in flight was the last one: nothing reached the model after the stop.
+      expect(model.requests).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+      await model.close();
+    }
   });
 });

@@ -40,8 +40,9 @@ export interface FakeGitHub {
   repos: Map<string, FakeRepo>;
   requests: RecordedRequest[];
   gitRequests: GitHttpRequest[];
-  pulls: { number: number; head: string; base: string; title: string; body: string; repo: string }[];
-  comments: { repo: string; issue: number; body: string }[];
+  pulls: { number: number; head: string; base: string; title: string; body: string; repo: string; draft: boolean; labels: string[] }[];
+  /** Comments in threads, as they stand (edits applied). */
+  comments: { id: number; repo: string; issue: number; body: string }[];
   checkRuns: Map<number, Record<string, unknown>>;
   events: EventEmitter;
   /** Resolves at the next recorded request matching the predicate (or at once for one already recorded). */
@@ -139,8 +140,27 @@ export async function startFakeGitHub(options: { gitRoot: string; appSlug?: stri
     }
     if (r.method === "POST" && (m = /^\/issues\/comments\/(\d+)\/reactions$/.exec(rest))) return json(res, 201, { id: nextId++, content: body["content"] });
     if (r.method === "POST" && (m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
-      state.comments.push({ repo: full, issue: Number(m[1]), body: String(body["body"]) });
-      return json(res, 201, { id: nextId++ });
+      const id = nextId++;
+      state.comments.push({ id, repo: full, issue: Number(m[1]), body: String(body["body"]) });
+      return json(res, 201, { id });
+    }
+    if (r.method === "GET" && (m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+      const issue = Number(m[1]);
+      // Every comment here is the app's own.
+      return json(res, 200, state.comments.filter((c) => c.repo === full && c.issue === issue).map((c) => ({ id: c.id, body: c.body, user: { login: `${slug}[bot]`, type: "Bot" } })));
+    }
+    if (r.method === "PATCH" && (m = /^\/issues\/comments\/(\d+)$/.exec(rest))) {
+      const comment = state.comments.find((c) => c.repo === full && c.id === Number(m![1]));
+      if (!comment) return json(res, 404, { message: "Not Found" });
+      comment.body = String(body["body"]);
+      events.emit("comment", comment);
+      return json(res, 200, { id: comment.id });
+    }
+    if (r.method === "POST" && (m = /^\/issues\/(\d+)\/labels$/.exec(rest))) {
+      const pr = state.pulls.find((p) => p.repo === full && p.number === Number(m![1]));
+      if (!pr) return json(res, 404, { message: "Not Found" });
+      pr.labels = [...new Set([...pr.labels, ...((body["labels"] as string[] | undefined) ?? [])])];
+      return json(res, 200, pr.labels.map((name) => ({ name })));
     }
     if (r.method === "GET" && (m = /^\/issues\/(\d+)$/.exec(rest))) {
       const issue = repo.issues[Number(m[1])];
@@ -193,7 +213,7 @@ export async function startFakeGitHub(options: { gitRoot: string; appSlug?: stri
     }
     if (r.method === "POST" && rest === "/pulls") {
       const number = nextId++;
-      const pr = { number, repo: full, head: String(body["head"]), base: String(body["base"]), title: String(body["title"]), body: String(body["body"]) };
+      const pr = { number, repo: full, head: String(body["head"]), base: String(body["base"]), title: String(body["title"]), body: String(body["body"]), draft: body["draft"] === true, labels: [] as string[] };
       state.pulls.push(pr);
       events.emit("pull", pr);
       return json(res, 201, { number, html_url: `${base}/${full}/pull/${number}` });

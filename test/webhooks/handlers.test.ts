@@ -171,6 +171,26 @@ describe("issue_comment.created", () => {
     expect(queue.list()[0]?.payload).toMatchObject({ kind: "fix-ci", trigger: { isPullRequest: true, instructions: "" } });
   });
 
+  it("queues an explain job for /agent explain, with the question", async () => {
+    installationToken();
+    permission("maintainer", "write");
+    const eyes = nock(API).post(`${REPO}/issues/comments/9001/reactions`, { content: "eyes" }).reply(201, { id: 1 });
+    await receive("issue_comment", issueCommentCreated({ body: "/agent explain why is the build red?", pullRequest: true }));
+    expect(queue.list()[0]?.payload).toMatchObject({ kind: "explain", thread: 7, trigger: { type: "comment", isPullRequest: true, instructions: "why is the build red?" } });
+    expect(eyes.isDone()).toBe(true);
+  });
+
+  it("answers an unknown command with the commands, explain among them", async () => {
+    installationToken();
+    permission("maintainer", "write");
+    const reply = nock(API)
+      .post(`${REPO}/issues/7/comments`, (b) => /Unknown command `\/agent frobnicate`/.test(b.body) && /`\/agent explain \[question\]`/.test(b.body) && /`\/agent fix \[instructions\]`/.test(b.body))
+      .reply(201, { id: 3 });
+    await receive("issue_comment", issueCommentCreated({ body: "/agent frobnicate" }));
+    expect(queue.list()).toHaveLength(0);
+    expect(reply.isDone()).toBe(true);
+  });
+
   it.each([
     ["read", 200],
     ["triage", 200],

@@ -9,6 +9,7 @@ import type { Ending, JobContext } from "../job-context.ts";
 import type { Budget } from "../stages/1-admit.ts";
 import { openJobWorkspace } from "../stages/3-workspace.ts";
 import { testUpgrade } from "./5-test-upgrade.ts";
+import { pullRequestLabels } from "../../github/open-pull-request.ts";
 
 /** What Dependabot's upgrade changes, in the manifest's directory: protected from the agent. */
 const UPGRADE_FILES = ["package.json", "package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock"];
@@ -57,6 +58,8 @@ export async function fixDependabotPullRequest(
     branch: ctx.origin.branchName(dependabot.headSha),
     base: dependabot.headRef,
     title: `[security] fix the tests of #${dependabot.number}: ${moved} (${advisory.ghsaId})`,
+    draft: args.config.draft,
+    labels: pullRequestLabels(ctx.payload.kind),
     body: renderDependabotFixBody({ advisory, dependabot, command: tested.command, before: tested.before, ...tested.fix, spent: ctx.spent }),
     push: (branch) => ctx.deps.pushBranch({ dir: tested.workspace.dir, cloneUrl: ctx.payload.repo.cloneUrl, branch, token }),
   });

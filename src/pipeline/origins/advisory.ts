@@ -1,7 +1,8 @@
 import { advisoryLabel } from "../../advisories/advisory-label.ts";
 import type { RepoGitHub } from "../../github/repo-github.ts";
 import type { AdvisoryTrigger, JobRecord } from "../../queue/job.ts";
-import { titleTail, type Origin } from "./origin.ts";
+import type { Origin } from "./origin.ts";
+import { prTitle } from "./pr-title.ts";
 
 /**
  * A security advisory against a dependency. It has no red commit or thread to
@@ -45,6 +46,6 @@ export function advisoryOrigin(job: JobRecord, advisory: AdvisoryTrigger, github
     },
     request: () => undefined,
     branchName: (sha) => `patchwright/fix-${sha.slice(0, 7)}`,
-    prTitle: (summary) => `[security]${titleTail(summary).replace(/^:/, "")}`,
+    prTitle: (summary) => prTitle("[security]", summary, { separator: " " }),
   };
 }

@@ -1,7 +1,8 @@
 import type { RepoGitHub } from "../../github/repo-github.ts";
 import type { CiTrigger, FailureSource, JobRecord } from "../../queue/job.ts";
 import { checkCiRelevance } from "./ci-relevance.ts";
-import { titleTail, type Origin } from "./origin.ts";
+import type { Origin } from "./origin.ts";
+import { prTitle } from "./pr-title.ts";
 
 /** A markdown link to one red signal: the run, the check, or the status target. */
 export function sourceLink(source: FailureSource): string {
@@ -65,7 +66,7 @@ export function ciOrigin(job: JobRecord, trigger: CiTrigger, github: RepoGitHub)
     target: async () => ({ sha: trigger.headSha, baseBranch: trigger.headBranch }),
     request: () => undefined,
     branchName: (sha) => `patchwright/fix-${sha.slice(0, 7)}`,
-    prTitle: (summary) => `Fix ${sourceName(trigger.sources[0])} on ${trigger.headBranch}${titleTail(summary)}`,
+    prTitle: (summary) => prTitle(`Fix ${sourceName(trigger.sources[0])} on ${trigger.headBranch}`, summary),
   };
   return origin;
 }

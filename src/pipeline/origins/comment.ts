@@ -1,25 +1,42 @@
 import { PatchwrightError } from "../../errors.ts";
 import type { RepoGitHub } from "../../github/repo-github.ts";
+import type { Report } from "../../github/report.ts";
 import type { CommentTrigger, JobRecord } from "../../queue/job.ts";
-import { titleTail, type Origin } from "./origin.ts";
+import type { Origin } from "./origin.ts";
+import { prTitle } from "./pr-title.ts";
 
 /**
- * `/agent fix` on an issue or a pull request: told in the thread, fixed onto
- * the pull request's own branch, or (on an issue) onto the default branch
- * after a test shows the problem.
+ * `/agent fix` (or `/agent explain`) on an issue or a pull request: told in
+ * the thread, in one status comment per job edited in place; fixed onto the
+ * pull request's own branch, or (on an issue) onto the default branch after a
+ * test shows the problem.
  */
 export function commentOrigin(job: JobRecord, trigger: CommentTrigger, github: RepoGitHub): Origin {
   const { repo } = job.payload;
+  const explains = job.payload.kind === "explain";
+  const thread = `${trigger.isPullRequest ? "pull request" : "issue"} #${trigger.issueNumber}`;
+  // The job's one status comment: written when the job starts, edited with its ending.
+  let statusId: number | undefined;
+  const status = async (report: Report) => {
+    statusId = await github.comments.jobStatus(trigger.issueNumber, job.id, report, statusId);
+  };
   return {
     failureSources: [],
     writesTestFirst: !trigger.isPullRequest,
-    describe: (sha) => `@${trigger.author} asked for a fix on ${trigger.isPullRequest ? "pull request" : "issue"} #${trigger.issueNumber} (at ${sha.slice(0, 7)}).`,
+    describe: (sha) => `@${trigger.author} asked for ${explains ? "an explanation" : "a fix"} on ${thread} (at ${sha.slice(0, 7)}).`,
     async acknowledge() {
       await github.comments.react(trigger.commentId);
       return null;
     },
-    start: async () => null,
-    report: (report) => github.comments.report(trigger.issueNumber, report),
+    async start(target) {
+      await status({
+        conclusion: "neutral",
+        title: "Working on it",
+        summary: `Patchwright is reproducing the problem at ${target.sha.slice(0, 7)} in a sandbox${explains ? " to explain it" : ""}. This comment is updated when it is done; \`/agent stop\` stops it.`,
+      });
+      return null;
+    },
+    report: status,
     // The requester is waiting in the thread: every ending is answered there.
     showsSkips: () => true,
     // The command's own thread already got the "Stopping" reply.
@@ -41,6 +58,6 @@ export function commentOrigin(job: JobRecord, trigger: CommentTrigger, github: R
     },
     request: (target) => ({ instructions: trigger.instructions, ...(target.issue ? { issue: target.issue } : {}) }),
     branchName: (sha) => (trigger.isPullRequest ? `patchwright/fix-${sha.slice(0, 7)}` : `patchwright/issue-${trigger.issueNumber}-${sha.slice(0, 7)}`),
-    prTitle: (summary) => `Fix #${trigger.issueNumber}${titleTail(summary)}`,
+    prTitle: (summary) => prTitle(`Fix #${trigger.issueNumber}`, summary),
   };
 }

@@ -1,6 +1,7 @@
 import type { RepoGitHub } from "../../github/repo-github.ts";
 import type { JobRecord, LocalTrigger } from "../../queue/job.ts";
-import { titleTail, type Origin } from "./origin.ts";
+import type { Origin } from "./origin.ts";
+import { prTitle } from "./pr-title.ts";
 
 /**
  * `patchwright fix` in a terminal: the user's repository on disk. There is no
@@ -28,6 +29,6 @@ export function localOrigin(job: JobRecord, trigger: LocalTrigger, github: RepoG
     target: async () => ({ sha: trigger.sha, baseBranch: trigger.branch }),
     request: () => (trigger.instructions ? { instructions: trigger.instructions } : undefined),
     branchName: (sha) => `patchwright/fix-${sha.slice(0, 7)}`,
-    prTitle: (summary) => `Fix ${trigger.command ?? "the tests"}${titleTail(summary)}`,
+    prTitle: (summary) => prTitle(`Fix ${trigger.command ?? "the tests"}`, summary),
   };
 }

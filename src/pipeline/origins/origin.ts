@@ -53,9 +53,3 @@ export interface Origin {
   /** The pull request's title, from the fix's one-line summary. */
   prTitle(summary: string): string;
 }
-
-/** The first line of a summary, as a title's tail. */
-export function titleTail(summary: string): string {
-  const first = summary.split("\n")[0]?.trim().slice(0, 72) ?? "";
-  return first ? `: ${first}` : "";
-}

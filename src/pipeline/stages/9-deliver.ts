@@ -1,4 +1,4 @@
-import type { OpenedPullRequest } from "../../github/open-pull-request.ts";
+import { pullRequestLabels, type OpenedPullRequest } from "../../github/open-pull-request.ts";
 import { renderReproductionMarkdown } from "../../reproduction/render-reproduction-markdown.ts";
 import { changedTestFiles } from "../../security/check-test-tampering.ts";
 import { stripControlCharacters } from "../../security/strip-control-characters.ts";
@@ -12,11 +12,13 @@ import { renderPrBody } from "./render-pr-body.ts";
 /**
  * Stage 9: commits the winner as the app, pushes it to the origin's
  * `patchwright/` branch (token on the host side only) and opens the pull
- * request onto the target branch, or finds the one a previous run opened.
+ * request onto the target branch (a draft unless `draft: false`, labelled
+ * `patchwright` and the job's kind), or finds the one a previous run opened.
+ * The verified patch goes to the ledger with the pull request.
  */
 export async function deliver(
   ctx: JobContext,
-  args: { target: Target; reproduction: Reproduction; result: FixResult; winner: Candidate & { verdict: Verdict } },
+  args: { target: Target; reproduction: Reproduction; result: FixResult; winner: Candidate & { verdict: Verdict }; draft: boolean },
 ): Promise<OpenedPullRequest> {
   const { deps, origin, payload } = ctx;
   const { target, reproduction, result } = args;
@@ -29,6 +31,8 @@ export async function deliver(
     branch: origin.branchName(target.sha),
     base: target.baseBranch,
     title,
+    draft: args.draft,
+    labels: pullRequestLabels(payload.kind),
     body: renderPrBody({
       failure: origin.describe(target.sha),
       summary: fix.summary,
@@ -53,6 +57,8 @@ export async function deliver(
       await deps.pushBranch({ dir: workspace.dir, cloneUrl: payload.repo.cloneUrl, branch, token });
     },
   });
-  ctx.record("deliver", pr);
+  if (pr.labelError) ctx.log.warn({ err: pr.labelError, pr: pr.number }, "could not label the pull request");
+  // The verified patch, so `patchwright replay` shows what was delivered.
+  ctx.record("deliver", { ...pr, patch: verdict.diff.patch });
   return pr;
 }

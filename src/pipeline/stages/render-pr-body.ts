@@ -13,7 +13,7 @@ export interface PrBodyInput {
   /** One line per candidate fix and its verdict. */
   candidates: string;
   command: string;
-  /** The reproduction's own before/after record: steps, exit codes, durations, excerpts. */
+  /** The reproduction's own before/after record: steps, exit codes, durations, and the failing step's output before and after. */
   reproduction: string;
   before: CommandResult;
   after: CommandResult;
@@ -28,19 +28,59 @@ export interface PrBodyInput {
   spent: { tokens: number; costUsd: number };
 }
 
-/** The pull request body: what failed, the change, before/after proof, the trace. Redact before sending. */
-export function renderPrBody(input: PrBodyInput): string {
+/**
+ * GitHub refuses bodies over 65,536 characters; redaction may lengthen one a
+ * little, so bodies are fitted well under that.
+ */
+export const PR_BODY_LIMIT = 60_000;
+/** Most characters the diagnosis or the summary may take (a model can ramble). */
+const PROSE_LIMIT = 6_000;
+export const CUT_NOTE = "(cut; see the check run)";
+
+/**
+ * The pull request body: what failed, the root cause, the change, the
+ * before/after proof, the trace. Each thing once: a summary that only repeats
+ * the diagnosis is not printed again, and the test output appears only in the
+ * reproduction. Fitted to `PR_BODY_LIMIT` by cutting the trace, then the
+ * reproduction's output. Redact before sending.
+ */
+export function renderPrBody(input: PrBodyInput, limit = PR_BODY_LIMIT): string {
+  const trace = input.trace.map((line) => `1. ${line.replace(/\n/g, " ")}`);
+  const traceTitle = `Trace (${input.usage.turns} turns, ${input.usage.promptTokens + input.usage.completionTokens} tokens)`;
+  const render = (parts: { trace: string; reproduction: string }) => compose(input, parts.reproduction, fold(traceTitle, parts.trace));
+  const whole = { trace: trace.join("\n") || "(empty)", reproduction: input.reproduction };
+  let body = render(whole);
+  if (body.length <= limit) return body;
+
+  // The trace first: as many of its first lines as fit.
+  const room = limit - render({ ...whole, trace: CUT_NOTE }).length;
+  body = render({ ...whole, trace: keepLines(trace, room - CUT_NOTE.length - 1) });
+  if (body.length <= limit) return body;
+
+  // Then the reproduction's output folds, keeping its table; then the rest of it.
+  const withoutOutput = `${input.reproduction.replace(/<details>[\s\S]*?<\/details>/g, "").trimEnd()}\n\n${CUT_NOTE}`;
+  body = render({ trace: CUT_NOTE, reproduction: withoutOutput });
+  if (body.length <= limit) return body;
+  return render({ trace: CUT_NOTE, reproduction: CUT_NOTE });
+}
+
+function compose(input: PrBodyInput, reproduction: string, trace: string): string {
   const files = input.diff.files.map((f) => `- \`${f.path}\` (+${f.insertions} −${f.deletions})`).join("\n");
+  const diagnosis = cut(input.diagnosis.trim()) || "(no diagnosis)";
+  const change = cut(changeText(input.diagnosis, input.summary));
+  // The failing step's output is in the reproduction; a different full test command's output is not.
+  const fullSuite = input.after.command !== input.before.command && input.after.output.trim()
+    ? [fold(`Output of \`${input.after.command.split("\n")[0] ?? ""}\` after the change`, fence(tail(input.after.output)))]
+    : [];
   return [
     "### What failed",
     input.failure,
     "",
     "### Root cause",
-    input.diagnosis.trim() || "(no diagnosis)",
+    diagnosis,
     "",
     "### The change",
-    input.summary.trim() || "(no summary)",
-    "",
+    ...(change ? [change, ""] : []),
     files,
     "",
     fold("Candidates", input.candidates || "(one)"),
@@ -53,15 +93,48 @@ export function renderPrBody(input: PrBodyInput): string {
     "",
     renderTestProof(input.tests, input.editedTests),
     "",
-    fold("Reproduction", input.reproduction),
-    fold("Output before", fence(tail(input.before.output))),
-    fold("Output after", fence(tail(input.after.output))),
-    fold(
-      `Trace (${input.usage.turns} turns, ${input.usage.promptTokens + input.usage.completionTokens} tokens)`,
-      input.trace.map((line) => `1. ${line.replace(/\n/g, " ")}`).join("\n") || "(empty)",
-    ),
+    fold("Reproduction", reproduction),
+    ...fullSuite,
+    trace,
     "",
     openedBy(input.spent),
   ].join("\n");
 }
 
+/**
+ * The fixer's summary, unless it opens with the diagnosis's own first
+ * sentence: then only what it adds (often nothing).
+ */
+export function changeText(diagnosis: string, summary: string): string {
+  const text = summary.trim();
+  if (!text) return diagnosis.trim() ? "" : "(no summary)";
+  const first = firstSentence(text);
+  if (normalise(first) !== normalise(firstSentence(diagnosis))) return text;
+  return text.slice(first.length).trim();
+}
+
+function firstSentence(text: string): string {
+  const trimmed = text.trim();
+  const end = /[.!?](?=\s|$)|\n/.exec(trimmed);
+  return end ? trimmed.slice(0, end.index + 1) : trimmed;
+}
+
+function normalise(sentence: string): string {
+  return sentence.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+}
+
+function cut(text: string): string {
+  return text.length <= PROSE_LIMIT ? text : `${text.slice(0, PROSE_LIMIT)}… ${CUT_NOTE}`;
+}
+
+function keepLines(lines: readonly string[], room: number): string {
+  const kept: string[] = [];
+  let used = 0;
+  for (const line of lines) {
+    const clipped = line.length > 2_000 ? `${line.slice(0, 2_000)}…` : line;
+    if (used + clipped.length + 1 > room) break;
+    kept.push(clipped);
+    used += clipped.length + 1;
+  }
+  return [...kept, CUT_NOTE].join("\n");
+}

@@ -1,0 +1,61 @@
+import { fence, tail } from "../github/markdown.ts";
+import { renderReproductionMarkdown } from "../reproduction/render-reproduction-markdown.ts";
+import { BUILTIN_PROTECTED_PATHS } from "../security/protected-paths.ts";
+import type { Ending, JobContext } from "./job-context.ts";
+import { admit } from "./stages/1-admit.ts";
+import { gatherFailureEvidence } from "./stages/2-evidence.ts";
+import { openJobWorkspace } from "./stages/3-workspace.ts";
+import { REPORT_EXCERPT_CHARS, reproduce, setupFailedReport } from "./stages/4-reproduce.ts";
+import { investigate, type Brief } from "./stages/6-investigate.ts";
+
+/**
+ * `/agent explain` on an issue or a pull request: stages 1–4 and the
+ * investigator (6) only. The diagnosis is the job's report, a comment in the
+ * thread; nothing is committed, pushed or opened. The frame (`run-job.ts`)
+ * reports the ending, maps errors and disposes the workspace.
+ */
+export async function runExplainJob(ctx: JobContext): Promise<Ending> {
+  const { origin } = ctx;
+  const { config, budget } = await admit(ctx); // 1
+  const target = await origin.target();
+  await origin.start(target).catch((error: unknown) => ctx.log.warn({ err: error }, "could not show the job started"));
+  const evidence = await gatherFailureEvidence(ctx, target.sha); // 2
+  const workspace = await openJobWorkspace(ctx, target.sha); // 3
+  const reproduction = await reproduce(ctx, { workspace, target, failedJob: evidence.failedJobs[0], config, reruns: 0 }); // 4
+  const { outcome } = reproduction;
+  if (outcome.verdict === "setup_failed") {
+    ctx.end({ result: { state: "failed", summary: "setup failed" }, report: setupFailedReport(outcome, "Setup failed", "Patchwright could not get to the tests to explain the problem.") });
+  }
+  const request = origin.request(target);
+  const brief: Brief = {
+    repoFullName: ctx.repoFullName,
+    config,
+    protectedPaths: [...BUILTIN_PROTECTED_PATHS, ...config.protected_paths],
+    failingCommand: reproduction.failingCommand,
+    failingResult: reproduction.before,
+    evidence: evidence.text,
+    repoInstructions: [await ctx.github.reads.agentInstructions(ctx.payload.repo.defaultBranch), config.instructions].filter((s) => s.trim()).join("\n\n"),
+    ...(request ? { request } : {}),
+    issueMode: origin.writesTestFirst && outcome.verdict !== "red",
+    signal: ctx.signal,
+  };
+  const diagnosis = await investigate(ctx, { workspace, brief, budget }); // 6
+  ctx.checkpoint();
+  const details = `${renderReproductionMarkdown(outcome)}\n\n${fence(tail(reproduction.before.output, REPORT_EXCERPT_CHARS))}`;
+  if (diagnosis.modelError !== undefined) {
+    return {
+      result: { state: "failed", summary: "no diagnosis" },
+      report: { conclusion: "failure", title: "No diagnosis", summary: `The model failed before it could explain the problem: ${diagnosis.modelError}`, details },
+    };
+  }
+  const tests = outcome.verdict === "red" ? `\`${reproduction.failingCommand}\` fails here too.` : `\`${reproduction.failingCommand}\` passes here (${outcome.verdict}).`;
+  return {
+    result: { state: "succeeded", summary: "explained" },
+    report: {
+      conclusion: diagnosis.status === "finished" ? "success" : "neutral",
+      title: diagnosis.status === "finished" ? "Diagnosis" : `Diagnosis (incomplete: ${diagnosis.status})`,
+      summary: `${diagnosis.summary.trim() || "(the investigator wrote no diagnosis)"}\n\n${tests} Nothing was changed or pushed; \`/agent fix\` asks for a fix.\n\n<sub>Written by Patchwright · ${ctx.spent.tokens} tokens · $${ctx.spent.costUsd.toFixed(2)}.</sub>`,
+      details,
+    },
+  };
+}
