@@ -7,7 +7,7 @@ import path from "node:path";
 import { Registry } from "prom-client";
 import { pino, type Logger } from "pino";
 import { createNodeMiddleware, Probot } from "probot";
-import { createChatModel } from "./agent/create-chat-model.ts";
+import { createChatModel, modelSettingsOf } from "./agent/create-chat-model.ts";
 import { probeModel } from "./agent/probe-model.ts";
 import { createApp } from "./app.ts";
 import { EnvError, secretsOf, type AppEnv } from "./config/env.ts";
@@ -43,13 +43,7 @@ export async function startApp(env: AppEnv): Promise<RunningApp> {
   const redact = createRedactor(secretsOf(env));
   // The model first: a model that cannot work is one start-up error, not one failed job per webhook.
   const { configured, probe } = await (async () => {
-    const configured = createChatModel({
-      baseURL: env.model.baseURL ?? "https://api.openai.com/v1",
-      apiKey: env.model.apiKey,
-      apiVersion: env.model.apiVersion,
-      model: env.model.name,
-      overrides: { api: env.model.api, reasoningEffort: env.model.reasoningEffort, profile: env.model.profile },
-    });
+    const configured = createChatModel(modelSettingsOf(env.model));
     const probe = env.model.probe ? await probeModel({ model: configured.model, modelName: env.model.name, adaptations: configured.adaptations }) : null;
     return { configured, probe };
   })().catch((error: unknown) => {

@@ -4,6 +4,7 @@
  * Completions or Responses, switching once to Responses when a model turns
  * out to be served only there), and the shared retry policy.
  */
+import type { AppEnv } from "../config/env.ts";
 import type { ChatModel, ChatRequest, ChatResponse } from "./chat-model.ts";
 import { createLlmClient } from "./create-llm-client.ts";
 import { contextWindowOf } from "./context-window-of.ts";
@@ -33,6 +34,18 @@ export interface ConfiguredModel {
 
 /** Gap between the parallel fixers' first calls in production. */
 export const DEFAULT_STAGGER_MS = 1_000;
+
+/** The settings of the validated environment's model (`config/env.ts`), as the app, the CLI and `doctor` use them. */
+export function modelSettingsOf(model: AppEnv["model"], retry?: RetryOptions): ModelSettings {
+  return {
+    baseURL: model.baseURL ?? "https://api.openai.com/v1",
+    apiKey: model.apiKey,
+    apiVersion: model.apiVersion,
+    model: model.name,
+    overrides: { api: model.api, reasoningEffort: model.reasoningEffort, profile: model.profile },
+    ...(retry ? { retry } : {}),
+  };
+}
 
 export function createChatModel(settings: ModelSettings): ConfiguredModel {
   const profile = resolveModelProfile(settings.baseURL, settings.model, settings.overrides);

@@ -1,5 +1,5 @@
 /** `patchwright distill`: the lines of a CI log that explain its failure, as the model sees them. */
-import { parseArgs } from "node:util";
+import { parseFlags } from "./parse-flags.ts";
 import { distillLog } from "../evidence/distill-log.ts";
 import { UsageError } from "./cli-errors.ts";
 import { readAll, type Io } from "./cli-io.ts";
@@ -26,21 +26,7 @@ function describeReadError(error: unknown): string {
 }
 
 export async function distillCommand(args: readonly string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        budget: { type: "string" },
-        step: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseFlags(args, { budget: { type: "string" }, step: { type: "string" }, json: { type: "boolean" } });
   const { values, positionals } = parsed;
   if (values.help) {
     io.stdout.write(DISTILL_USAGE);

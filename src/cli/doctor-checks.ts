@@ -6,7 +6,7 @@
 import { createPrivateKey } from "node:crypto";
 import { access, constants, mkdir } from "node:fs/promises";
 import { connect } from "node:net";
-import { createChatModel } from "../agent/create-chat-model.ts";
+import { createChatModel, modelSettingsOf } from "../agent/create-chat-model.ts";
 import { probeModel } from "../agent/probe-model.ts";
 import { EnvError, loadEnv } from "../config/env.ts";
 import { openSqliteQueue } from "../queue/sqlite-queue.ts";
@@ -72,14 +72,7 @@ export function doctorChecks(env: CliEnv, raw: Readonly<Record<string, string | 
           return { ok: false, problem: "no model endpoint configured", fix: "Set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL (any OpenAI-compatible server), and PATCHWRIGHT_MODEL." };
         }
         try {
-          const configured = createChatModel({
-            baseURL: env.model.baseURL ?? "https://api.openai.com/v1",
-            apiKey: env.model.apiKey,
-            apiVersion: env.model.apiVersion,
-            model: env.model.name,
-            overrides: { api: env.model.api, reasoningEffort: env.model.reasoningEffort, profile: env.model.profile },
-            retry: { maxRateLimitRetries: 1, maxServerRetries: 1 },
-          });
+          const configured = createChatModel(modelSettingsOf(env.model, { maxRateLimitRetries: 1, maxServerRetries: 1 }));
           const probe = await probeModel({ model: configured.model, modelName: env.model.name, adaptations: configured.adaptations, signal: AbortSignal.timeout(60_000) });
           return { ok: true, detail: `${env.model.name} at ${env.model.baseURL ?? "https://api.openai.com/v1"}: ${probe.lines.map(redact).join("; ")}` };
         } catch (error) {

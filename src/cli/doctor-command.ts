@@ -1,8 +1,8 @@
 /** `patchwright doctor`: what this machine needs, checked, with how to fix each problem. Exit 0 all good, 1 a problem. */
-import { parseArgs } from "node:util";
+import { parseFlags } from "./parse-flags.ts";
 import { createRedactor } from "../security/redact.ts";
 import { loadCliEnv } from "./cli-env.ts";
-import { EXIT, UsageError } from "./cli-errors.ts";
+import { EXIT } from "./cli-errors.ts";
 import type { Io } from "./cli-io.ts";
 import { doctorChecks } from "./doctor-checks.ts";
 
@@ -20,12 +20,7 @@ Options:
 `;
 
 export async function doctorCommand(args: readonly string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseFlags(args, { json: { type: "boolean" } }, false);
   if (parsed.values.help) {
     io.stdout.write(DOCTOR_USAGE);
     return EXIT.ok;

@@ -7,7 +7,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { parseFlags } from "./parse-flags.ts";
 import { distillLog } from "../evidence/distill-log.ts";
 import type { LocalTrigger } from "../queue/job.ts";
 import { readAll, type Io as CliIo } from "./cli-io.ts";
@@ -52,24 +52,14 @@ interface FixFlags {
 }
 
 function parseFixFlags(args: readonly string[], cwd: string): FixFlags | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        command: { type: "string" },
-        log: { type: "string" },
-        instructions: { type: "string" },
-        candidates: { type: "string" },
-        patch: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseFlags(args, {
+    command: { type: "string" },
+    log: { type: "string" },
+    instructions: { type: "string" },
+    candidates: { type: "string" },
+    patch: { type: "string" },
+    json: { type: "boolean" },
+  });
   const { values, positionals } = parsed;
   if (values.help) return "help";
   if (positionals.length > 1) throw new UsageError(`expected one DIR, got ${positionals.length}: ${positionals.join(" ")}`);

@@ -1,7 +1,7 @@
 /** `patchwright replay <job-id>`: a finished job's timeline, diff and trace, from the store alone. */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { parseFlags } from "./parse-flags.ts";
 import { openSqliteQueue } from "../queue/sqlite-queue.ts";
 import { loadCliEnv } from "./cli-env.ts";
 import { EXIT, SetupError, UsageError } from "./cli-errors.ts";
@@ -20,12 +20,7 @@ Options:
 `;
 
 export async function replayCommand(args: readonly string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseFlags(args, { json: { type: "boolean" } });
   if (parsed.values.help) {
     io.stdout.write(REPLAY_USAGE);
     return EXIT.ok;

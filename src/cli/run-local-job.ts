@@ -9,7 +9,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { pino } from "pino";
-import { createChatModel } from "../agent/create-chat-model.ts";
+import { createChatModel, modelSettingsOf } from "../agent/create-chat-model.ts";
 import { probeModel } from "../agent/probe-model.ts";
 import type { Report } from "../github/report.ts";
 import { runJob } from "../pipeline/run-job.ts";
@@ -124,13 +124,7 @@ export async function runLocalJob(args: { io: Io; trigger: LocalTrigger; json: b
 /** The model as the app builds it, and its start-up probe (one tiny tool-calling request). */
 async function checkedModel(env: CliEnv, redact: (text: string) => string) {
   try {
-    const configured = createChatModel({
-      baseURL: env.model.baseURL ?? "https://api.openai.com/v1",
-      apiKey: env.model.apiKey,
-      apiVersion: env.model.apiVersion,
-      model: env.model.name,
-      overrides: { api: env.model.api, reasoningEffort: env.model.reasoningEffort, profile: env.model.profile },
-    });
+    const configured = createChatModel(modelSettingsOf(env.model));
     if (env.model.probe) await probeModel({ model: configured.model, modelName: env.model.name, adaptations: configured.adaptations });
     return configured.model;
   } catch (error) {
