@@ -1,20 +1,13 @@
+import { pipelineTestDeps } from "../support/pipeline-test-deps.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import nock from "nock";
-import { pino } from "pino";
-import { ProbotOctokit } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FixOutcome, FixRequest } from "../../src/agent/fix-request.ts";
-import { createRepoGitHub } from "../../src/github/repo-github.ts";
-import type { Octokit } from "../../src/github/types.ts";
 import type { PipelineDeps } from "../../src/pipeline/pipeline-deps.ts";
 import { runJob } from "../../src/pipeline/run-job.ts";
 import type { JobRecord } from "../../src/queue/job.ts";
-import { createRedactor } from "../../src/security/redact.ts";
-import { diffWorkspace } from "../../src/workspace/diff-workspace.ts";
-import { listUntracked } from "../../src/workspace/list-untracked.ts";
-import { openWorkspace } from "../../src/workspace/open-workspace.ts";
 import { RED_CALC_FILES } from "../support/calc-fixture.ts";
 import { createFixtureRepo, git } from "../support/fixture-repo.ts";
 import { startGitHttpServer } from "../support/git-http-server.ts";
@@ -62,31 +55,18 @@ function explainJob(): JobRecord {
 }
 
 function deps(roles: string[], requests: FixRequest[], ledger: string[]): PipelineDeps {
-  const redact = createRedactor([TOKEN]);
-  const octokit = new ProbotOctokit({ auth: { token: TOKEN }, throttle: { enabled: false }, retry: { enabled: false } }) as unknown as Octokit;
   const never = (what: string) => () => Promise.reject(new Error(`an explain job must not ${what}`));
-  return {
-    log: pino({ level: "silent" }),
-    redact,
-    now: Date.now,
-    github: async (_id, repo) => createRepoGitHub(octokit, repo, redact),
-    mintToken: async () => TOKEN,
-    botIdentity: never("commit"),
-    gatherEvidence: async () => ({ text: "", failedJobs: [], jobs: [] }),
-    openWorkspace: ({ cloneUrl, sha, token, installationId }) => openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot: path.join(root, "mirrors") }),
-    forkWorkspace: never("fork a workspace"),
-    untracked: (workspace) => listUntracked(workspace),
-    diff: (workspace, baseSha, exclude) => diffWorkspace({ workspace, baseSha, exclude }),
-    commit: never("commit"),
-    pushBranch: never("push"),
+  const base = pipelineTestDeps({
+    token: TOKEN,
+    root,
+    evidence: "",
     fix: async (request): Promise<FixOutcome> => {
       roles.push(request.role);
       requests.push(request);
       return { status: "finished", summary: "Root cause: add() subtracts its arguments.\nFiles: src/add.js\nConfidence: high", turns: 2, usage: { promptTokens: 5, completionTokens: 5 }, trace: [] };
     },
-    ledger: (_id, kind) => void ledger.push(kind),
-    usage: { modelName: "m", cost: () => 0, tokensFor: () => Infinity, record: () => {}, since: () => ({ tokens: 0, costUsd: 0 }) },
-  };
+  });
+  return { ...base, botIdentity: never("commit"), forkWorkspace: never("fork a workspace"), commit: never("commit"), pushBranch: never("push"), ledger: (_id, kind) => void ledger.push(kind) };
 }
 
 describe("runExplainJob", () => {

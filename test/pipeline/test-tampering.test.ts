@@ -1,25 +1,15 @@
+import { pipelineTestDeps } from "../support/pipeline-test-deps.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import nock from "nock";
-import { pino } from "pino";
-import { ProbotOctokit } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FixOutcome, FixRequest } from "../../src/agent/fix-request.ts";
-import { createRepoGitHub } from "../../src/github/repo-github.ts";
-import type { Octokit } from "../../src/github/types.ts";
 import type { PipelineDeps } from "../../src/pipeline/pipeline-deps.ts";
 import { runJob } from "../../src/pipeline/run-job.ts";
 import { renderTestProof } from "../../src/pipeline/stages/render-test-proof.ts";
 import type { JobRecord } from "../../src/queue/job.ts";
-import { createRedactor } from "../../src/security/redact.ts";
-import { commitTree } from "../../src/workspace/commit-all.ts";
-import { diffWorkspace } from "../../src/workspace/diff-workspace.ts";
-import { copyInstalledFiles } from "../../src/workspace/fork-workspace.ts";
-import { listUntracked } from "../../src/workspace/list-untracked.ts";
-import { openWorkspace } from "../../src/workspace/open-workspace.ts";
-import { pushBranch } from "../../src/workspace/push-branch.ts";
 import { RED_CALC_FILES } from "../support/calc-fixture.ts";
 import { createFixtureRepo, showFile } from "../support/fixture-repo.ts";
 import { startGitHttpServer } from "../support/git-http-server.ts";
@@ -69,34 +59,15 @@ function job(): JobRecord {
 }
 
 function deps(fix: (request: FixRequest) => Promise<void>): PipelineDeps {
-  const redact = createRedactor([TOKEN]);
-  const octokit = new ProbotOctokit({ auth: { token: TOKEN }, throttle: { enabled: false }, retry: { enabled: false } }) as unknown as Octokit;
-  return {
-    log: pino({ level: "silent" }),
-    redact,
-    now: Date.now,
-    github: async (_id, r) => createRepoGitHub(octokit, r, redact),
-    mintToken: async () => TOKEN,
-    botIdentity: async () => ({ name: "patchwright[bot]", email: "1+patchwright[bot]@users.noreply.github.com" }),
-    gatherEvidence: async () => ({ text: "not ok 1 - adds", failedJobs: [], jobs: [] }),
-    openWorkspace: ({ cloneUrl, sha, token, installationId }) => openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot: path.join(root, "mirrors") }),
-    forkWorkspace: async (base, { sha, token, cloneUrl, installationId }) => {
-      const fork = await openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot: path.join(root, "mirrors") });
-      await copyInstalledFiles(base, fork.dir);
-      return fork;
-    },
-    untracked: (workspace) => listUntracked(workspace),
-    diff: (workspace, baseSha, exclude) => diffWorkspace({ workspace, baseSha, exclude }),
-    commit: (workspace, tree, message, author) => commitTree({ workspace, tree, message, author }),
-    pushBranch: (a) => pushBranch(a),
+  return pipelineTestDeps({
+    token: TOKEN,
+    root,
     fix: async (request): Promise<FixOutcome> => {
       if (request.role === "investigator") return { status: "finished", summary: "Root cause: add subtracts.", turns: 1, usage: { promptTokens: 5, completionTokens: 5 }, trace: [] };
       await fix(request);
       return { status: "finished", summary: "Made the tests pass.", turns: 2, usage: { promptTokens: 10, completionTokens: 5 }, trace: [] };
     },
-    ledger: () => {},
-    usage: { modelName: "test-model", cost: (u) => (u.promptTokens + u.completionTokens) / 1000, tokensFor: (dollars) => dollars * 1000, record: () => {}, since: () => ({ tokens: 0, costUsd: 0 }) },
-  };
+  });
 }
 
 const write = async (dir: string, file: string, content: string) => {

@@ -5,28 +5,19 @@
  * Where the provider can work, a PR comes out; where it cannot, the check run
  * says why and what to change. Each rule cites the provider's documentation.
  */
+import { pipelineTestDeps } from "../../support/pipeline-test-deps.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import nock from "nock";
-import { pino } from "pino";
-import { ProbotOctokit } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createChatModel } from "../../../src/agent/create-chat-model.ts";
 import { probeModel } from "../../../src/agent/probe-model.ts";
 import { runRole } from "../../../src/agent/run-role.ts";
-import { createRepoGitHub } from "../../../src/github/repo-github.ts";
-import type { Octokit } from "../../../src/github/types.ts";
 import type { PipelineDeps } from "../../../src/pipeline/pipeline-deps.ts";
 import { runJob } from "../../../src/pipeline/run-job.ts";
 import type { JobRecord } from "../../../src/queue/job.ts";
 import { createRedactor } from "../../../src/security/redact.ts";
-import { commitTree } from "../../../src/workspace/commit-all.ts";
-import { diffWorkspace } from "../../../src/workspace/diff-workspace.ts";
-import { copyInstalledFiles } from "../../../src/workspace/fork-workspace.ts";
-import { listUntracked } from "../../../src/workspace/list-untracked.ts";
-import { openWorkspace } from "../../../src/workspace/open-workspace.ts";
-import { pushBranch } from "../../../src/workspace/push-branch.ts";
 import { RED_CALC_FILES } from "../../support/calc-fixture.ts";
 import { startFakeProvider, type Decision, type Turn } from "../../support/fake-provider.ts";
 import { createFixtureRepo } from "../../support/fixture-repo.ts";
@@ -83,30 +74,8 @@ function job(name: string, sha: string): JobRecord {
 }
 
 function deps(fix: PipelineDeps["fix"], spent: Array<Record<string, number | undefined>>): PipelineDeps {
-  const redact = createRedactor([TOKEN]);
-  const octokit = new ProbotOctokit({ auth: { token: TOKEN }, throttle: { enabled: false }, retry: { enabled: false } }) as unknown as Octokit;
-  return {
-    log: pino({ level: "silent" }),
-    redact,
-    now: Date.now,
-    github: async (_id, repo) => createRepoGitHub(octokit, repo, redact),
-    mintToken: async () => TOKEN,
-    botIdentity: async () => ({ name: "patchwright[bot]", email: "1+patchwright[bot]@users.noreply.github.com" }),
-    gatherEvidence: async () => ({ text: "not ok 1 - adds", failedJobs: [], jobs: [] }),
-    openWorkspace: ({ cloneUrl, sha, token, installationId }) => openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot: path.join(root, "mirrors") }),
-    forkWorkspace: async (base, { sha, token, cloneUrl, installationId }) => {
-      const fork = await openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot: path.join(root, "mirrors") });
-      await copyInstalledFiles(base, fork.dir);
-      return fork;
-    },
-    untracked: (workspace) => listUntracked(workspace),
-    diff: (workspace, baseSha, exclude) => diffWorkspace({ workspace, baseSha, exclude }),
-    commit: (workspace, tree, message, author) => commitTree({ workspace, tree, message, author }),
-    pushBranch: (a) => pushBranch(a),
-    fix,
-    ledger: () => {},
-    usage: { modelName: "m", cost: (u) => (spent.push({ ...u }), 0), tokensFor: () => Number.POSITIVE_INFINITY, record: () => {}, since: () => ({ tokens: 0, costUsd: 0 }) },
-  };
+  const base = pipelineTestDeps({ token: TOKEN, root, fix });
+  return { ...base, usage: { ...base.usage, cost: (u) => (spent.push({ ...u }), 0), tokensFor: () => Number.POSITIVE_INFINITY } };
 }
 
 /** GitHub's side of one job: no config (3 candidates), no instructions, the check run, and the PR if one comes. */
