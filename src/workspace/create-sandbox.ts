@@ -17,7 +17,8 @@ import { runProcess } from "./run-process.ts";
 import { buildSandboxEnv } from "./sandbox-env.ts";
 import { type ExtraBind, resolveExtraBinds } from "./sandbox-extra-binds.ts";
 import { resolveSandboxLimits, type SandboxLimits } from "./sandbox-limits.ts";
-import { checkWorkspaceSize } from "./sandbox-disk-usage.ts";
+import { checkWorkspaceSize, workspaceOverLimit } from "./sandbox-disk-usage.ts";
+import { watchDiskUsage } from "./sandbox-disk-watchdog.ts";
 import { grantSandboxAccess } from "./sandbox-grant-access.ts";
 import { SANDBOX_HOME, SANDBOX_WORKSPACE } from "./sandbox-paths.ts";
 import { describeSystemPaths } from "./sandbox-system-paths.ts";
@@ -150,17 +151,28 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
         const spawnable = spawnableFor(await argsFor(command, runOptions, env, opened.network));
         // Through setpriv, a missing bwrap would be exit code 127: a "failing command", not a broken worker.
         if (!existsSync(bwrapPath)) throw new PatchwrightError("sandbox_unavailable", unavailableMessage(`${bwrapPath} is not installed (any more)`));
-        const result = await runProcess({
+        // Over the workspace limit while it runs: the same whole-tree kill as a timeout or /agent stop.
+        const overLimit = new AbortController();
+        const diskDirs = [root, ...writableBinds];
+        const watchdog = watchDiskUsage({ dirs: diskDirs, limitBytes: sandboxLimits.workspaceBytes, onExceeded: () => overLimit.abort() });
+        const ran = await runProcess({
           ...spawnable,
           cwd: root,
           // bwrap itself gets only the allowlist too: it stays PID 1 of the
           // sandbox, and its /proc/1/environ is readable from inside.
           env,
           timeoutMs: runOptions.timeoutMs ?? limits.defaultTimeoutMs,
-          ...(runOptions.signal ? { signal: runOptions.signal } : {}),
+          signal: runOptions.signal ? AbortSignal.any([runOptions.signal, overLimit.signal]) : overLimit.signal,
           outputLimitBytes: limits.outputLimitBytes,
-        });
-        await checkWorkspaceSize(root, sandboxLimits.workspaceBytes);
+        }).then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        );
+        const exceeded = await watchdog.stop();
+        if (exceeded !== undefined) throw workspaceOverLimit(exceeded, sandboxLimits.workspaceBytes, true);
+        if ("error" in ran) throw ran.error;
+        const result = ran.value;
+        await checkWorkspaceSize(diskDirs, sandboxLimits.workspaceBytes);
         return { command, ...result, output: result.output + opened.refusedNote() };
       } catch (error) {
         // Anything that kept the command from starting (a spawn error: EMFILE, ENOMEM, ENOENT;

@@ -19,11 +19,11 @@ export interface RepoCachePaths {
    * with blobs that match their sha512 name (`mirror-npm-promote.ts`); read-only inside.
    */
   readonly npmCacheDir: string;
-  /** One private, writable npm cache per live job (`<jobsDir>`'s ids), seeded from `npmCacheDir`. */
-  readonly npmJobsDir: string;
-  /** Default parent of job checkouts. */
-  readonly checkoutsDir: string;
-  /** One owner record per live checkout, for pruning those of crashed processes. */
+  /**
+   * One owner record per live job directory (checkout and private npm cache,
+   * kept outside the cache under a neutral name: `mirror-checkouts.ts`), for
+   * pruning those of crashed processes.
+   */
   readonly jobsDir: string;
   /** The lock file serialising mirror updates (`mirror-lock.ts`). */
   readonly lockFile: string;
@@ -60,8 +60,6 @@ export function repoCachePaths(input: RepoCacheKeyInput): RepoCachePaths {
     root,
     mirrorDir: path.join(root, "mirror.git"),
     npmCacheDir: path.join(root, "npm-content"),
-    npmJobsDir: path.join(root, "npm-jobs"),
-    checkoutsDir: path.join(root, "checkouts"),
     jobsDir: path.join(root, "jobs"),
     lockFile: path.join(root, "lock"),
   };
@@ -70,10 +68,12 @@ export function repoCachePaths(input: RepoCacheKeyInput): RepoCachePaths {
 /**
  * Creates the repository's cache directories (private: 0700), and deletes the
  * npm cache that jobs used to share writable (`npm/`): nothing in it was verified.
+ * Job checkouts and private npm caches are not here (`mirror-checkouts.ts`);
+ * an older version's `checkouts/` and `npm-jobs/` are emptied by the pruning of their records.
  */
 export async function ensureRepoCacheDirs(paths: RepoCachePaths): Promise<void> {
   await rm(path.join(paths.root, "npm"), { recursive: true, force: true }).catch(() => undefined);
-  for (const dir of [paths.root, paths.npmCacheDir, paths.npmJobsDir, paths.checkoutsDir, paths.jobsDir]) {
+  for (const dir of [paths.root, paths.npmCacheDir, paths.jobsDir]) {
     await mkdir(dir, { recursive: true, mode: 0o700 });
   }
 }

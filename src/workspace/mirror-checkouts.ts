@@ -1,13 +1,21 @@
 /**
- * Job checkouts of a cached repository and their owners. Each checkout has an
- * owner record (`jobs/<id>.json`: pid, process start time, host, directory)
- * written before the directory exists and removed after it is gone, so the
- * checkouts of a worker that crashed (SIGKILL, OOM, power loss) are found and
- * deleted the next time a job opens the same repository.
+ * Job directories of a cached repository and their owners. A job's writable
+ * directories (its checkout `workspace/` and its private npm cache `npm/`)
+ * live in one directory with a neutral name, `<parent>/pw-<16 hex>`, by
+ * default under the OS temp directory: never under the data dir or the
+ * repository's cache. The kernel shows a bind mount's source path inside the
+ * sandbox (`/proc/self/mountinfo`, field 4), so that path must say nothing
+ * about the data dir, the installation or the repository (issue 10, invariant 6).
+ *
+ * Each job directory has an owner record in the repository's cache
+ * (`jobs/<id>.json`: pid, process start time, host, directory), written
+ * before the directory exists and removed after it is gone, so the
+ * directories of a worker that crashed (SIGKILL, OOM, power loss) are found
+ * and deleted the next time a job opens the same repository.
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
-import { hostname } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import type { RepoCachePaths } from "./mirror-cache-paths.ts";
@@ -20,27 +28,39 @@ const OwnerRecord = z.object({
   start: z.string().nullable(),
   /** Host name: records of other machines sharing the cache root are theirs to prune. */
   host: z.string(),
-  /** The checkout directory. */
+  /** The job directory (`pw-<id>`; in records of earlier versions, the checkout itself). */
   dir: z.string(),
 });
 type OwnerRecord = z.infer<typeof OwnerRecord>;
 
+/** Prefix of a job directory's name; the rest is the job's id (16 hex digits) and nothing else. */
+export const JOB_DIR_PREFIX = "pw-";
+const JOB_DIR_NAME = /^pw-[0-9a-f]{16}$/;
+
 export interface ReservedCheckout {
-  /** The job's id in this cache: names its owner record and its private npm cache (`npm-jobs/<id>`). */
+  /** The job's id in this cache: names its owner record and its job directory (`pw-<id>`). */
   readonly id: string;
-  /** Canonical path of the new, empty, private (0700) checkout directory. */
+  /** Canonical path of the job directory (private, 0700), which holds `dir` and `npmCacheDir`. */
+  readonly jobDir: string;
+  /** Canonical path of the new, empty, private (0700) checkout directory: `<jobDir>/workspace`. */
   readonly dir: string;
-  /** Deletes the directory, then its owner record. Idempotent. */
+  /** Where the job's private npm cache goes (not created yet): `<jobDir>/npm`. */
+  readonly npmCacheDir: string;
+  /** Where the job's read-only view of the shared npm store goes (not created yet): `<jobDir>/npm-shared`. */
+  readonly npmSharedDir: string;
+  /** Deletes the job directory, then its owner record. Idempotent. */
   release(): Promise<void>;
 }
 
 /**
- * Creates an empty checkout directory owned by this process.
- * @param parentDir where to create it; default the repository's `checkouts/`.
+ * Creates a job directory owned by this process, with an empty checkout directory in it.
+ * @param parentDir where to create it; default the OS temp directory (`TMPDIR`).
+ *   Its path is visible inside the sandbox: keep it neutral, and on a disk
+ *   with room for workspaces (not a small tmpfs).
  */
-export async function reserveCheckout(paths: RepoCachePaths, parentDir?: string): Promise<ReservedCheckout> {
+export async function reserveCheckout(paths: RepoCachePaths, parentDir: string = tmpdir()): Promise<ReservedCheckout> {
   const id = randomBytes(8).toString("hex");
-  const dir = path.join(parentDir ?? paths.checkoutsDir, `${WORKSPACE_PREFIX}${id}`);
+  const dir = path.join(path.resolve(parentDir), `${JOB_DIR_PREFIX}${id}`);
   const record = path.join(paths.jobsDir, `${id}.json`);
   const owner: OwnerRecord = { ...(await currentOwner()), dir };
   // Written whole, then renamed into place: a pruner never sees half a record.
@@ -48,26 +68,31 @@ export async function reserveCheckout(paths: RepoCachePaths, parentDir?: string)
   await rename(`${record}.tmp`, record);
   try {
     await mkdir(dir, { mode: 0o700 });
+    await mkdir(path.join(dir, "workspace"), { mode: 0o700 });
   } catch (error) {
+    await removeWorkspace(dir).catch(() => undefined);
     await rm(record, { force: true });
     throw error;
   }
-  const canonical = await realpath(dir);
+  const jobDir = await realpath(dir);
   let released: Promise<void> | undefined;
   return {
     id,
-    dir: canonical,
+    jobDir,
+    dir: path.join(jobDir, "workspace"),
+    npmCacheDir: path.join(jobDir, "npm"),
+    npmSharedDir: path.join(jobDir, "npm-shared"),
     release: () =>
       (released ??= (async () => {
-        await removeWorkspace(canonical);
+        await removeWorkspace(jobDir);
         await rm(record, { force: true });
       })()),
   };
 }
 
 /**
- * Deletes the checkouts, private npm caches and records whose owner process on this host is
- * gone. Call it with the mirror lock held, so two pruners do not race.
+ * Deletes the job directories (checkout and private npm cache) and records whose owner process
+ * on this host is gone. Call it with the mirror lock held, so two pruners do not race.
  * @returns the directories removed.
  */
 export async function pruneStaleCheckouts(paths: RepoCachePaths): Promise<string[]> {
@@ -84,14 +109,16 @@ export async function pruneStaleCheckouts(paths: RepoCachePaths): Promise<string
     }
     const owner = parsed.data;
     if (owner.host !== here || (await isOwnerAlive(owner))) continue;
-    // A guard against a damaged record naming a directory we never created.
-    if (path.basename(owner.dir).startsWith(WORKSPACE_PREFIX)) {
+    // A guard against a damaged record naming a directory we never created. Its npm cache
+    // goes with it, unpromoted: nobody can say the job had finished writing it.
+    const base = path.basename(owner.dir);
+    if (JOB_DIR_NAME.test(base) || base.startsWith(WORKSPACE_PREFIX)) {
       await removeWorkspace(owner.dir);
       removed.push(owner.dir);
     }
-    // Its npm cache is dropped unpromoted: nobody can say the job had finished writing it.
+    // Records of earlier versions: the checkout under `checkouts/`, the npm cache under `npm-jobs/<id>`.
     const id = name.slice(0, -".json".length);
-    if (/^[0-9a-f]{16}$/.test(id)) await removeWorkspace(path.join(paths.npmJobsDir, id));
+    if (/^[0-9a-f]{16}$/.test(id)) await removeWorkspace(path.join(paths.root, "npm-jobs", id));
     await rm(record, { force: true });
   }
   return removed;

@@ -2,12 +2,15 @@
  * The npm cache of one job: private and writable, seeded from the content the
  * repository's earlier jobs downloaded, which only the host writes.
  *
- * - `<repo>/npm` (`npmCacheDir`), the shared store: cacache content blobs
+ * - `<repo>/npm-content` (`npmCacheDir`), the shared store: cacache content blobs
  *   (`_cacache/content-v2/sha512/..`), each one checked by the host to hash to
  *   its own name (`mirror-npm-promote.ts`). No index: an index entry maps a URL
  *   (a packument, a tarball) to content, and a job could point it anywhere.
- *   Mounted read-only at `SANDBOX_NPM_SHARED`.
- * - `<repo>/npm-jobs/<id>`, the job's cache: mounted writable at npm's default
+ *   Seen by a job through its own view of hard links (`linkNpmStore`),
+ *   mounted read-only at `SANDBOX_NPM_SHARED`: the store's own path would
+ *   name the data dir and the repository inside the sandbox.
+ * - `<job dir>/npm`, the job's cache (beside its checkout, under a neutral
+ *   path outside the data dir: `mirror-checkouts.ts`): mounted writable at npm's default
  *   place and named by `npm_config_cache`; holds a symlink to the shared copy
  *   for every shared blob (`mirror-npm-seed.ts`), and whatever this job's npm
  *   writes. When the job ends, the host copies its new blobs that verify into
@@ -20,10 +23,9 @@
  * repositories or installations.
  */
 import { mkdir } from "node:fs/promises";
-import path from "node:path";
 import type { RepoCachePaths } from "./mirror-cache-paths.ts";
 import { promoteNpmContent } from "./mirror-npm-promote.ts";
-import { seedNpmCache } from "./mirror-npm-seed.ts";
+import { linkNpmStore, seedNpmCache } from "./mirror-npm-seed.ts";
 import { removeWorkspace } from "./remove-workspace.ts";
 import type { ExtraBind } from "./sandbox-extra-binds.ts";
 import type { Sandbox } from "./types.ts";
@@ -37,32 +39,39 @@ export const SANDBOX_NPM_CACHE = "/tmp/home/.npm";
 /** Where the shared store appears inside the sandbox, read-only; the seed's symlinks point there. */
 export const SANDBOX_NPM_SHARED = "/cache/npm-shared";
 
-/** The job's private npm cache directory on the host, named after its checkout id. */
-export function jobNpmCacheDir(paths: RepoCachePaths, jobId: string): string {
-  return path.join(paths.npmJobsDir, jobId);
+/** A job's npm directories on the host, both in its job directory (`mirror-checkouts.ts`). */
+export interface JobNpmDirs {
+  /** The private, writable cache. */
+  readonly cacheDir: string;
+  /** The read-only view of the shared store (hard links). */
+  readonly sharedDir: string;
 }
 
-/** The binds that give a bubblewrap sandbox the job's cache (writable) and the shared store (read-only). */
-export function npmCacheBinds(paths: RepoCachePaths, jobCacheDir: string): ExtraBind[] {
+/** The binds that give a bubblewrap sandbox the job's cache (writable) and its view of the shared store (read-only). */
+export function npmCacheBinds(dirs: JobNpmDirs): ExtraBind[] {
   return [
-    { hostPath: jobCacheDir, sandboxPath: SANDBOX_NPM_CACHE, writable: true },
-    { hostPath: paths.npmCacheDir, sandboxPath: SANDBOX_NPM_SHARED, writable: false },
+    { hostPath: dirs.cacheDir, sandboxPath: SANDBOX_NPM_CACHE, writable: true },
+    { hostPath: dirs.sharedDir, sandboxPath: SANDBOX_NPM_SHARED, writable: false },
   ];
 }
 
-/** Creates the job's (empty, 0700) cache directory before its sandbox binds it. */
-export async function createJobNpmCache(jobCacheDir: string): Promise<void> {
-  await mkdir(jobCacheDir, { recursive: false, mode: 0o700 });
+/**
+ * Creates the job's (empty, 0700) cache directory and its view of the shared
+ * store, before its sandbox binds them.
+ */
+export async function createJobNpmCache(paths: RepoCachePaths, dirs: JobNpmDirs): Promise<void> {
+  await mkdir(dirs.cacheDir, { recursive: false, mode: 0o700 });
+  await linkNpmStore(paths.npmCacheDir, dirs.sharedDir);
 }
 
 /**
- * Links every shared blob into the job's cache, as the sandbox will see it
- * (or, without bubblewrap, at its host path).
+ * Links every blob of the job's view into the job's cache, as the sandbox
+ * will see it (or, without bubblewrap, at its host path).
  * @returns how many blobs were linked.
  */
-export async function seedJobNpmCache(sandbox: Sandbox, paths: RepoCachePaths, jobCacheDir: string): Promise<number> {
-  const target = sandbox.isolation === "host" ? paths.npmCacheDir : SANDBOX_NPM_SHARED;
-  return seedNpmCache(paths.npmCacheDir, jobCacheDir, target);
+export async function seedJobNpmCache(sandbox: Sandbox, dirs: JobNpmDirs): Promise<number> {
+  const target = sandbox.isolation === "host" ? dirs.sharedDir : SANDBOX_NPM_SHARED;
+  return seedNpmCache(dirs.sharedDir, dirs.cacheDir, target);
 }
 
 /**

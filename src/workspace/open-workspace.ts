@@ -15,7 +15,7 @@ import { ensureRepoCacheDirs, repoCachePaths } from "./mirror-cache-paths.ts";
 import { pruneStaleCheckouts, reserveCheckout } from "./mirror-checkouts.ts";
 import { checkoutFromMirror, cloneFromMirror } from "./mirror-clone.ts";
 import { withMirrorLock } from "./mirror-lock.ts";
-import { createJobNpmCache, jobNpmCacheDir, npmCacheBinds, retireJobNpmCache, seedJobNpmCache, withNpmCache } from "./mirror-npm-cache.ts";
+import { createJobNpmCache, npmCacheBinds, retireJobNpmCache, seedJobNpmCache, withNpmCache } from "./mirror-npm-cache.ts";
 import { refreshMirror } from "./mirror-refresh.ts";
 import { createTempWorkspaceDir, removeWorkspace } from "./remove-workspace.ts";
 import type { Workspace } from "./types.ts";
@@ -24,7 +24,13 @@ export interface OpenWorkspaceOptions extends Omit<CreateSandboxOptions, "root">
   readonly cloneUrl: string;
   readonly sha: string;
   readonly token: string;
-  /** Where to create the workspace directory; default the OS temp directory (with a cache: its `checkouts/`). */
+  /**
+   * Where to create the workspace directory (with a cache: the job directory,
+   * `pw-<id>`, holding the checkout and the private npm cache); default the OS
+   * temp directory (`TMPDIR`). Bind sources show inside the sandbox
+   * (`/proc/self/mountinfo`): keep it neutral, never under the data dir, and
+   * on a disk with room for workspaces.
+   */
   readonly parentDir?: string;
   /** History depth (see `cloneAtSha`); default 1, 0 = full history. With a cache too: what the checkout copies from the mirror. */
   readonly depth?: number;
@@ -86,21 +92,20 @@ async function openCachedWorkspace(
   const paths = repoCachePaths({ cacheRoot: options.cacheRoot, installationId: options.installationId, cloneUrl });
   await ensureRepoCacheDirs(paths);
   const checkout = await reserveCheckout(paths, options.parentDir);
-  const npmCacheDir = jobNpmCacheDir(paths, checkout.id);
+  const npm = { cacheDir: checkout.npmCacheDir, sharedDir: checkout.npmSharedDir };
   let retired: Promise<void> | undefined;
   // Promote only on a normal dispose: after a failed open nothing of value was downloaded.
   const dispose = (promote: boolean): Promise<void> =>
     (retired ??= (async () => {
-      if (promote) await retireJobNpmCache(paths, npmCacheDir);
-      await removeWorkspace(npmCacheDir);
+      if (promote) await retireJobNpmCache(paths, npm.cacheDir);
       await checkout.release();
     })());
   try {
-    await createJobNpmCache(npmCacheDir);
-    const extraBinds = [...(sandboxOptions.extraBinds ?? []), ...npmCacheBinds(paths, npmCacheDir)];
+    await createJobNpmCache(paths, npm);
+    const extraBinds = [...(sandboxOptions.extraBinds ?? []), ...npmCacheBinds(npm)];
     const bare = await createSandbox({ ...sandboxOptions, extraBinds, root: checkout.dir });
-    await seedJobNpmCache(bare, paths, npmCacheDir);
-    const sandbox = withNpmCache(bare, npmCacheDir);
+    await seedJobNpmCache(bare, npm);
+    const sandbox = withNpmCache(bare, npm.cacheDir);
     const clone = { mirrorDir: paths.mirrorDir, dir: checkout.dir, cloneUrl, sha, ...(options.depth === undefined ? {} : { depth: options.depth }) };
     const fetched = await withMirrorLock(paths.lockFile, async () => {
       await pruneStaleCheckouts(paths);

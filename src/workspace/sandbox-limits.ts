@@ -36,8 +36,9 @@ export interface SandboxLimits {
    */
   readonly fileBytes: number;
   /**
-   * What the workspace may hold after a command (checked after each one, see
-   * `sandbox-disk-usage.ts`). Default 20 GiB.
+   * What the workspace and its writable binds may hold: sampled while a
+   * command runs (`sandbox-disk-watchdog.ts`, which kills it when over) and
+   * checked after it (`sandbox-disk-usage.ts`). Default 20 GiB.
    */
   readonly workspaceBytes: number;
 }

@@ -100,8 +100,28 @@ function noise(seed: number, length: number): string {
   return `${out.slice(0, length)}\n`;
 }
 
-function open(repo: Repo, cacheRoot: string, extra: Partial<OpenWorkspaceOptions> = {}): Promise<Workspace> {
-  return openWorkspace({ cloneUrl: repo.cloneUrl, sha: repo.tipSha, token: TOKEN, cacheRoot, installationId: INSTALLATION, ...extra });
+/** Where the job directories of a cache root's jobs go (one temp dir per cache root, outside it). */
+const jobRoots = new Map<string, Promise<string>>();
+function jobsRootOf(cacheRoot: string): Promise<string> {
+  let root = jobRoots.get(cacheRoot);
+  if (root === undefined) {
+    root = tempDir("pw-jobs-");
+    jobRoots.set(cacheRoot, root);
+  }
+  return root;
+}
+
+/** The job directories (`pw-<id>`) under the cache root's jobs root. */
+async function jobDirs(cacheRoot: string): Promise<string[]> {
+  return readdir(await jobsRootOf(cacheRoot));
+}
+
+/** A workspace's job directory name: the checkout is its `workspace/`. */
+const jobDirOf = (workspace: Workspace): string => path.basename(path.dirname(workspace.dir));
+
+async function open(repo: Repo, cacheRoot: string, extra: Partial<OpenWorkspaceOptions> = {}): Promise<Workspace> {
+  const parentDir = await jobsRootOf(cacheRoot);
+  return openWorkspace({ cloneUrl: repo.cloneUrl, sha: repo.tipSha, token: TOKEN, cacheRoot, installationId: INSTALLATION, parentDir, ...extra });
 }
 
 async function git(args: string[], cwd: string): Promise<string> {
@@ -180,12 +200,14 @@ describe("openWorkspace with a repository cache", () => {
     const paths = repoCachePaths({ cacheRoot, installationId: INSTALLATION, cloneUrl: repo.cloneUrl });
 
     const workspace = await open(repo, cacheRoot);
-    expect(await readdir(paths.checkoutsDir)).toEqual([path.basename(workspace.dir)]);
+    expect(await jobDirs(cacheRoot)).toEqual([jobDirOf(workspace)]);
+    expect(jobDirOf(workspace)).toMatch(/^pw-[0-9a-f]{16}$/);
+    expect((await readdir(path.dirname(workspace.dir))).sort()).toEqual(["npm", "npm-shared", "workspace"]);
     expect(await readdir(paths.jobsDir)).toHaveLength(1);
     await workspace.dispose();
     await workspace.dispose();
     expect(existsSync(workspace.dir)).toBe(false);
-    expect(await readdir(paths.checkoutsDir)).toEqual([]);
+    expect(await jobDirs(cacheRoot)).toEqual([]);
     expect(await readdir(paths.jobsDir)).toEqual([]);
 
     // A worker that opens a workspace and dies without disposing it.
@@ -195,7 +217,7 @@ describe("openWorkspace with a repository cache", () => {
       "process.stdout.write(ws.dir);",
       'process.kill(process.pid, "SIGKILL");',
     ].join("\n");
-    const options = { cloneUrl: repo.cloneUrl, sha: repo.firstSha, token: TOKEN, cacheRoot, installationId: INSTALLATION };
+    const options = { cloneUrl: repo.cloneUrl, sha: repo.firstSha, token: TOKEN, cacheRoot, installationId: INSTALLATION, parentDir: await jobsRootOf(cacheRoot) };
     const crashed = await execa(process.execPath, ["--input-type=module", "-e", script], {
       env: { OPTIONS: JSON.stringify(options) },
       reject: false,
@@ -207,12 +229,12 @@ describe("openWorkspace with a repository cache", () => {
 
     const next = await open(repo, cacheRoot);
     expect(existsSync(orphan)).toBe(false);
-    expect(await readdir(paths.checkoutsDir)).toEqual([path.basename(next.dir)]);
-    // The crashed job's private npm cache went with its checkout.
-    expect(await readdir(paths.npmJobsDir)).toHaveLength(1);
+    // The crashed job's private npm cache went with its checkout: both were in its job directory.
+    expect(existsSync(path.dirname(orphan))).toBe(false);
+    expect(await jobDirs(cacheRoot)).toEqual([jobDirOf(next)]);
     await next.dispose();
     expect(await readdir(paths.jobsDir)).toEqual([]);
-    expect(await readdir(paths.npmJobsDir)).toEqual([]);
+    expect(await jobDirs(cacheRoot)).toEqual([]);
   });
 
   it("never writes the token under the cache root or into a checkout, with or without protocol v2", async () => {
@@ -256,7 +278,7 @@ describe("openWorkspace with a repository cache", () => {
     const mirrorDir = workspaces[0]?.cache?.paths.mirrorDir ?? "";
     expect(await git(["fsck", "--no-progress", "--connectivity-only"], mirrorDir)).toBe("");
     await Promise.all(workspaces.map((w) => w.dispose()));
-    expect(await readdir(workspaces[0]?.cache?.paths.checkoutsDir ?? "")).toEqual([]);
+    expect(await jobDirs(cacheRoot)).toEqual([]);
   });
 
   it("keeps repositories and installations apart: distinct mirrors and npm caches", async () => {
@@ -298,7 +320,7 @@ describe("openWorkspace with a repository cache", () => {
     // The blob verified against its name and joined the shared store; the index entry did not.
     expect(await readFile(path.join(shared, blob), "utf8")).toBe("cached\n");
     expect(existsSync(path.join(shared, "_cacache", "index-v5"))).toBe(false);
-    expect(await readdir(a.cache?.paths.npmJobsDir ?? "")).toEqual([]);
+    expect(existsSync(path.dirname(a.dir))).toBe(false);
 
     const [b, other, otherInstallation] = await Promise.all([
       open(one, cacheRoot),
@@ -347,7 +369,7 @@ describe("openWorkspace with a repository cache", () => {
     await expect(openWorkspace({ cloneUrl: repo.cloneUrl, sha: repo.tipSha, token: TOKEN, cacheRoot })).rejects.toMatchObject({
       code: "internal",
     });
-    expect(await readdir(paths.checkoutsDir)).toEqual([]);
+    expect(await jobDirs(cacheRoot)).toEqual([]);
     expect(await readdir(paths.jobsDir)).toEqual([]);
 
     // The mirror is still good for the next job.
@@ -363,7 +385,7 @@ describe("openWorkspace with a repository cache", () => {
     await expect(open(repo, cacheRoot, { bwrapPath: "/nonexistent/bwrap" })).rejects.toMatchObject({ code: "sandbox_unavailable" });
     expect(remote.requests).toEqual([]);
     const paths = repoCachePaths({ cacheRoot, installationId: INSTALLATION, cloneUrl: repo.cloneUrl });
-    expect(await readdir(paths.checkoutsDir)).toEqual([]);
+    expect(await jobDirs(cacheRoot)).toEqual([]);
     expect(existsSync(paths.mirrorDir)).toBe(false);
   });
 });
