@@ -1,5 +1,6 @@
 import type { ApplicationFunction } from "probot";
 import { onCheckRunCompleted } from "./webhooks/on-check-run.ts";
+import { onCheckRunRequestedAction } from "./webhooks/on-check-run-action.ts";
 import { DEPENDABOT_ALERT_EVENTS, onDependabotAlert } from "./webhooks/on-dependabot-alert.ts";
 import { onIssueCommentCreated } from "./webhooks/on-issue-comment.ts";
 import { onRepositoryVulnerabilityAlert } from "./webhooks/on-repository-vulnerability-alert.ts";
@@ -12,6 +13,7 @@ export function createApp(deps: WebhookDeps): ApplicationFunction {
   return (app) => {
     app.on("workflow_run.completed", onWorkflowRunCompleted(deps));
     app.on("check_run.completed", onCheckRunCompleted(deps));
+    app.on("check_run.requested_action", onCheckRunRequestedAction(deps));
     app.on("status", onStatus(deps));
     app.on("issue_comment.created", onIssueCommentCreated(deps));
     app.on([...DEPENDABOT_ALERT_EVENTS], onDependabotAlert(deps));

@@ -20,6 +20,7 @@ import { copyInstalledFiles } from "./workspace/fork-workspace.ts";
 import { listUntracked } from "./workspace/list-untracked.ts";
 import { openWorkspace } from "./workspace/open-workspace.ts";
 import { pushBranch } from "./workspace/push-branch.ts";
+import { pushOntoBranch } from "./workspace/push-onto-branch.ts";
 
 /** Binds the pipeline's ports to the real adapters: Probot's Octokit, git, bubblewrap, the model. */
 export function createPipelineDeps(args: {
@@ -68,6 +69,7 @@ export function createPipelineDeps(args: {
     diff: (workspace, baseSha, exclude) => diffWorkspace({ workspace, baseSha, exclude }),
     commit: (workspace, tree, message, author) => commitTree({ workspace, tree, message, author }),
     pushBranch: (a) => pushBranch(a),
+    pushOntoBranch: (a) => pushOntoBranch(a),
     fix: (request) => runRole(request, { model, modelName: env.model.name, redact }),
     // The ledger is written once, here: redacted like everything else that leaves the pipeline.
     ledger: (jobId, kind, data) => {

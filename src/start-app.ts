@@ -16,6 +16,7 @@ import { createMetrics } from "./metrics/create-metrics.ts";
 import { observeWebhooks } from "./metrics/observe-webhooks.ts";
 import { createOperationsRoutes } from "./metrics/operations-routes.ts";
 import { cacheWhileUsable } from "./metrics/readiness.ts";
+import { GitHubOctokit } from "./github/github-octokit.ts";
 import { createRepoGitHub } from "./github/repo-github.ts";
 import type { Octokit } from "./github/types.ts";
 import { createOrigin } from "./pipeline/origins/create-origin.ts";
@@ -60,6 +61,8 @@ export async function startApp(env: AppEnv): Promise<RunningApp> {
     secret: env.webhookSecret,
     baseUrl: env.githubApiUrl,
     log,
+    // Rate limits, primary and secondary, are waited out (github/github-octokit.ts).
+    Octokit: GitHubOctokit,
   });
   const queue = openSqliteQueue({ dataDir: env.dataDir });
   const tasks = createBackgroundTasks(log);

@@ -22,6 +22,12 @@ export const RepoConfig = z
     protected_paths: z.array(z.string().min(1)).default([]),
     /** Fix failures on pull requests from this repository (onto the PR's branch). Forks are never fixed. */
     pull_requests: z.boolean().default(true),
+    /**
+     * How a fix of a failure on a same-repository pull request's branch is delivered: `commit` adds it
+     * to that branch (only while the branch has not moved; otherwise a pull request onto it),
+     * `pull_request` opens a pull request onto the branch.
+     */
+    pull_request_fixes: z.enum(["commit", "pull_request"]).default("commit"),
     /** Open pull requests as drafts: a person marks them ready for review (Patchwright never does, nor merges). */
     draft: z.boolean().default(true),
     /** Let a fix delete files (a rename counts as a deletion). Off: a candidate that deletes a file is rejected. */

@@ -1,4 +1,5 @@
 import type { Redactor } from "../security/redact.ts";
+import type { CheckRunAction } from "./check-run-actions.ts";
 import type { Report } from "./report.ts";
 import type { Octokit } from "./types.ts";
 
@@ -14,10 +15,19 @@ const TITLE_LIMIT = 200;
  */
 export interface CheckRuns {
   /** Creates the job's check run on `sha`; returns its id. */
-  open(args: { sha: string; jobId: number; status: "queued" | "in_progress"; title: string; summary: string; detailsUrl?: string | undefined }): Promise<number>;
+  open(args: {
+    sha: string;
+    jobId: number;
+    status: "queued" | "in_progress";
+    title: string;
+    summary: string;
+    detailsUrl?: string | undefined;
+    /** Buttons (`check-run-actions.ts`). */
+    actions?: readonly CheckRunAction[];
+  }): Promise<number>;
   progress(checkRunId: number, title: string, summary: string): Promise<void>;
   /** Completes check run `checkRunId`, or creates a completed one on `sha` when the job has none. */
-  complete(args: { checkRunId: number | null; sha: string; jobId: number; report: Report }): Promise<void>;
+  complete(args: { checkRunId: number | null; sha: string; jobId: number; report: Report; actions?: readonly CheckRunAction[] }): Promise<void>;
 }
 
 export function createCheckRuns(octokit: Octokit, repo: { owner: string; name: string }, redact: Redactor): CheckRuns {
@@ -28,7 +38,7 @@ export function createCheckRuns(octokit: Octokit, repo: { owner: string; name: s
     ...(text ? { text: redact(text).slice(0, TEXT_LIMIT) } : {}),
   });
   return {
-    async open({ sha, jobId, status, title, summary, detailsUrl }) {
+    async open({ sha, jobId, status, title, summary, detailsUrl, actions }) {
       const { data } = await octokit.rest.checks.create({
         ...r,
         name: CHECK_NAME,
@@ -36,6 +46,7 @@ export function createCheckRuns(octokit: Octokit, repo: { owner: string; name: s
         status,
         external_id: String(jobId),
         ...(detailsUrl ? { details_url: detailsUrl } : {}),
+        ...(actions ? { actions: [...actions] } : {}),
         output: output(title, summary),
       });
       return data.id;
@@ -43,7 +54,7 @@ export function createCheckRuns(octokit: Octokit, repo: { owner: string; name: s
     async progress(checkRunId, title, summary) {
       await octokit.rest.checks.update({ ...r, check_run_id: checkRunId, status: "in_progress", output: output(title, summary) });
     },
-    async complete({ checkRunId, sha, jobId, report }) {
+    async complete({ checkRunId, sha, jobId, report, actions }) {
       const common = {
         ...r,
         status: "completed" as const,
@@ -51,6 +62,7 @@ export function createCheckRuns(octokit: Octokit, repo: { owner: string; name: s
         completed_at: new Date().toISOString(),
         output: output(report.title, report.summary, report.details),
         ...(report.url ? { details_url: report.url } : {}),
+        ...(actions ? { actions: [...actions] } : {}),
       };
       if (checkRunId !== null) await octokit.rest.checks.update({ ...common, check_run_id: checkRunId });
       else await octokit.rest.checks.create({ ...common, name: CHECK_NAME, head_sha: sha, external_id: String(jobId) });

@@ -1,5 +1,11 @@
 import type { Octokit } from "./types.ts";
 
+/** An installation token and when GitHub says it expires (epoch ms; tokens live an hour). */
+export interface MintedToken {
+  token: string;
+  expiresAt: number;
+}
+
 /**
  * Mints a short-lived installation token for git over HTTPS, scoped to one
  * repository with only `contents: write`. Minted with the *app* octokit, whose
@@ -10,11 +16,11 @@ export async function mintInstallationToken(
   appOctokit: Octokit,
   installationId: number,
   repositoryName: string,
-): Promise<string> {
+): Promise<MintedToken> {
   const { data } = await appOctokit.rest.apps.createInstallationAccessToken({
     installation_id: installationId,
     repositories: [repositoryName],
     permissions: { contents: "write" },
   });
-  return data.token;
+  return { token: data.token, expiresAt: Date.parse(data.expires_at) };
 }

@@ -8,6 +8,8 @@ export interface OpenedPullRequest {
   branch: string;
   /** Opened as a draft (absent: a pull request a previous run opened, kept as it is). */
   draft?: boolean;
+  /** A pull request a previous run opened: whether this run added its fix to the branch (`update`). */
+  updated?: boolean;
   /** Why the labels could not be added; labelling is best effort. */
   labelError?: string;
 }
@@ -24,8 +26,10 @@ const BODY_LIMIT = 65_536;
 
 /**
  * The one pull-request opener of every job kind. A PR already open from
- * `branch` (a previous run of the job delivered; people may have pushed to it)
- * is kept as it is. Otherwise `push` puts the commit on `branch`; a branch
+ * `branch` (a previous run of the same failure delivered) is not opened
+ * again: `update` adds this run's fix to its branch as a new commit on top of
+ * the PR's head (a fast-forward that fails if the branch moved meanwhile),
+ * and without `update` it is kept as it is. Otherwise `push` puts the commit on `branch`; a branch
  * left by an earlier job with other commits is never overwritten (the push is
  * refused with `push_rejected`), and this job gets `<branch>-<jobId>`. Title
  * and body are redacted. A new PR is a draft when asked (where the repository
@@ -48,12 +52,18 @@ export async function openPullRequest(
     /** Labels for the new pull request, e.g. `patchwright` and the job's kind. */
     labels: readonly string[];
     push(branch: string): Promise<void>;
+    /** Adds the fix to an open PR's `branch`, which is at `headSha`; resolves whether a commit was added. */
+    update?(branch: string, headSha: string): Promise<boolean>;
   },
 ): Promise<OpenedPullRequest> {
   const r = { owner: repo.owner, repo: repo.name };
   const existing = await octokit.rest.pulls.list({ ...r, head: `${repo.owner}:${args.branch}`, state: "open" }).catch(() => ({ data: [] }));
   const found = existing.data[0];
-  if (found) return { number: found.number, url: found.html_url, branch: args.branch };
+  if (found) {
+    const kept = { number: found.number, url: found.html_url, branch: args.branch };
+    const headSha = (found as { head?: { sha?: string } }).head?.sha;
+    return args.update && headSha ? { ...kept, updated: await args.update(args.branch, headSha) } : kept;
+  }
 
   let branch = args.branch;
   try {

@@ -49,7 +49,7 @@ export interface JobContext {
   spend(usage: ModelUsage): void;
   /** Records a report and shows it where the job was requested. */
   report(report: Report): Promise<void>;
-  /** The job's git token, minted once (host side only). */
+  /** The job's git token (host side only), minted again when it is old or about to expire. */
   token(): Promise<string>;
   /** A workspace at `sha`, disposed when the job ends. */
   openWorkspace(sha: string): Promise<Workspace>;
@@ -61,6 +61,11 @@ export interface JobContext {
   end(ending: Ending): never;
 }
 
+/** A token this old is minted again (GitHub's live an hour)… */
+export const TOKEN_MAX_AGE_MS = 50 * 60_000;
+/** …and so is one this close to its `expires_at`. */
+export const TOKEN_EXPIRY_MARGIN_MS = 5 * 60_000;
+
 /** Until the repository's config is read (its `max_attempts` then decides). */
 export const DEFAULT_MAX_ATTEMPTS = 3;
 
@@ -70,7 +75,11 @@ export function createJobContext(args: { job: JobRecord; deps: PipelineDeps; sig
   const repoFullName = `${payload.repo.owner}/${payload.repo.name}`;
   const workspaces: Workspace[] = [];
   const spent = { tokens: 0, costUsd: 0 };
-  let token: Promise<string> | undefined;
+  let token: { value: Promise<string>; mintedAt: number; expiresAt?: number } | undefined;
+  const stale = (t: NonNullable<typeof token>) => {
+    const now = deps.now();
+    return now - t.mintedAt >= TOKEN_MAX_AGE_MS || (t.expiresAt !== undefined && t.expiresAt - now <= TOKEN_EXPIRY_MARGIN_MS);
+  };
   const record = (kind: string, data: unknown) => deps.ledger(job.id, kind, data);
   const location = async () => ({ cloneUrl: payload.repo.cloneUrl, token: await ctx.token(), installationId: payload.installationId });
   const ctx: JobContext & { dispose(): Promise<void> } = {
@@ -97,12 +106,22 @@ export function createJobContext(args: { job: JobRecord; deps: PipelineDeps; sig
       record("report", report);
       await args.origin.report(report);
     },
-    token: () => {
-      token ??= deps.mintToken(payload.installationId, payload.repo.name).catch((error: unknown) => {
-        token = undefined;
-        throw error;
-      });
-      return token;
+    token: async () => {
+      if (token && !stale(token)) return token.value;
+      const minting: NonNullable<typeof token> = { mintedAt: deps.now(), value: Promise.resolve("") };
+      minting.value = deps.mintToken(payload.installationId, payload.repo.name).then(
+        (minted) => {
+          if (typeof minted === "string") return minted;
+          if (minted.expiresAt !== undefined && Number.isFinite(minted.expiresAt)) minting.expiresAt = minted.expiresAt;
+          return minted.token;
+        },
+        (error: unknown) => {
+          if (token === minting) token = undefined;
+          throw error;
+        },
+      );
+      token = minting;
+      return minting.value;
     },
     async openWorkspace(sha) {
       const workspace = await deps.openWorkspace({ ...(await location()), sha });

@@ -4,6 +4,7 @@ import type { Evidence, EvidenceReads } from "../evidence/gather-evidence.ts";
 import type { RepoGitHub } from "../github/repo-github.ts";
 import type { FailureSource, RepoRef } from "../queue/job.ts";
 import type { Redactor } from "../security/redact.ts";
+import type { PushedOntoBranch, PushOntoBranchOptions } from "../workspace/push-onto-branch.ts";
 import type { Workspace, WorkspaceDiff } from "../workspace/types.ts";
 
 /** A commit author. */
@@ -19,8 +20,11 @@ export interface PipelineDeps {
   now(): number;
   /** GitHub as one installation sees one repository: every read and write of a job. */
   github(installationId: number, repo: RepoRef): Promise<RepoGitHub>;
-  /** A repository-scoped installation token for git (host side only). */
-  mintToken(installationId: number, repoName: string): Promise<string>;
+  /**
+   * A repository-scoped installation token for git (host side only), with its
+   * expiry when known (epoch ms): a long job mints a fresh one before it runs out.
+   */
+  mintToken(installationId: number, repoName: string): Promise<string | { token: string; expiresAt?: number }>;
   /** The commit identity of the app's bot user. */
   botIdentity(installationId: number): Promise<Identity>;
   /** The failure's evidence, distilled for the model. */
@@ -36,6 +40,12 @@ export interface PipelineDeps {
   commit(workspace: Workspace, tree: string, message: string, author: Identity): Promise<string>;
   /** Pushes the workspace's HEAD (its last `commit`) from the host's repository. */
   pushBranch(args: { dir: string; cloneUrl: string; branch: string; token: string }): Promise<void>;
+  /**
+   * Commits a verified tree on top of `branch` and pushes it only while the
+   * branch is still at `expectedSha` (a compare-and-swap, never a force); the
+   * default branch is refused. Absent (the CLI): fixes are always pull requests.
+   */
+  pushOntoBranch?(args: PushOntoBranchOptions): Promise<PushedOntoBranch>;
   /** Runs one agent role (investigator or fixer) to its end. */
   fix(request: FixRequest): Promise<FixOutcome>;
   ledger(jobId: number, kind: string, data: unknown): void;

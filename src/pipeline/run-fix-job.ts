@@ -7,7 +7,7 @@ import { endUnlessRed, REPORT_EXCERPT_CHARS, reproduce } from "./stages/4-reprod
 import { tryRecipes } from "./stages/5-recipes.ts";
 import { investigate, type Brief } from "./stages/6-investigate.ts";
 import { describeCandidates, fixInParallel, type FixResult } from "./stages/7-fix.ts";
-import { deliver } from "./stages/9-deliver.ts";
+import { deliver, type Delivery } from "./stages/9-deliver.ts";
 import { diffPolicyFor } from "./stages/diff-policy-for.ts";
 import { BUILTIN_PROTECTED_PATHS } from "../security/protected-paths.ts";
 
@@ -51,10 +51,30 @@ export async function runFixJob(ctx: JobContext): Promise<Ending> {
   ctx.checkpoint();
   const { winner } = result;
   if (!winner?.verdict) return noVerifiedFix(reproduction.failingCommand, result);
-  const pr = await deliver(ctx, { target, reproduction, result, winner: { ...winner, verdict: winner.verdict }, draft: config.draft }); // 9
+  const delivery = await deliver(ctx, { target, reproduction, result, winner: { ...winner, verdict: winner.verdict }, config }); // 9
+  return delivered(delivery, reproduction.failingCommand);
+}
+
+/** The ending of a delivered fix: where it went, and why there when it was meant to go elsewhere. */
+function delivered(delivery: Delivery, command: string): Ending {
+  const passes = `\`${command}\` now passes.`;
+  if (delivery.via === "commit") {
+    const { branch, sha, url } = delivery;
+    return {
+      result: { state: "succeeded", summary: url },
+      report: { conclusion: "success", title: `Fix committed to ${branch}`, summary: `Patchwright added [${sha.slice(0, 7)}](${url}) to \`${branch}\` with a fix: ${passes}`, url },
+    };
+  }
+  const { pr, fallback } = delivery;
+  const what = pr.updated ? `added a new commit with a fix to ${pr.url}` : `opened ${pr.url} with a fix`;
   return {
     result: { state: "succeeded", summary: pr.url },
-    report: { conclusion: "success", title: `Fix proposed in #${pr.number}`, summary: `Patchwright opened ${pr.url} with a fix: \`${reproduction.failingCommand}\` now passes.`, url: pr.url },
+    report: {
+      conclusion: "success",
+      title: pr.updated ? `Fix updated in #${pr.number}` : `Fix proposed in #${pr.number}`,
+      summary: `Patchwright ${what}: ${passes}${fallback ? `\n\n${fallback}` : ""}`,
+      url: pr.url,
+    },
   };
 }
 

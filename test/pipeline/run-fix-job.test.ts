@@ -19,8 +19,9 @@ import { copyInstalledFiles } from "../../src/workspace/fork-workspace.ts";
 import { listUntracked } from "../../src/workspace/list-untracked.ts";
 import { openWorkspace } from "../../src/workspace/open-workspace.ts";
 import { pushBranch } from "../../src/workspace/push-branch.ts";
+import { pushOntoBranch } from "../../src/workspace/push-onto-branch.ts";
 import { RED_CALC_FILES } from "../support/calc-fixture.ts";
-import { createFixtureRepo, git, readBranchSha, showFile } from "../support/fixture-repo.ts";
+import { addFixtureCommit, createFixtureRepo, git, readBranchSha, showFile } from "../support/fixture-repo.ts";
 import { startGitHttpServer } from "../support/git-http-server.ts";
 
 /**
@@ -105,6 +106,7 @@ function deps(fix: (request: FixRequest) => Promise<void>): PipelineDeps {
     diff: (workspace, baseSha, exclude) => diffWorkspace({ workspace, baseSha, exclude }),
     commit: (workspace, tree, message, author) => commitTree({ workspace, tree, message, author }),
     pushBranch: (a) => pushBranch(a),
+    pushOntoBranch: (a) => pushOntoBranch(a),
     fix: async (request): Promise<FixOutcome> => {
       if (request.role === "investigator") {
         return { status: "finished", summary: "Root cause: add subtracts.", turns: 1, usage: { promptTokens: 5, completionTokens: 5 }, trace: [] };
@@ -404,5 +406,131 @@ describe("runFixJob", () => {
     expect(String((updates.at(-1)?.["output"] as { summary: string }).summary)).toContain("`.github/workflows/ci.yml` is protected");
     expect(await readBranchSha(red.bareDir, "patchwright/fix-" + red.sha.slice(0, 7))).toBe(before);
     expect(await readFile(path.join(root, "o/calc.git/HEAD"), "utf8")).toContain("main");
+  });
+});
+
+/** A CI failure on the branch of pull request #5 (`feature`, onto `main`). */
+function prJob(name: string, sha: string): JobRecord {
+  const base = job({ name, sha });
+  return {
+    ...base,
+    payload: {
+      ...base.payload,
+      thread: 5,
+      trigger: {
+        type: "ci",
+        headSha: sha,
+        headBranch: "feature",
+        pullRequest: { number: 5, baseBranch: "main" },
+        sources: [{ type: "workflow_run", runId: 7, runUrl: `https://github.com/o/${name}/actions/runs/7`, workflowName: "CI" }],
+      },
+    },
+  };
+}
+
+/** The config (`yaml`, or none), `feature` at `sha`, no agent instructions, and the check run's updates. */
+function prBranchMocks(name: string, sha: string, yaml?: string) {
+  if (yaml === undefined) {
+    nock(API).get(`/repos/o/${name}/contents/.github%2Fpatchwright.yml`).reply(404, {});
+    nock(API).get(`/repos/o/.github/contents/.github%2Fpatchwright.yml`).reply(404, {});
+  } else nock(API).get(`/repos/o/${name}/contents/.github%2Fpatchwright.yml`).reply(200, yaml);
+  nock(API).get(`/repos/o/${name}/branches/feature`).reply(200, { name: "feature", commit: { sha } });
+  noInstructions(name);
+  const bodies: Record<string, unknown>[] = [];
+  nock(API)
+    .patch(`/repos/o/${name}/check-runs/555`, (b) => bodies.push(b) > 0)
+    .times(2)
+    .reply(200, {});
+  return bodies;
+}
+
+const fixAdd = (request: FixRequest) => write(request.workspace.dir, "src/add.js", "export const add = (a, b) => a + b;\n");
+
+describe("delivery onto a pull request's branch and re-runs", () => {
+  it("adds the fix to a same-repository pull request's branch as a new commit with a Patchwright-Run trailer, and opens no PR", async () => {
+    const repo = await createFixtureRepo({ root, owner: "o", name: "onto", files: FILES });
+    await git(["branch", "feature", repo.sha], repo.bareDir);
+    const updates = prBranchMocks("onto", repo.sha);
+    // No pull request mocks: a lookup or a create would fail the test.
+    const result = await runJob(prJob("onto", repo.sha), deps(fixAdd), new AbortController().signal);
+    const head = await readBranchSha(repo.bareDir, "feature");
+    expect(head).not.toBe(repo.sha);
+    const url = `${server.url}/o/onto/commit/${head}`;
+    expect(result).toEqual({ state: "succeeded", summary: url });
+    expect(await git(["rev-parse", `${head}^`], repo.bareDir)).toBe(repo.sha);
+    expect(await showFile(repo.bareDir, "feature", "src/add.js")).toContain("a + b");
+    expect(await git(["log", "-1", "--format=%(trailers:key=Patchwright-Run,valueonly)", "feature"], repo.bareDir)).toBe("https://github.com/o/onto/actions/runs/7");
+    expect(await readBranchSha(repo.bareDir, `patchwright/fix-${repo.sha.slice(0, 7)}`)).toBeNull();
+    expect(updates.at(-1)).toMatchObject({ conclusion: "success", details_url: url, output: { title: "Fix committed to feature" } });
+    expect(JSON.stringify(updates.at(-1))).toContain(`[${head?.slice(0, 7)}](${url})`);
+  });
+
+  it("opens a PR from patchwright/fix-<sha> onto the branch, and says why, when the branch moved while it worked", async () => {
+    const repo = await createFixtureRepo({ root, owner: "o", name: "moved", files: FILES });
+    await git(["branch", "feature", repo.sha], repo.bareDir);
+    const updates = prBranchMocks("moved", repo.sha);
+    nock(API).get("/repos/o/moved/pulls").query(true).reply(200, []);
+    let body = "";
+    const branch = `patchwright/fix-${repo.sha.slice(0, 7)}`;
+    const pr = nock(API)
+      .post("/repos/o/moved/pulls", (b) => Boolean((body = b.body)) && b.head === branch && b.base === "feature")
+      .reply(201, { number: 31, html_url: "https://github.com/o/moved/pull/31" });
+    nock(API).post("/repos/o/moved/issues/31/labels").reply(200, []);
+    // Someone pushes to the branch while the fixers work.
+    let moved: Promise<string> | undefined;
+    const result = await runJob(prJob("moved", repo.sha), deps(async (request) => {
+      moved ??= addFixtureCommit({ bareDir: repo.bareDir, branch: "feature", files: { "NOTES.md": "pushed by a person\n" } });
+      await moved;
+      await fixAdd(request);
+    }), new AbortController().signal);
+    expect(result).toEqual({ state: "succeeded", summary: "https://github.com/o/moved/pull/31" });
+    expect(pr.isDone()).toBe(true);
+    // The person's commit is kept: nothing was forced.
+    expect(await readBranchSha(repo.bareDir, "feature")).toBe(await moved);
+    expect(await showFile(repo.bareDir, branch, "src/add.js")).toContain("a + b");
+    expect(await git(["log", "-1", "--format=%(trailers:key=Patchwright-Run,valueonly)", branch], repo.bareDir)).toBe("https://github.com/o/moved/actions/runs/7");
+    expect(body).toMatch(/`feature` moved on from [0-9a-f]{7}.*never force-pushes/);
+    expect(updates.at(-1)).toMatchObject({ conclusion: "success", output: { title: "Fix proposed in #31" } });
+    expect(JSON.stringify(updates.at(-1))).toContain("moved on from");
+  });
+
+  it("opens a PR onto the branch with pull_request_fixes: pull_request", async () => {
+    const repo = await createFixtureRepo({ root, owner: "o", name: "asked", files: FILES });
+    await git(["branch", "feature", repo.sha], repo.bareDir);
+    prBranchMocks("asked", repo.sha, "pull_request_fixes: pull_request\n");
+    nock(API).get("/repos/o/asked/pulls").query(true).reply(200, []);
+    const pr = nock(API)
+      .post("/repos/o/asked/pulls", (b) => b.head === `patchwright/fix-${repo.sha.slice(0, 7)}` && b.base === "feature" && !/moved on/.test(b.body))
+      .reply(201, { number: 32, html_url: "https://github.com/o/asked/pull/32" });
+    nock(API).post("/repos/o/asked/issues/32/labels").reply(200, []);
+    const result = await runJob(prJob("asked", repo.sha), deps(fixAdd), new AbortController().signal);
+    expect(result).toEqual({ state: "succeeded", summary: "https://github.com/o/asked/pull/32" });
+    expect(pr.isDone()).toBe(true);
+    expect(await readBranchSha(repo.bareDir, "feature")).toBe(repo.sha);
+  });
+
+  it("a re-run of the same failure adds a commit to the open PR's branch instead of opening another", async () => {
+    const repo = await createFixtureRepo({ root, owner: "o", name: "rerun", files: FILES });
+    const branch = `patchwright/fix-${repo.sha.slice(0, 7)}`;
+    await git(["branch", branch, repo.sha], repo.bareDir);
+    const earlier = await addFixtureCommit({ bareDir: repo.bareDir, branch, files: { "src/add.js": "export const add = (a, b) => b + a;\n" } });
+    noConfig("rerun", repo.sha);
+    noInstructions("rerun");
+    const updates: Record<string, unknown>[] = [];
+    nock(API)
+      .patch("/repos/o/rerun/check-runs/555", (b) => updates.push(b) > 0)
+      .times(2)
+      .reply(200, {});
+    nock(API)
+      .get("/repos/o/rerun/pulls")
+      .query({ head: `o:${branch}`, state: "open" })
+      .reply(200, [{ number: 40, html_url: "https://github.com/o/rerun/pull/40", head: { ref: branch, sha: earlier } }]);
+    // No POST /pulls mock: a second pull request would fail the test.
+    const result = await runJob({ ...job({ name: "rerun", sha: repo.sha }), id: 2 }, deps(fixAdd), new AbortController().signal);
+    expect(result).toEqual({ state: "succeeded", summary: "https://github.com/o/rerun/pull/40" });
+    const head = await readBranchSha(repo.bareDir, branch);
+    expect(await git(["rev-parse", `${head}^`], repo.bareDir)).toBe(earlier);
+    expect(await showFile(repo.bareDir, branch, "src/add.js")).toBe("export const add = (a, b) => a + b;\n");
+    expect(updates.at(-1)).toMatchObject({ conclusion: "success", output: { title: "Fix updated in #40" } });
   });
 });

@@ -287,6 +287,89 @@ describe("issue_comment.created", () => {
   });
 });
 
+describe("check_run.requested_action", () => {
+  const SHA = "a".repeat(40);
+
+  /** A press of one of the buttons of the check run that reports job `jobId`. */
+  function pressed(identifier: string, jobId: number, by = "maintainer"): Record<string, unknown> {
+    const p = checkRunCompleted({ headSha: SHA, appId: 1, appSlug: "patchwright" });
+    return {
+      ...p,
+      action: "requested_action",
+      requested_action: { identifier },
+      sender: { login: by, id: 5, type: "User" },
+      check_run: { ...(p["check_run"] as object), name: "Patchwright", external_id: String(jobId), conclusion: "failure" },
+    };
+  }
+
+  function permission(user: string, role: string) {
+    return nock(API).get(`${REPO}/collaborators/${user}/permission`).reply(200, { permission: role, role_name: role, user: { login: user } });
+  }
+
+  /** A CI job for the commit that has ended (the check run's job). */
+  function endedJob(): number {
+    const { job } = queue.enqueue(ciJob(7, "a"), "ci:first");
+    queue.lease("w", 60_000);
+    queue.finish(job.id, "w", "failed", "no verified fix");
+    return job.id;
+  }
+
+  it("'Retry fix' from a user with write access starts a new fix-ci attempt for the commit, acknowledged on a new check run", async () => {
+    const first = endedJob();
+    installationToken();
+    permission("maintainer", "write");
+    const check = nock(API)
+      .post(`${REPO}/check-runs`, (b) => b.head_sha === SHA && b.status === "queued" && b.actions?.map((a: { identifier: string }) => a.identifier).join() === "retry,explain,stop")
+      .reply(201, { id: 777 });
+    await receive("check_run", pressed("retry", first));
+    const jobs = queue.list();
+    expect(jobs).toHaveLength(2);
+    const retry = jobs.find((j) => j.id !== first);
+    expect(retry).toMatchObject({ state: "queued", ackId: 777, payload: { kind: "fix-ci", thread: 7, trigger: { type: "ci", headSha: SHA, headBranch: "feature" } } });
+    expect(check.isDone()).toBe(true);
+    // A second press is a second attempt only once this one has ended.
+    permission("maintainer", "write");
+    await receive("check_run", pressed("retry", first));
+    expect(queue.list()).toHaveLength(2);
+  });
+
+  it("'Explain' queues an explain job for the commit", async () => {
+    const first = endedJob();
+    installationToken();
+    permission("maintainer", "admin");
+    nock(API).post(`${REPO}/check-runs`).reply(201, { id: 778 });
+    await receive("check_run", pressed("explain", first));
+    expect(queue.list().find((j) => j.id !== first)?.payload).toMatchObject({ kind: "explain", trigger: { type: "ci", headSha: SHA } });
+  });
+
+  it("'Stop' stops the commit's jobs as /agent stop does", async () => {
+    const running = queue.enqueue(ciJob(7, "a"), "k1").job;
+    const waiting = queue.enqueue({ ...ciJob(7, "a"), kind: "explain" }, "k2").job;
+    const other = queue.enqueue(ciJob(7, "b"), "k3").job;
+    queue.lease("w", 60_000);
+    installationToken();
+    permission("maintainer", "write");
+    await receive("check_run", pressed("stop", running.id));
+    expect(queue.cancelRequestedBy(running.id)).toBe("maintainer");
+    expect(queue.get(waiting.id)?.state).toBe("cancelled");
+    expect(cancelledReports).toEqual([[waiting.id, "maintainer"]]);
+    expect(queue.get(other.id)?.state).toBe("queued");
+  });
+
+  it.each(["read", "triage"])("a press by a user with %s access starts and stops nothing", async (role) => {
+    const first = endedJob();
+    const live = queue.enqueue(ciJob(7, "a"), "live").job;
+    installationToken();
+    permission("drive-by", role);
+    await receive("check_run", pressed("retry", first, "drive-by"));
+    permission("drive-by", role);
+    await receive("check_run", pressed("stop", live.id, "drive-by"));
+    expect(queue.list().map((j) => j.id)).toEqual([first, live.id]);
+    expect(queue.get(live.id)?.state).toBe("queued");
+    expect(queue.cancelRequestedBy(live.id)).toBeNull();
+  });
+});
+
 function ciJob(pr: number, shaChar: string): JobPayload {
   return {
     version: 1,

@@ -18,6 +18,8 @@ export function advisoryOrigin(job: JobRecord, advisory: AdvisoryTrigger, github
     advisory,
     failureSources: [],
     writesTestFirst: false,
+    failingRunUrl: undefined,
+    commitsOnto: () => null,
     describe: (sha) => `A security advisory against a dependency (at ${sha.slice(0, 7)}).`,
     acknowledge: async () => null,
     async start(target) {

@@ -1,3 +1,4 @@
+import { ENDED_ACTIONS, WORKING_ACTIONS } from "../../github/check-run-actions.ts";
 import type { RepoGitHub } from "../../github/repo-github.ts";
 import type { CiTrigger, FailureSource, JobRecord } from "../../queue/job.ts";
 import { checkCiRelevance } from "./ci-relevance.ts";
@@ -36,10 +37,15 @@ export function ciOrigin(job: JobRecord, trigger: CiTrigger, github: RepoGitHub)
     const where = trigger.pullRequest ? `pull request #${trigger.pullRequest.number} (\`${trigger.headBranch}\`)` : `\`${trigger.headBranch}\``;
     return `${trigger.sources.map(sourceLink).join(", ")} failed on ${where} at ${trigger.headSha.slice(0, 7)}.`;
   };
-  const complete = (report: Parameters<Origin["report"]>[0]) => github.checks.complete({ checkRunId, sha: trigger.headSha, jobId: job.id, report });
+  // "Retry fix" and "Explain" stay on the ended check run; "Stop" only while there is something to stop.
+  const complete = (report: Parameters<Origin["report"]>[0]) => github.checks.complete({ checkRunId, sha: trigger.headSha, jobId: job.id, report, actions: ENDED_ACTIONS });
   const origin: Origin = {
     failureSources: trigger.sources,
     writesTestFirst: false,
+    failingRunUrl: trigger.sources.map(sourceUrl).find(Boolean) ?? undefined,
+    // A pull request's own branch (never a fork's: those are not queued), never the default branch.
+    commitsOnto: (config) =>
+      trigger.pullRequest && config.pull_request_fixes === "commit" && trigger.headBranch !== job.payload.repo.defaultBranch ? { branch: trigger.headBranch, sha: trigger.headSha } : null,
     describe,
     async acknowledge() {
       const detailsUrl = trigger.sources.map(sourceUrl).find(Boolean) ?? undefined;
@@ -50,6 +56,7 @@ export function ciOrigin(job: JobRecord, trigger: CiTrigger, github: RepoGitHub)
         title: "Queued",
         summary: `Patchwright is looking into this: ${describe()}`,
         detailsUrl,
+        actions: WORKING_ACTIONS,
       });
       return checkRunId;
     },

@@ -23,6 +23,8 @@ export function commentOrigin(job: JobRecord, trigger: CommentTrigger, github: R
   return {
     failureSources: [],
     writesTestFirst: !trigger.isPullRequest,
+    failingRunUrl: undefined,
+    commitsOnto: () => null,
     describe: (sha) => `@${trigger.author} asked for ${explains ? "an explanation" : "a fix"} on ${thread} (at ${sha.slice(0, 7)}).`,
     async acknowledge() {
       await github.comments.react(trigger.commentId);

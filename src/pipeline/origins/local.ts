@@ -16,6 +16,8 @@ export function localOrigin(job: JobRecord, trigger: LocalTrigger, github: RepoG
   return {
     failureSources: [],
     writesTestFirst: trigger.instructions !== undefined && trigger.instructions.trim() !== "",
+    failingRunUrl: undefined,
+    commitsOnto: () => null,
     describe: (sha) => `${what} failed in \`${trigger.dir}\` at ${sha.slice(0, 7)} (\`patchwright fix\`).`,
     acknowledge: async () => null,
     async start(target) {

@@ -48,6 +48,15 @@ export interface Origin {
   target(): Promise<Target>;
   /** The requester's own words for the agent, if any. */
   request(target: Target): FixRequest["request"] | undefined;
+  /** The failing run a fix's commit links to (its `Patchwright-Run:` trailer), when there is one. */
+  readonly failingRunUrl: string | undefined;
+  /**
+   * The branch a verified fix is committed onto directly, and the commit it
+   * must still be at (a same-repository pull request's own branch with
+   * `pull_request_fixes: commit`); null: the fix is proposed as a pull request.
+   * Never the default branch.
+   */
+  commitsOnto(config: RepoConfig): { branch: string; sha: string } | null;
   /** The branch a fix of `sha` is pushed to: always under `patchwright/`. */
   branchName(sha: string): string;
   /** The pull request's title, from the fix's one-line summary. */
