@@ -3,25 +3,17 @@ import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import nock from "nock";
-import { pino } from "pino";
-import { ProbotOctokit } from "probot";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseAlert, type AlertLike } from "../../src/advisories/parse-alert.ts";
 import { createLlmClient } from "../../src/agent/create-llm-client.ts";
 import { createOpenAiChatModel } from "../../src/agent/openai-chat-model.ts";
 import { runRole } from "../../src/agent/run-role.ts";
-import type { Octokit } from "../../src/github/types.ts";
 import type { FixOutcome, FixRequest } from "../../src/agent/fix-request.ts";
-import { createRepoGitHub } from "../../src/github/repo-github.ts";
 import type { PipelineDeps } from "../../src/pipeline/pipeline-deps.ts";
 import { runJob } from "../../src/pipeline/run-job.ts";
 import type { JobRecord } from "../../src/queue/job.ts";
 import { createRedactor } from "../../src/security/redact.ts";
-import { commitTree } from "../../src/workspace/commit-all.ts";
-import { diffWorkspace } from "../../src/workspace/diff-workspace.ts";
-import { listUntracked } from "../../src/workspace/list-untracked.ts";
-import { openWorkspace } from "../../src/workspace/open-workspace.ts";
-import { pushBranch } from "../../src/workspace/push-branch.ts";
+import { pipelineTestDeps } from "../support/pipeline-test-deps.ts";
 import { addFixtureCommit, createFixtureRepo, git, showFile } from "../support/fixture-repo.ts";
 import { startGitHttpServer } from "../support/git-http-server.ts";
 import { dependabotAlert } from "../support/payloads.ts";
@@ -98,27 +90,16 @@ function job(repo: string, advisory: Advisory): JobRecord {
 }
 
 function deps(fix: (request: FixRequest) => Promise<FixOutcome>): PipelineDeps & { opened: string[] } {
-  const redact = createRedactor([TOKEN]);
-  const octokit = new ProbotOctokit({ auth: { token: TOKEN }, throttle: { enabled: false }, retry: { enabled: false } }) as unknown as Octokit;
   const opened: string[] = [];
+  // No mirror cache: each workspace is a fresh clone; forks clone too (the upgrade path uses one fixer).
+  const base = pipelineTestDeps({ token: TOKEN, fix, evidence: "" });
   return {
+    ...base,
     opened,
-    log: pino({ level: "silent" }),
-    redact,
-    now: Date.now,
-    github: async (_id, repo) => createRepoGitHub(octokit, repo, redact),
-    mintToken: async () => TOKEN,
-    botIdentity: async () => ({ name: "patchwright[bot]", email: "1+patchwright[bot]@users.noreply.github.com" }),
-    gatherEvidence: async () => ({ text: "", failedJobs: [], jobs: [] }),
-    openWorkspace: ({ cloneUrl, sha, token }) => (opened.push(sha), openWorkspace({ cloneUrl, sha, token })),
-    forkWorkspace: (_base, { sha, token, cloneUrl }) => openWorkspace({ cloneUrl, sha, token }),
-    untracked: (workspace) => listUntracked(workspace),
-    diff: (workspace, baseSha, exclude) => diffWorkspace({ workspace, baseSha, exclude }),
-    commit: (workspace, tree, message, author) => commitTree({ workspace, tree, message, author }),
-    pushBranch: (a) => pushBranch(a),
-    fix,
+    openWorkspace: (a) => (opened.push(a.sha), base.openWorkspace(a)),
+    forkWorkspace: (_base, a) => base.openWorkspace(a),
     ledger: (_id, kind, data) => void ledger.push([kind, data]),
-    usage: { modelName: "test", cost: () => 0, tokensFor: () => Number.POSITIVE_INFINITY, record: () => {}, since: () => ({ tokens: 0, costUsd: 0 }) },
+    usage: { ...base.usage, cost: () => 0, tokensFor: () => Number.POSITIVE_INFINITY },
   };
 }
 

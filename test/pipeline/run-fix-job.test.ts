@@ -3,23 +3,12 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import nock from "nock";
-import { pino } from "pino";
-import { ProbotOctokit } from "probot";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Octokit } from "../../src/github/types.ts";
 import type { FixOutcome, FixRequest } from "../../src/agent/fix-request.ts";
-import { createRepoGitHub } from "../../src/github/repo-github.ts";
 import type { PipelineDeps } from "../../src/pipeline/pipeline-deps.ts";
 import { runJob } from "../../src/pipeline/run-job.ts";
 import type { JobPayload, JobRecord } from "../../src/queue/job.ts";
-import { createRedactor } from "../../src/security/redact.ts";
-import { commitTree } from "../../src/workspace/commit-all.ts";
-import { diffWorkspace } from "../../src/workspace/diff-workspace.ts";
-import { copyInstalledFiles } from "../../src/workspace/fork-workspace.ts";
-import { listUntracked } from "../../src/workspace/list-untracked.ts";
-import { openWorkspace } from "../../src/workspace/open-workspace.ts";
-import { pushBranch } from "../../src/workspace/push-branch.ts";
-import { pushOntoBranch } from "../../src/workspace/push-onto-branch.ts";
+import { pipelineTestDeps } from "../support/pipeline-test-deps.ts";
 import { RED_CALC_FILES } from "../support/calc-fixture.ts";
 import { addFixtureCommit, createFixtureRepo, git, readBranchSha, showFile } from "../support/fixture-repo.ts";
 import { startGitHttpServer } from "../support/git-http-server.ts";
@@ -85,28 +74,10 @@ function job(payload: Partial<JobPayload> & { name?: string; sha?: string } = {}
 }
 
 function deps(fix: (request: FixRequest) => Promise<void>): PipelineDeps {
-  const redact = createRedactor([TOKEN]);
-  const octokit = new ProbotOctokit({ auth: { token: TOKEN }, throttle: { enabled: false }, retry: { enabled: false } }) as unknown as Octokit;
-  return {
-    log: pino({ level: "silent" }),
-    redact,
-    now: Date.now,
-    github: async (_id, repo) => createRepoGitHub(octokit, repo, redact),
-    mintToken: async () => TOKEN,
-    botIdentity: async () => ({ name: "patchwright[bot]", email: "1+patchwright[bot]@users.noreply.github.com" }),
-    gatherEvidence: async () => ({ text: "not ok 1 - adds", failedJobs: [], jobs: [] }),
-    // The app's way: a warm mirror per repository, a checkout per job.
-    openWorkspace: ({ cloneUrl, sha, token, installationId }) => openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot: path.join(root, "mirrors") }),
-    forkWorkspace: async (base, { sha, token, cloneUrl, installationId }) => {
-      const fork = await openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot: path.join(root, "mirrors") });
-      await copyInstalledFiles(base, fork.dir);
-      return fork;
-    },
-    untracked: (workspace) => listUntracked(workspace),
-    diff: (workspace, baseSha, exclude) => diffWorkspace({ workspace, baseSha, exclude }),
-    commit: (workspace, tree, message, author) => commitTree({ workspace, tree, message, author }),
-    pushBranch: (a) => pushBranch(a),
-    pushOntoBranch: (a) => pushOntoBranch(a),
+  // The app's way: a warm mirror per repository, a checkout per job.
+  const base = pipelineTestDeps({
+    token: TOKEN,
+    root,
     fix: async (request): Promise<FixOutcome> => {
       if (request.role === "investigator") {
         return { status: "finished", summary: "Root cause: add subtracts.", turns: 1, usage: { promptTokens: 5, completionTokens: 5 }, trace: [] };
@@ -114,15 +85,8 @@ function deps(fix: (request: FixRequest) => Promise<void>): PipelineDeps {
       await fix(request);
       return { status: "finished", summary: "Fixed the operator in add().", turns: 2, usage: { promptTokens: 10, completionTokens: 5 }, trace: ["edit_file src/add.js"] };
     },
-    ledger: (_id, kind, data) => void ledger.push([kind, data]),
-    usage: {
-      modelName: "test-model",
-      cost: (u) => (u.promptTokens + u.completionTokens) / 1000,
-      tokensFor: (dollars) => dollars * 1000,
-      record: () => {},
-      since: () => spentToday,
-    },
-  };
+  });
+  return { ...base, ledger: (_id, kind, data) => void ledger.push([kind, data]), usage: { ...base.usage, since: () => spentToday } };
 }
 
 function noConfig(name = "calc", head = name === "calc" ? red.sha : green.sha) {
