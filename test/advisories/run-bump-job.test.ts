@@ -16,7 +16,7 @@ import { createRedactor } from "../../src/security/redact.ts";
 import { pipelineTestDeps } from "../support/pipeline-test-deps.ts";
 import { addFixtureCommit, createFixtureRepo, git, showFile } from "../support/fixture-repo.ts";
 import { startGitHttpServer } from "../support/git-http-server.ts";
-import { dependabotAlert } from "../support/payloads.ts";
+import { dependabotAlert, runningJob } from "../support/payloads.ts";
 import { lastToolResult, startScriptedModel, toolCall, type ScriptedModel } from "../support/scripted-model.ts";
 import { ADVISORIES, RENDER_JS_FIXED, lodashProject, markedProject } from "./fixtures.ts";
 
@@ -70,23 +70,14 @@ function alert(repo: string, advisory: Advisory): Record<string, unknown> {
 function job(repo: string, advisory: Advisory): JobRecord {
   const parsed = parseAlert(alert(repo, advisory) as unknown as AlertLike);
   if (!parsed.ok) throw new Error(parsed.reason);
-  return {
-    id: 7,
-    state: "running",
-    attempts: 1,
-    ackId: null,
-    result: null,
-    createdAt: 0,
-    updatedAt: 0,
-    payload: {
-      version: 1,
-      kind: "bump-dependency",
-      installationId: 42,
-      deliveryId: "d",
-      repo: { owner: "o", name: repo, cloneUrl: `${server.url}/o/${repo}.git`, defaultBranch: "main" },
-      trigger: parsed.trigger,
-    },
-  };
+  return runningJob({
+    version: 1,
+    kind: "bump-dependency",
+    installationId: 42,
+    deliveryId: "d",
+    repo: { owner: "o", name: repo, cloneUrl: `${server.url}/o/${repo}.git`, defaultBranch: "main" },
+    trigger: parsed.trigger,
+  }, { id: 7 });
 }
 
 function deps(fix: (request: FixRequest) => Promise<FixOutcome>): PipelineDeps & { opened: string[] } {

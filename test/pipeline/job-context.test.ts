@@ -1,3 +1,4 @@
+import { runningJob } from "../support/payloads.ts";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import type { RepoGitHub } from "../../src/github/repo-github.ts";
@@ -11,23 +12,14 @@ import type { JobRecord } from "../../src/queue/job.ts";
 const MINUTE = 60_000;
 
 function context(mint: PipelineDeps["mintToken"], clock: { now: number }) {
-  const job: JobRecord = {
-    id: 1,
-    state: "running",
-    attempts: 1,
-    ackId: null,
-    result: null,
-    createdAt: 0,
-    updatedAt: 0,
-    payload: {
-      version: 1,
-      kind: "fix-ci",
-      installationId: 42,
-      deliveryId: "d",
-      repo: { owner: "o", name: "calc", cloneUrl: "https://github.com/o/calc.git", defaultBranch: "main" },
-      trigger: { type: "ci", headSha: "a".repeat(40), headBranch: "main", sources: [{ type: "status", context: "ci", description: "", targetUrl: null }] },
-    },
-  };
+  const job: JobRecord = runningJob({
+    version: 1,
+    kind: "fix-ci",
+    installationId: 42,
+    deliveryId: "d",
+    repo: { owner: "o", name: "calc", cloneUrl: "https://github.com/o/calc.git", defaultBranch: "main" },
+    trigger: { type: "ci", headSha: "a".repeat(40), headBranch: "main", sources: [{ type: "status", context: "ci", description: "", targetUrl: null }] },
+  });
   const deps = { now: () => clock.now, mintToken: mint, ledger: () => {} } as unknown as PipelineDeps;
   return createJobContext({ job, deps, signal: new AbortController().signal, github: {} as RepoGitHub, origin: {} as Origin, log: pino({ level: "silent" }) });
 }

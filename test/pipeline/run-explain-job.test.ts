@@ -1,3 +1,4 @@
+import { runningJob } from "../support/payloads.ts";
 import { pipelineTestDeps } from "../support/pipeline-test-deps.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,24 +35,15 @@ afterAll(async () => {
 });
 
 function explainJob(): JobRecord {
-  return {
-    id: 4,
-    state: "running",
-    attempts: 1,
-    ackId: null,
-    result: null,
-    createdAt: 0,
-    updatedAt: 0,
-    payload: {
-      version: 1,
-      kind: "explain",
-      installationId: 42,
-      deliveryId: "d",
-      repo: { owner: "o", name: "calc", cloneUrl: `${server.url}/o/calc.git`, defaultBranch: "main" },
-      thread: 7,
-      trigger: { type: "comment", issueNumber: 7, isPullRequest: false, commentId: 70, author: "maintainer", instructions: "why does add fail?" },
-    },
-  };
+  return runningJob({
+    version: 1,
+    kind: "explain",
+    installationId: 42,
+    deliveryId: "d",
+    repo: { owner: "o", name: "calc", cloneUrl: `${server.url}/o/calc.git`, defaultBranch: "main" },
+    thread: 7,
+    trigger: { type: "comment", issueNumber: 7, isPullRequest: false, commentId: 70, author: "maintainer", instructions: "why does add fail?" },
+  }, { id: 4 });
 }
 
 function deps(roles: string[], requests: FixRequest[], ledger: string[]): PipelineDeps {

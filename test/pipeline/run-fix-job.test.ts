@@ -1,3 +1,4 @@
+import { runningJob } from "../support/payloads.ts";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -48,29 +49,20 @@ beforeEach(() => {
 
 function job(payload: Partial<JobPayload> & { name?: string; sha?: string } = {}): JobRecord {
   const name = payload.name ?? "calc";
-  return {
-    id: 1,
-    state: "running",
-    attempts: 1,
-    ackId: 555,
-    result: null,
-    createdAt: 0,
-    updatedAt: 0,
-    payload: {
-      version: 1,
-      kind: "fix-ci",
-      installationId: 42,
-      deliveryId: "d",
-      repo: { owner: "o", name, cloneUrl: `${server.url}/o/${name}.git`, defaultBranch: "main" },
-      trigger: {
-        type: "ci",
-        headSha: payload.sha ?? red.sha,
-        headBranch: "main",
-        sources: [{ type: "workflow_run", runId: 7, runUrl: "https://github.com/o/calc/actions/runs/7", workflowName: "CI" }],
-      },
-      ...payload,
+  return runningJob({
+    version: 1,
+    kind: "fix-ci",
+    installationId: 42,
+    deliveryId: "d",
+    repo: { owner: "o", name, cloneUrl: `${server.url}/o/${name}.git`, defaultBranch: "main" },
+    trigger: {
+      type: "ci",
+      headSha: payload.sha ?? red.sha,
+      headBranch: "main",
+      sources: [{ type: "workflow_run", runId: 7, runUrl: "https://github.com/o/calc/actions/runs/7", workflowName: "CI" }],
     },
-  };
+    ...payload,
+  }, { ackId: 555 });
 }
 
 function deps(fix: (request: FixRequest) => Promise<void>): PipelineDeps {

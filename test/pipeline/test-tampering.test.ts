@@ -1,3 +1,4 @@
+import { runningJob } from "../support/payloads.ts";
 import { pipelineTestDeps } from "../support/pipeline-test-deps.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
@@ -39,23 +40,14 @@ afterAll(async () => {
 });
 
 function job(): JobRecord {
-  return {
-    id: 1,
-    state: "running",
-    attempts: 1,
-    ackId: 555,
-    result: null,
-    createdAt: 0,
-    updatedAt: 0,
-    payload: {
-      version: 1,
-      kind: "fix-ci",
-      installationId: 42,
-      deliveryId: "d",
-      repo: { owner: "o", name: "calc", cloneUrl: `${server.url}/o/calc.git`, defaultBranch: "main" },
-      trigger: { type: "ci", headSha: repo.sha, headBranch: "main", sources: [{ type: "workflow_run", runId: 7, runUrl: "https://github.com/o/calc/actions/runs/7", workflowName: "CI" }] },
-    },
-  };
+  return runningJob({
+    version: 1,
+    kind: "fix-ci",
+    installationId: 42,
+    deliveryId: "d",
+    repo: { owner: "o", name: "calc", cloneUrl: `${server.url}/o/calc.git`, defaultBranch: "main" },
+    trigger: { type: "ci", headSha: repo.sha, headBranch: "main", sources: [{ type: "workflow_run", runId: 7, runUrl: "https://github.com/o/calc/actions/runs/7", workflowName: "CI" }] },
+  }, { ackId: 555 });
 }
 
 function deps(fix: (request: FixRequest) => Promise<void>): PipelineDeps {

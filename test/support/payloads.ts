@@ -1,4 +1,5 @@
 import examples from "@octokit/webhooks-examples" with { type: "json" };
+import type { JobRecord } from "../../src/queue/job.ts";
 
 /**
  * Real webhook payloads from `@octokit/webhooks-examples`, adapted to each
@@ -208,4 +209,9 @@ export function dependabotAlert(
     html_url: `${repo["html_url"]}/security/dependabot/${number}`,
   };
   return p;
+}
+
+/** A job as a worker holds it: leased, on its first run. */
+export function runningJob(payload: JobRecord["payload"], record: Partial<Omit<JobRecord, "payload">> = {}): JobRecord {
+  return { id: 1, state: "running", attempts: 1, ackId: null, result: null, createdAt: 0, updatedAt: 0, payload, ...record };
 }

@@ -5,6 +5,7 @@
  * Where the provider can work, a PR comes out; where it cannot, the check run
  * says why and what to change. Each rule cites the provider's documentation.
  */
+import { runningJob } from "../../support/payloads.ts";
 import { pipelineTestDeps } from "../../support/pipeline-test-deps.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -54,23 +55,14 @@ export function calcBrain(t: Turn): Decision {
 }
 
 function job(name: string, sha: string): JobRecord {
-  return {
-    id: 1,
-    state: "running",
-    attempts: 1,
-    ackId: 555,
-    result: null,
-    createdAt: 0,
-    updatedAt: 0,
-    payload: {
-      version: 1,
-      kind: "fix-ci",
-      installationId: 42,
-      deliveryId: "d",
-      repo: { owner: "o", name, cloneUrl: `${git.url}/o/${name}.git`, defaultBranch: "main" },
-      trigger: { type: "ci", headSha: sha, headBranch: "main", sources: [{ type: "workflow_run", runId: 7, runUrl: "https://github.com/o/calc/actions/runs/7", workflowName: "CI" }] },
-    },
-  };
+  return runningJob({
+    version: 1,
+    kind: "fix-ci",
+    installationId: 42,
+    deliveryId: "d",
+    repo: { owner: "o", name, cloneUrl: `${git.url}/o/${name}.git`, defaultBranch: "main" },
+    trigger: { type: "ci", headSha: sha, headBranch: "main", sources: [{ type: "workflow_run", runId: 7, runUrl: "https://github.com/o/calc/actions/runs/7", workflowName: "CI" }] },
+  }, { ackId: 555 });
 }
 
 function deps(fix: PipelineDeps["fix"], spent: Array<Record<string, number | undefined>>): PipelineDeps {
