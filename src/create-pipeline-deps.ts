@@ -13,10 +13,10 @@ import type { Octokit } from "./github/types.ts";
 import type { PipelineDeps } from "./pipeline/pipeline-deps.ts";
 import type { Metrics } from "./metrics/create-metrics.ts";
 import type { JobQueue } from "./queue/sqlite-queue.ts";
-import type { Redactor } from "./security/redact.ts";
+import { redactJson, type Redactor } from "./security/redact.ts";
 import { commitTree } from "./workspace/commit-all.ts";
 import { diffWorkspace } from "./workspace/diff-workspace.ts";
-import { copyInstalledFiles } from "./workspace/fork-workspace.ts";
+import { forkWorkspace } from "./workspace/fork-workspace.ts";
 import { listUntracked } from "./workspace/list-untracked.ts";
 import { openWorkspace } from "./workspace/open-workspace.ts";
 import { pushBranch } from "./workspace/push-branch.ts";
@@ -55,16 +55,8 @@ export function createPipelineDeps(args: {
     // One warm mirror per repository and installation under the data directory; a checkout per job.
     openWorkspace: ({ cloneUrl, sha, token, installationId }) =>
       openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot, allowUnsandboxed: env.allowUnsandboxed }),
-    forkWorkspace: async (base, { cloneUrl, sha, token, installationId }) => {
-      const fork = await openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot, allowUnsandboxed: env.allowUnsandboxed });
-      try {
-        await copyInstalledFiles(base, fork.dir);
-        return fork;
-      } catch (error) {
-        await fork.dispose();
-        throw error;
-      }
-    },
+    forkWorkspace: (base, { cloneUrl, sha, token, installationId }) =>
+      forkWorkspace(base, () => openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot, allowUnsandboxed: env.allowUnsandboxed })),
     untracked: (workspace) => listUntracked(workspace),
     diff: (workspace, baseSha, exclude) => diffWorkspace({ workspace, baseSha, exclude }),
     commit: (workspace, tree, message, author) => commitTree({ workspace, tree, message, author }),
@@ -88,15 +80,4 @@ export function createPipelineDeps(args: {
       since: (repo, since) => queue.usageSince(repo, since),
     },
   };
-}
-
-/** Redacts every string inside a JSON-able value (keys included), keeping its shape. */
-function redactJson(data: unknown, redact: Redactor): unknown {
-  const text = JSON.stringify(data ?? null);
-  try {
-    return JSON.parse(redact(text)) as unknown;
-  } catch {
-    // A pattern straddled JSON syntax: keep the redacted text rather than the data.
-    return { redacted: redact(text) };
-  }
 }

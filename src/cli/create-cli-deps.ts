@@ -14,7 +14,7 @@ import type { RepoGitHub } from "../github/repo-github.ts";
 import type { PipelineDeps } from "../pipeline/pipeline-deps.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
 import type { LocalTrigger } from "../queue/job.ts";
-import type { Redactor } from "../security/redact.ts";
+import { redactJson, type Redactor } from "../security/redact.ts";
 import { commitTree } from "../workspace/commit-all.ts";
 import { diffWorkspace } from "../workspace/diff-workspace.ts";
 import { runHostGit } from "../workspace/host-repository.ts";
@@ -88,14 +88,4 @@ export function createCliDeps(args: {
       since: (repo, since) => queue.usageSince(repo, since),
     },
   };
-}
-
-/** Redacts every string inside a JSON-able value, keeping its shape (as the app's ledger does). */
-function redactJson(data: unknown, redact: Redactor): unknown {
-  const text = JSON.stringify(data ?? null);
-  try {
-    return JSON.parse(redact(text)) as unknown;
-  } catch {
-    return { redacted: redact(text) };
-  }
 }

@@ -8,7 +8,7 @@
 import { pathToFileURL } from "node:url";
 import { assertFullSha, detachAt, fetchCommit, gitFailure } from "../workspace/clone-at-sha.ts";
 import { createSandbox } from "../workspace/create-sandbox.ts";
-import { copyInstalledFiles } from "../workspace/fork-workspace.ts";
+import { forkWorkspace } from "../workspace/fork-workspace.ts";
 import { createTempWorkspaceDir, removeWorkspace } from "../workspace/remove-workspace.ts";
 import { runGit } from "../workspace/run-git.ts";
 import type { Workspace } from "../workspace/types.ts";
@@ -43,13 +43,6 @@ export async function openLocalWorkspace(options: LocalWorkspaceOptions): Promis
 }
 
 /** A second workspace at the same commit with `base`'s installed files (one install for every fixer). */
-export async function forkLocalWorkspace(base: Workspace, options: LocalWorkspaceOptions): Promise<Workspace> {
-  const fork = await openLocalWorkspace(options);
-  try {
-    await copyInstalledFiles(base, fork.dir);
-    return fork;
-  } catch (error) {
-    await fork.dispose();
-    throw error;
-  }
+export function forkLocalWorkspace(base: Workspace, options: LocalWorkspaceOptions): Promise<Workspace> {
+  return forkWorkspace(base, () => openLocalWorkspace(options));
 }

@@ -70,3 +70,14 @@ function formsOf(secret: string): string[] {
 
 /** Redaction of the known token shapes only, for places that have no secrets list. */
 export const redact: Redactor = createRedactor();
+
+/** Redacts every string inside a JSON-able value (keys included), keeping its shape: what the ledger stores. */
+export function redactJson(data: unknown, redact: Redactor): unknown {
+  const text = JSON.stringify(data ?? null);
+  try {
+    return JSON.parse(redact(text)) as unknown;
+  } catch {
+    // A pattern straddled JSON syntax: keep the redacted text rather than the data.
+    return { redacted: redact(text) };
+  }
+}

@@ -86,3 +86,15 @@ async function notYetCopied(source: string, destination: string): Promise<boolea
   if (stats.isSocket() || stats.isFIFO()) return false;
   return (await lstat(destination).catch(() => null)) === null;
 }
+
+/** A second workspace at the same commit (`open`), given `base`'s installed files; removed again if the copy fails. */
+export async function forkWorkspace(base: Workspace, open: () => Promise<Workspace>): Promise<Workspace> {
+  const fork = await open();
+  try {
+    await copyInstalledFiles(base, fork.dir);
+    return fork;
+  } catch (error) {
+    await fork.dispose();
+    throw error;
+  }
+}
