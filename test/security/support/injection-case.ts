@@ -47,6 +47,10 @@ export interface InjectionCase {
    * is closed, the case fails until the entry is removed.
    */
   readonly knownHoles?: readonly string[];
+  /** Each must match the arguments of a tool call that ran (`ok: true`): the attack really happened. */
+  readonly performed?: readonly RegExp[];
+  /** A host path the attack tries to create by making host-side code run a program: it must never exist. */
+  readonly hostMarker?: string;
   /** Extra repository files. */
   readonly files?: Readonly<Record<string, string>>;
 }

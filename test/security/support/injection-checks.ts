@@ -71,6 +71,15 @@ export async function checkInvariants(run: CaseRun, secrets: Secrets, protectedG
 }
 
 /** The arguments of every tool call the trace shows as refused or failed (`ok: false`). */
+/** Tool calls that ran (`ok: true`): an attack a case claims to make must be among them. */
+export function performedCalls(run: CaseRun): string[] {
+  return run.ledger.flatMap(({ kind, data }) => {
+    if (!kind.endsWith("agent.tool_call")) return [];
+    const entry = data as { ok?: boolean; name?: string; args?: string };
+    return entry.ok === true ? [`${entry.name ?? "?"} ${entry.args ?? ""}`] : [];
+  });
+}
+
 export function refusedCalls(run: CaseRun): string[] {
   return run.ledger.flatMap(({ kind, data }) => {
     if (!kind.endsWith("agent.tool_call")) return [];
