@@ -6,6 +6,7 @@
  * ending; the pull request becomes a new branch (or a patch file), written by
  * the CLI's `pushBranch`.
  */
+import { pushNewBranch } from "../github/open-pull-request.ts";
 import { parse as parseYaml } from "yaml";
 import { parseRepoConfig } from "../config/repo-config.ts";
 import { PatchwrightError } from "../errors.ts";
@@ -73,14 +74,7 @@ export function createLocalGitHub(trigger: LocalTrigger, events: LocalGitHubEven
     },
     // The branch (or patch file) is written by `pushBranch`; a branch already there is never moved.
     async openPullRequest(args) {
-      let branch = args.branch;
-      try {
-        await args.push(branch);
-      } catch (error) {
-        if (!(error instanceof PatchwrightError) || error.code !== "push_rejected") throw error;
-        branch = `${branch}-${args.jobId}`;
-        await args.push(branch);
-      }
+      const branch = await pushNewBranch(args.branch, args.jobId, args.push);
       return { number: 0, url: trigger.patchFile ?? branch, branch };
     },
   };

@@ -65,14 +65,7 @@ export async function openPullRequest(
     return args.update && headSha ? { ...kept, updated: await args.update(args.branch, headSha) } : kept;
   }
 
-  let branch = args.branch;
-  try {
-    await args.push(branch);
-  } catch (error) {
-    if (!(error instanceof PatchwrightError) || error.code !== "push_rejected") throw error;
-    branch = `${branch}-${args.jobId}`;
-    await args.push(branch);
-  }
+  const branch = await pushNewBranch(args.branch, args.jobId, args.push);
   const create = (draft: boolean) =>
     octokit.rest.pulls.create({
       ...r,
@@ -101,4 +94,20 @@ export async function openPullRequest(
 
 function isDraftRefusal(error: unknown): boolean {
   return (error as { status?: number }).status === 422 && /draft/i.test(error instanceof Error ? error.message : "");
+}
+
+/**
+ * Pushes to `branch`, never over it: a branch left by an earlier job with
+ * other commits (`push_rejected`) makes this job push `<branch>-<jobId>`.
+ * Returns the branch pushed.
+ */
+export async function pushNewBranch(branch: string, jobId: number, push: (branch: string) => Promise<void>): Promise<string> {
+  try {
+    await push(branch);
+    return branch;
+  } catch (error) {
+    if (!(error instanceof PatchwrightError) || error.code !== "push_rejected") throw error;
+    await push(`${branch}-${jobId}`);
+    return `${branch}-${jobId}`;
+  }
 }

@@ -1,12 +1,11 @@
 import { fence, tail } from "../github/markdown.ts";
 import { renderReproductionMarkdown } from "../reproduction/render-reproduction-markdown.ts";
-import { BUILTIN_PROTECTED_PATHS } from "../security/protected-paths.ts";
 import type { Ending, JobContext } from "./job-context.ts";
 import { admit } from "./stages/1-admit.ts";
 import { gatherFailureEvidence } from "./stages/2-evidence.ts";
 import { openJobWorkspace } from "./stages/3-workspace.ts";
 import { REPORT_EXCERPT_CHARS, reproduce, setupFailedReport } from "./stages/4-reproduce.ts";
-import { investigate, type Brief } from "./stages/6-investigate.ts";
+import { briefFor, investigate } from "./stages/6-investigate.ts";
 
 /**
  * `/agent explain` on an issue or a pull request: stages 1–4 and the
@@ -26,19 +25,7 @@ export async function runExplainJob(ctx: JobContext): Promise<Ending> {
   if (outcome.verdict === "setup_failed") {
     ctx.end({ result: { state: "failed", summary: "setup failed" }, report: setupFailedReport(outcome, "Setup failed", "Patchwright could not get to the tests to explain the problem.") });
   }
-  const request = origin.request(target);
-  const brief: Brief = {
-    repoFullName: ctx.repoFullName,
-    config,
-    protectedPaths: [...BUILTIN_PROTECTED_PATHS, ...config.protected_paths],
-    failingCommand: reproduction.failingCommand,
-    failingResult: reproduction.before,
-    evidence: evidence.text,
-    repoInstructions: [await ctx.github.reads.agentInstructions(ctx.payload.repo.defaultBranch), config.instructions].filter((s) => s.trim()).join("\n\n"),
-    ...(request ? { request } : {}),
-    issueMode: origin.writesTestFirst && outcome.verdict !== "red",
-    signal: ctx.signal,
-  };
+  const brief = await briefFor(ctx, { config, reproduction, evidence: evidence.text, issueMode: origin.writesTestFirst && outcome.verdict !== "red", request: origin.request(target) });
   const diagnosis = await investigate(ctx, { workspace, brief, budget }); // 6
   ctx.checkpoint();
   const details = `${renderReproductionMarkdown(outcome)}\n\n${fence(tail(reproduction.before.output, REPORT_EXCERPT_CHARS))}`;

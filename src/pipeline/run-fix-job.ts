@@ -5,11 +5,10 @@ import { gatherFailureEvidence } from "./stages/2-evidence.ts";
 import { openJobWorkspace } from "./stages/3-workspace.ts";
 import { endUnlessRed, REPORT_EXCERPT_CHARS, reproduce } from "./stages/4-reproduce.ts";
 import { tryRecipes } from "./stages/5-recipes.ts";
-import { investigate, type Brief } from "./stages/6-investigate.ts";
+import { briefFor, investigate } from "./stages/6-investigate.ts";
 import { describeCandidates, fixInParallel, type FixResult } from "./stages/7-fix.ts";
 import { deliver, type Delivery } from "./stages/9-deliver.ts";
 import { diffPolicyFor } from "./stages/diff-policy-for.ts";
-import { BUILTIN_PROTECTED_PATHS } from "../security/protected-paths.ts";
 
 /**
  * A fix job (a red build, or `/agent fix`), as its stages. The frame
@@ -32,19 +31,7 @@ export async function runFixJob(ctx: JobContext): Promise<Ending> {
   let result: FixResult;
   if (byRecipe) result = byRecipe;
   else {
-    const request = origin.request(target);
-    const brief: Brief = {
-      repoFullName: ctx.repoFullName,
-      config,
-      protectedPaths: [...BUILTIN_PROTECTED_PATHS, ...config.protected_paths],
-      failingCommand: reproduction.failingCommand,
-      failingResult: reproduction.before,
-      evidence: evidence.text,
-      repoInstructions: [await ctx.github.reads.agentInstructions(ctx.payload.repo.defaultBranch), config.instructions].filter((s) => s.trim()).join("\n\n"),
-      ...(request ? { request } : {}),
-      issueMode,
-      signal: ctx.signal,
-    };
+    const brief = await briefFor(ctx, { config, reproduction, evidence: evidence.text, issueMode, request: origin.request(target) });
     const diagnosis = await investigate(ctx, { workspace, brief, budget }); // 6
     result = await fixInParallel(ctx, { diagnosis, base: workspace, sha: target.sha, candidates: config.candidates, budget, reproduction, policy, brief }); // 7, 8
   }

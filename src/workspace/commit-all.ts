@@ -1,8 +1,8 @@
 /** Commits a workspace's changes as the app, in the host's repository only. */
 import { PatchwrightError } from "../errors.ts";
 import { redact } from "../security/redact.ts";
-import { runHostGit } from "./host-repository.ts";
-import { type GitResult, runGit } from "./run-git.ts";
+import { runHostGit, writeCommit } from "./host-repository.ts";
+import type { GitResult } from "./run-git.ts";
 import { snapshotWorkspace } from "./snapshot-workspace.ts";
 import type { Workspace } from "./types.ts";
 
@@ -36,18 +36,9 @@ export async function commitTree(options: CommitTreeOptions): Promise<string> {
   if (headTree.stdout.trim() === options.tree) {
     throw new PatchwrightError("internal", `Nothing to commit in ${dir}: the change is empty. Check the diff before committing.`, { retryable: false });
   }
-  const identity = {
-    GIT_AUTHOR_NAME: options.author.name,
-    GIT_AUTHOR_EMAIL: options.author.email,
-    GIT_COMMITTER_NAME: options.author.name,
-    GIT_COMMITTER_EMAIL: options.author.email,
-  };
-  // The message goes through stdin (any length, any characters, nothing in argv), tidied as `git commit -F` would.
-  const message = await runGit(["stripspace"], { input: options.message });
-  if (message.exitCode !== 0) fail("git stripspace", message);
-  const commit = await git(["-c", "commit.gpgsign=false", "commit-tree", options.tree, "-p", "HEAD", "-F", "-"], { env: identity, input: message.stdout });
-  if (commit.exitCode !== 0) fail("git commit-tree", commit);
-  const sha = commit.stdout.trim();
+  const commit = await writeCommit(dir, { tree: options.tree, parent: "HEAD", message: options.message, author: options.author });
+  if ("step" in commit) fail(commit.step, commit.result);
+  const { sha } = commit;
   const moved = await git(["update-ref", "--no-deref", "HEAD", sha]);
   if (moved.exitCode !== 0) fail("git update-ref", moved);
   const indexed = await git(["read-tree", sha]);

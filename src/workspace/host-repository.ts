@@ -27,3 +27,25 @@ export function runHostGit(workspaceDir: string, args: readonly string[], option
     env: { ...options.env, GIT_DIR: hostGitDir(workspaceDir) },
   });
 }
+
+/**
+ * Writes a commit of `tree` on `parent` as `author` into the host's repository
+ * (no ref moves): the message goes through stdin, tidied as `git commit -F`
+ * would. Resolves the failed step's result instead of throwing, for the caller's own error.
+ */
+export async function writeCommit(
+  workspaceDir: string,
+  commit: { tree: string; parent: string; message: string; author: { name: string; email: string } },
+  options: Pick<RunGitOptions, "timeoutMs"> = {},
+): Promise<{ sha: string } | { step: string; result: GitResult }> {
+  const message = await runGit(["stripspace"], { input: commit.message });
+  if (message.exitCode !== 0) return { step: "git stripspace", result: message };
+  const { name, email } = commit.author;
+  const identity = { GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: email, GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: email };
+  const written = await runHostGit(workspaceDir, ["-c", "commit.gpgsign=false", "commit-tree", commit.tree, "-p", commit.parent, "-F", "-"], {
+    ...options,
+    env: identity,
+    input: message.stdout,
+  });
+  return written.exitCode === 0 ? { sha: written.stdout.trim() } : { step: "git commit-tree", result: written };
+}

@@ -8,7 +8,7 @@
  */
 import { PatchwrightError } from "../errors.ts";
 import { createGitRedactor, gitAuthEnv, publicCloneUrl } from "./git-auth-env.ts";
-import { runHostGit } from "./host-repository.ts";
+import { runHostGit, writeCommit } from "./host-repository.ts";
 import { type GitResult, runGit } from "./run-git.ts";
 
 export interface PushOntoBranchOptions {
@@ -65,17 +65,9 @@ export async function pushOntoBranch(options: PushOntoBranchOptions): Promise<Pu
   if (parentTree.exitCode !== 0) throw failed(scrub, `Reading ${expectedSha} failed: ${detail(parentTree)}.`, false);
   if (parentTree.stdout.trim() === options.tree) return { sha: expectedSha, pushed: false };
 
-  const identity = {
-    GIT_AUTHOR_NAME: options.author.name,
-    GIT_AUTHOR_EMAIL: options.author.email,
-    GIT_COMMITTER_NAME: options.author.name,
-    GIT_COMMITTER_EMAIL: options.author.email,
-  };
-  const message = await runGit(["stripspace"], { input: options.message });
-  if (message.exitCode !== 0) throw failed(scrub, `git stripspace failed: ${detail(message)}.`, false);
-  const commit = await git(["-c", "commit.gpgsign=false", "commit-tree", options.tree, "-p", expectedSha, "-F", "-"], { env: identity, input: message.stdout });
-  if (commit.exitCode !== 0) throw failed(scrub, `git commit-tree failed: ${detail(commit)}.`, false);
-  const sha = commit.stdout.trim();
+  const commit = await writeCommit(dir, { tree: options.tree, parent: expectedSha, message: options.message, author: options.author }, timeout);
+  if ("step" in commit) throw failed(scrub, `${commit.step} failed: ${detail(commit.result)}.`, false);
+  const { sha } = commit;
 
   // A compare-and-swap, never a force: the lease names the exact commit the branch must still be at.
   const result = await git(["push", "--quiet", "--no-verify", `--force-with-lease=refs/heads/${branch}:${expectedSha}`, url, `${sha}:refs/heads/${branch}`], { env });

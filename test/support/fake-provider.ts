@@ -9,6 +9,7 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBody } from "./scripted-model.ts";
 
 /** What the model decides on one turn. */
 export interface Decision {
@@ -161,15 +162,6 @@ function responsesReply(dialect: ProviderDialect, turn: Turn, decision: Decision
     output,
     usage: { input_tokens: 100, output_tokens: 30, total_tokens: 130, input_tokens_details: { cached_tokens: 50 }, output_tokens_details: { reasoning_tokens: 12 } },
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }
 
 function send(res: ServerResponse, reply: Reply): void {

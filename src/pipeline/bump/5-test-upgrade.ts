@@ -2,13 +2,12 @@ import type { BumpPrBodyInput } from "../../advisories/render-bump-pr-body.ts";
 import type { RepoConfig } from "../../config/repo-config.ts";
 import { fence, tail } from "../../github/markdown.ts";
 import type { AdvisoryTrigger } from "../../queue/job.ts";
-import { BUILTIN_PROTECTED_PATHS } from "../../security/protected-paths.ts";
 import type { CommandResult, Workspace } from "../../workspace/types.ts";
 import type { JobContext } from "../job-context.ts";
 import type { Target } from "../origins/origin.ts";
 import type { Budget } from "../stages/1-admit.ts";
 import { REPORT_EXCERPT_CHARS, reproduce, setupFailedReport } from "../stages/4-reproduce.ts";
-import { investigate } from "../stages/6-investigate.ts";
+import { briefFor, investigate } from "../stages/6-investigate.ts";
 import { describeCandidates, fixInParallel } from "../stages/7-fix.ts";
 import { diffPolicyFor } from "../stages/diff-policy-for.ts";
 
@@ -57,18 +56,7 @@ export async function testUpgrade(
   const changelog = await args.changelog().catch(() => "");
   ctx.record("changelog", { chars: changelog.length });
   const protectedConfig: RepoConfig = { ...config, candidates: Math.min(config.candidates, args.candidates), protected_paths: [...config.protected_paths, ...args.files] };
-  const repoInstructions = [args.instructions, await ctx.github.reads.agentInstructions(ctx.payload.repo.defaultBranch), config.instructions].filter((s) => s.trim()).join("\n\n");
-  const brief = {
-    repoFullName: ctx.repoFullName,
-    config: protectedConfig,
-    protectedPaths: [...BUILTIN_PROTECTED_PATHS, ...protectedConfig.protected_paths],
-    failingCommand: reproduction.failingCommand,
-    failingResult: before,
-    evidence: args.evidence(changelog),
-    repoInstructions,
-    issueMode: false,
-    signal: ctx.signal,
-  };
+  const brief = await briefFor(ctx, { config: protectedConfig, reproduction, evidence: args.evidence(changelog), issueMode: false, guidance: args.instructions });
   const diagnosis = await investigate(ctx, { workspace, brief, budget: args.budget });
   const policy = diffPolicyFor(protectedConfig, ctx.deps.redact, { lockfiles: true });
   const result = await fixInParallel(ctx, { diagnosis, base: workspace, sha: target.sha, candidates: protectedConfig.candidates, budget: args.budget, reproduction, policy, brief });
