@@ -30,11 +30,6 @@ export type { SetupNetwork } from "./sandbox-network.ts";
 
 export interface CreateSandboxOptions {
   /**
-   * Kept for callers of the old root-worker cgroup: the process limit now
-   * always holds (sandboxed commands are never host root), so this changes nothing.
-   */
-  readonly requireProcessLimit?: boolean;
-  /**
    * For a root worker: the unprivileged host user its sandboxes run as.
    * Default: the `patchwright-sandbox` user of /etc/passwd, else nobody
    * (65534). Ignored for an unprivileged worker (its own user is used).

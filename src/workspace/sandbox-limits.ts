@@ -16,8 +16,8 @@ import { PatchwrightError } from "../errors.ts";
 
 export interface SandboxLimits {
   /**
-   * Processes and threads the command may have at once (RLIMIT_NPROC, or a
-   * pids cgroup for a root worker). Bounds fork bombs. Default 2048.
+   * Processes and threads the command may have at once (RLIMIT_NPROC; it holds
+   * for a root worker too, whose sandboxes run as an unprivileged user). Bounds fork bombs. Default 2048.
    */
   readonly maxProcesses: number;
   /**
