@@ -83,13 +83,16 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
   const bwrapPath = options.bwrapPath ?? DEFAULT_BWRAP_PATH;
   const user = await resolveSandboxUser(options.sandboxUser);
   const systemPaths = await describeSystemPaths();
-  const writableBinds = extraBinds.filter((bind) => bind.writable).map((bind) => bind.hostPath);
-  const readableBinds = extraBinds.filter((bind) => !bind.writable).map((bind) => bind.hostPath);
+  // A command's own binds are checked together with the sandbox's, so neither can cover the other.
+  const bindsFor = async (runOptions: RunOptions): Promise<readonly ExtraBind[]> =>
+    runOptions.binds === undefined || runOptions.binds.length === 0 ? extraBinds : resolveExtraBinds([...extraBinds, ...runOptions.binds], root);
+  const writableOf = (binds: readonly ExtraBind[]): string[] => binds.filter((bind) => bind.writable).map((bind) => bind.hostPath);
   // Before every command: what the host wrote since (git, the file tools) becomes the sandbox user's.
-  const grant = async (network: SandboxNetwork): Promise<void> => {
+  const grant = async (network: SandboxNetwork, binds: readonly ExtraBind[]): Promise<void> => {
     if (user === undefined) return;
     const proxy = network.kind === "proxy" ? [network.socketPath, network.nodePath] : [];
-    await grantSandboxAccess({ user, root, writable: writableBinds, readable: [...readableBinds, ...proxy] });
+    const readable = binds.filter((bind) => !bind.writable).map((bind) => bind.hostPath);
+    await grantSandboxAccess({ user, root, writable: writableOf(binds), readable: [...readable, ...proxy] });
   };
   // bwrap reads its options from fd 3: its command line (/proc/1/cmdline inside) shows no host path.
   // The command after `--` must stay on the command line (bwrap does not take it from --args).
@@ -103,7 +106,7 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
       fd3Data: args.slice(0, end).map((arg) => `${arg}\0`).join(""),
     };
   };
-  const argsFor = async (command: string, runOptions: RunOptions, env: Record<string, string>, network: SandboxNetwork): Promise<string[]> =>
+  const argsFor = async (command: string, runOptions: RunOptions, env: Record<string, string>, network: SandboxNetwork, binds: readonly ExtraBind[]): Promise<string[]> =>
     buildBwrapArgs({
       root,
       hasGitDir: await isGitEntry(path.join(root, ".git")),
@@ -111,7 +114,7 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
       network,
       env,
       systemPaths,
-      extraBinds,
+      extraBinds: binds,
       limits: sandboxLimits,
       command,
     });
@@ -119,8 +122,8 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
   // bubblewrap either works on this host or not: once it has, later workspaces skip the probe.
   const probe = usableBwrap.has(bwrapPath)
     ? ({ usable: true } as const)
-    : await grant({ kind: "none" }).then(
-        async () => probeBwrap(spawnableFor(await argsFor("true", {}, buildSandboxEnv(SANDBOX_HOME), { kind: "none" })), bwrapPath, root),
+    : await grant({ kind: "none" }, extraBinds).then(
+        async () => probeBwrap(spawnableFor(await argsFor("true", {}, buildSandboxEnv(SANDBOX_HOME), { kind: "none" }, extraBinds)), bwrapPath, root),
         (error: unknown) => {
           if (error instanceof PatchwrightError) throw error;
           throw new PatchwrightError("sandbox_unavailable", `Cannot prepare the workspace for the sandbox user: ${String(error)}`, { cause: error });
@@ -139,16 +142,17 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
       const env = buildSandboxEnv(SANDBOX_HOME, runOptions.env);
       // Refuse a bad cwd before starting anything.
       resolveSandboxCwd(SANDBOX_WORKSPACE, runOptions.cwd);
+      const binds = await bindsFor(runOptions);
       let opened: OpenedNetwork | undefined;
       try {
         opened = await openSandboxNetwork(setupNetwork, runOptions.network === true, user);
-        await grant(opened.network);
-        const spawnable = spawnableFor(await argsFor(command, runOptions, env, opened.network));
+        await grant(opened.network, binds);
+        const spawnable = spawnableFor(await argsFor(command, runOptions, env, opened.network, binds));
         // Through setpriv, a missing bwrap would be exit code 127: a "failing command", not a broken worker.
         if (!existsSync(bwrapPath)) throw new PatchwrightError("sandbox_unavailable", unavailableMessage(`${bwrapPath} is not installed (any more)`));
         // Over the workspace limit while it runs: the same whole-tree kill as a timeout or /agent stop.
         const overLimit = new AbortController();
-        const diskDirs = [root, ...writableBinds];
+        const diskDirs = [root, ...writableOf(binds)];
         const watchdog = watchDiskUsage({ dirs: diskDirs, limitBytes: sandboxLimits.workspaceBytes, onExceeded: () => overLimit.abort() });
         const ran = await runProcess({
           ...spawnable,

@@ -1,5 +1,6 @@
 /** The workspace's contracts: the checkout a job works in, its sandboxed command runner, its diff. */
 import type { RepoCachePaths } from "./mirror-cache-paths.ts";
+import type { ExtraBind } from "./sandbox-extra-binds.ts";
 import type { MirrorFetch } from "./mirror-refresh.ts";
 
 export interface RunOptions {
@@ -13,6 +14,13 @@ export interface RunOptions {
   readonly cwd?: string;
   /** Aborting kills the command's whole process tree (`/agent stop`, a shutting-down worker). */
   readonly signal?: AbortSignal;
+  /**
+   * Host paths mounted for this command only (a provisioned toolchain, the
+   * job's virtualenv), checked like the sandbox's `extraBinds` and together
+   * with them. A sandbox without isolation cannot mount: callers put host
+   * paths on PATH there instead (see `toolchains/with-toolchains.ts`).
+   */
+  readonly binds?: readonly ExtraBind[];
 }
 
 export interface CommandResult {
