@@ -62,6 +62,16 @@ const EnvSchema = z.object({
   /** Jobs one installation, or one repository, may have running at once across every process of the store. */
   PATCHWRIGHT_MAX_PER_INSTALLATION: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(256).optional()),
   PATCHWRIGHT_MAX_PER_REPOSITORY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(256).optional()),
+  /** The host's read-only toolchain cache (Node, pnpm, Yarn, Bun, Python), shared by every job; default `<data dir>/toolchains`. */
+  PATCHWRIGHT_TOOLCHAIN_DIR: optionalString,
+  /** npm registry the host's toolchain cache downloads Node, pnpm, Yarn and Bun from. */
+  PATCHWRIGHT_NPM_REGISTRY: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().default("https://registry.npmjs.org")),
+  /** Extra `host` or `host:port` entries the setup phase may reach besides the package registries (comma-separated). */
+  PATCHWRIGHT_SETUP_ALLOWED_HOSTS: optionalString,
+  /** Python package index for setup (`pip`, `uv`): a PEP 503 `/simple` URL; default PyPI. */
+  PATCHWRIGHT_PYTHON_INDEX: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional()),
+  /** Directories holding more Python interpreters (`/opt/python/3.12/bin:~/.pyenv/versions/3.9.19/bin`), colon-separated. */
+  PATCHWRIGHT_PYTHON_DIRS: optionalString,
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
   ...Object.fromEntries(GIT_PASSTHROUGH_NAMES.map((name) => [name, z.string().optional()])),
 });
@@ -94,6 +104,14 @@ export interface AppEnv {
     readonly concurrency: number;
     readonly maxPerInstallation: number;
     readonly maxPerRepository: number;
+  };
+  /** Where toolchains come from: the npm registry, the setup network's extra hosts, Python's index and interpreters. */
+  readonly toolchains: {
+    readonly dir: string;
+    readonly npmRegistry: string;
+    readonly setupAllowedHosts: readonly string[];
+    readonly pythonIndex: string | undefined;
+    readonly pythonDirs: readonly string[];
   };
   readonly logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
   /** What host git processes get of the worker's environment (`GIT_PASSTHROUGH_NAMES`). */
@@ -165,6 +183,13 @@ export function loadEnv(raw: NodeJS.ProcessEnv, cwd = process.cwd(), machine: Ma
       allowUnsandboxed: e.PATCHWRIGHT_ALLOW_UNSANDBOXED === "1" || e.PATCHWRIGHT_ALLOW_UNSANDBOXED === "true",
       coalesceMs: e.PATCHWRIGHT_COALESCE_MS,
       jobs: jobsOf(e, machine),
+      toolchains: {
+        dir: path.resolve(cwd, e.PATCHWRIGHT_TOOLCHAIN_DIR ?? path.join(dataDir, "toolchains")),
+        npmRegistry: e.PATCHWRIGHT_NPM_REGISTRY.replace(/\/+$/, ""),
+        setupAllowedHosts: listOf(e.PATCHWRIGHT_SETUP_ALLOWED_HOSTS, ","),
+        pythonIndex: e.PATCHWRIGHT_PYTHON_INDEX,
+        pythonDirs: listOf(e.PATCHWRIGHT_PYTHON_DIRS, ":"),
+      },
       logLevel: e.LOG_LEVEL,
       gitPassthrough: gitPassthroughOf(e as Record<string, unknown>),
     },
@@ -179,6 +204,10 @@ function jobsOf(e: z.infer<typeof EnvSchema>, machine: Machine): AppEnv["jobs"] 
     maxPerInstallation: e.PATCHWRIGHT_MAX_PER_INSTALLATION ?? Math.ceil(concurrency / 2),
     maxPerRepository: e.PATCHWRIGHT_MAX_PER_REPOSITORY ?? 1,
   };
+}
+
+function listOf(value: string | undefined, separator: string): string[] {
+  return (value ?? "").split(separator).map((item) => item.trim()).filter((item) => item !== "");
 }
 
 function gitPassthroughOf(e: Record<string, unknown>): Record<string, string> {

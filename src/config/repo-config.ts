@@ -18,6 +18,19 @@ export const RepoConfig = z
       })
       .strict()
       .default({}),
+    setup: z
+      .object({
+        /**
+         * Hosts the setup phase may reach besides the package registries (`host` for port 443, or
+         * `host:port`), e.g. where a postinstall downloads a binary. Added to the operator's list.
+         */
+        allowed_hosts: z
+          .array(z.string().regex(/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(?::\d{1,5})?$/i, "a host name like `downloads.example.com` or `host:port`"))
+          .max(20)
+          .default([]),
+      })
+      .strict()
+      .default({ allowed_hosts: [] }),
     /** Glob patterns the agent may never change. Added to the built-in list. */
     protected_paths: z.array(z.string().min(1)).default([]),
     /** Fix failures on pull requests from this repository (onto the PR's branch). Forks are never fixed. */

@@ -5,8 +5,11 @@
  * sandbox and put first on PATH).
  */
 
-/** The tools Patchwright provisions itself. */
-export type ToolName = "node" | "pnpm" | "yarn" | "bun" | "python";
+/**
+ * The tools Patchwright provisions itself. `npm` comes with a provisioned
+ * Node.js (its own entry); a request for it only pins which version.
+ */
+export type ToolName = "node" | "npm" | "pnpm" | "yarn" | "bun" | "python";
 
 /** One tool the job needs, and where that need was read. */
 export interface ToolRequest {
@@ -49,6 +52,8 @@ export interface ToolchainSet {
   readonly jobDirs?: readonly { readonly hostDir: string; readonly sandboxDir: string; readonly binDirs: readonly string[] }[];
   /** Variables for every command of the job (`VIRTUAL_ENV`, `PIP_INDEX_URL`, ...). */
   readonly env?: Readonly<Record<string, string>>;
+  /** `host:port` entries the setup network allows for the job's commands (its package index); see `RunOptions.allowedHosts`. */
+  readonly setupHosts?: readonly string[];
 }
 
 /** Why a requested tool could not be provided: the report names it and what to set. */

@@ -16,7 +16,7 @@ export function withToolchains(sandbox: Sandbox, set: ToolchainSet): Sandbox {
     ...set.tools.map((tool) => ({ hostDir: tool.hostDir, sandboxDir: tool.sandboxDir, binDirs: tool.binDirs, writable: false })),
     ...(set.jobDirs ?? []).map((dir) => ({ ...dir, writable: true })),
   ];
-  if (entries.length === 0 && set.env === undefined) return sandbox;
+  if (entries.length === 0 && set.env === undefined && (set.setupHosts ?? []).length === 0) return sandbox;
   const binds: ExtraBind[] = onHost ? [] : entries.map((e) => ({ hostPath: e.hostDir, sandboxPath: e.sandboxDir, writable: e.writable }));
   // The virtualenv (a job dir) wins over the interpreter it was made from.
   const ordered = [...entries.filter((e) => e.writable), ...entries.filter((e) => !e.writable)];
@@ -26,15 +26,24 @@ export function withToolchains(sandbox: Sandbox, set: ToolchainSet): Sandbox {
   return {
     ...sandbox,
     run: (command, options = {}) => {
-      const stepPath = options.env?.["PATH"];
-      const env = {
-        ...mapPaths(toolEnv, hostPaths),
-        ...options.env,
-        PATH: [...pathDirs, stepPath ?? SANDBOX_PATH].join(":"),
-      };
-      return sandbox.run(command, { ...options, env, binds: [...(options.binds ?? []), ...binds] });
+      const env = { ...mapPaths(toolEnv, hostPaths), ...options.env, PATH: orderPath(options.env?.["PATH"], pathDirs) };
+      const allowedHosts = [...(options.allowedHosts ?? []), ...(set.setupHosts ?? [])];
+      return sandbox.run(command, { ...options, env, binds: [...(options.binds ?? []), ...binds], ...(allowedHosts.length > 0 ? { allowedHosts } : {}) });
     },
   };
+}
+
+/**
+ * The tools go first, ahead of the system's directories; but directories a
+ * step added itself (through `$GITHUB_PATH`, as a runner does after a setup
+ * action) go ahead of the tools, as they would in CI.
+ */
+function orderPath(stepPath: string | undefined, toolDirs: readonly string[]): string {
+  const system = SANDBOX_PATH.split(":");
+  const dirs = (stepPath ?? SANDBOX_PATH).split(":").filter((dir) => dir !== "" && !toolDirs.includes(dir));
+  const added = dirs.filter((dir) => !system.includes(dir));
+  const rest = dirs.filter((dir) => system.includes(dir));
+  return [...added, ...toolDirs, ...(rest.length > 0 ? rest : system)].join(":");
 }
 
 /** Values naming a sandbox directory name the host directory instead (no isolation). */

@@ -1,12 +1,16 @@
 /**
- * The setup phase's only way out of the sandbox: an HTTP CONNECT proxy on a
- * unix socket that opens tunnels to allowlisted `host:port` pairs only. The
- * sandbox keeps its own empty network namespace; the socket is mounted in and
- * a relay inside (`registry-proxy-relay.ts`) gives tools a TCP proxy port.
+ * The setup phase's only way out of the sandbox: an HTTP proxy on a unix
+ * socket that opens CONNECT tunnels to allowlisted `host:port` pairs only,
+ * and forwards plain-HTTP GET/HEAD to them (a package index on the LAN;
+ * `registry-proxy-http.ts`). The sandbox keeps its own empty network
+ * namespace; the socket is mounted in and a relay inside (`registry-proxy-relay.ts`) gives tools a TCP proxy port.
  * Tunnels are opaque: TLS stays end to end between the tool and the registry.
  */
 import net from "node:net";
-import { PatchwrightError } from "../errors.ts";
+import { normalizeHostPort } from "./registry-proxy-hosts.ts";
+import { forwardRequest, isAbsoluteFormRequest, parseForwardRequest } from "./registry-proxy-http.ts";
+
+export { normalizeHostPort };
 
 /** Package registries of the common ecosystems (HTTPS, port 443). */
 export const DEFAULT_REGISTRY_HOSTS: readonly string[] = [
@@ -42,21 +46,6 @@ const MAX_HEAD_BYTES = 16 * 1024;
 export const DEFAULT_MAX_CONNECTIONS = 64;
 /** A connection (or tunnel) with no byte either way for this long is closed. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
-
-/**
- * Normalises an allowlist entry (`host` means port 443; `host:port`;
- * `[v6]:port`) to `host:port`, lower-case and without a trailing dot.
- * @throws PatchwrightError `internal` for an entry that is not a host.
- */
-export function normalizeHostPort(entry: string, defaultPort = 443): string {
-  const match = /^(?:\[([0-9a-f:.]+)\]|([a-z0-9.-]+))(?::(\d{1,5}))?$/i.exec(entry.trim());
-  const port = Number(match?.[3] ?? defaultPort);
-  if (match === null || port < 1 || port > 65535) {
-    throw new PatchwrightError("internal", `"${entry}" is not a host or host:port; fix the setup network allowlist.`);
-  }
-  const host = (match[1] === undefined ? (match[2] ?? "").replace(/\.$/, "") : `[${match[1]}]`).toLowerCase();
-  return `${host}:${port}`;
-}
 
 /** Starts the proxy on `socketPath` (which must not exist yet). */
 export async function startRegistryProxy(options: {
@@ -102,9 +91,22 @@ export async function startRegistryProxy(options: {
       client.off("data", onData);
       client.pause();
       const requestLine = head.subarray(0, head.indexOf("\r\n")).toString("latin1");
+      const refuse = (target: string): boolean => {
+        if (allowed.has(target)) return false;
+        refused.push(target);
+        reply(client, 403, `${target} is not an allowed package registry (allowed: ${[...allowed].join(", ")})`);
+        return true;
+      };
+      if (isAbsoluteFormRequest(requestLine)) {
+        // Whatever follows the head (a second, pipelined request) is never forwarded.
+        const request = parseForwardRequest(head.subarray(0, end).toString("latin1"));
+        if (!request.ok) reply(client, request.status, request.message);
+        else if (!refuse(request.target)) forwardRequest(client, request.target, request.head, track, (status, message) => reply(client, status, message));
+        return;
+      }
       const connect = /^CONNECT (\S+) HTTP\/1\.[01]$/.exec(requestLine);
       if (connect === null) {
-        reply(client, 405, "only HTTPS through CONNECT is proxied, to package registries");
+        reply(client, 405, "only HTTPS through CONNECT, and GET or HEAD of http:// URLs, are proxied, to package registries");
         return;
       }
       let target: string;
@@ -114,11 +116,7 @@ export async function startRegistryProxy(options: {
         reply(client, 400, "bad CONNECT target");
         return;
       }
-      if (!allowed.has(target)) {
-        refused.push(target);
-        reply(client, 403, `${target} is not an allowed package registry (allowed: ${[...allowed].join(", ")})`);
-        return;
-      }
+      if (refuse(target)) return;
       tunnel(client, target, head.subarray(end + 4), track);
     };
     client.on("data", onData);

@@ -21,6 +21,12 @@ export interface RunOptions {
    * paths on PATH there instead (see `toolchains/with-toolchains.ts`).
    */
   readonly binds?: readonly ExtraBind[];
+  /**
+   * More `host` or `host:port` entries the setup network's proxy allows for
+   * this command (the job's package index), on top of the sandbox's. Only
+   * with `network: true` and the `registries` setup network.
+   */
+  readonly allowedHosts?: readonly string[];
 }
 
 export interface CommandResult {

@@ -107,6 +107,28 @@ describe("createSandbox (network)", () => {
     expect(other.requests()).toBe(0);
   });
 
+  it("forwards plain HTTP to the sandbox's extra hosts and a command's own, and to nothing else", async () => {
+    const mirror = await listenRegistry("mirror-ok\n");
+    const index = await listenRegistry("index-ok\n");
+    const other = await listenRegistry("other\n");
+    const sandbox = await createSandbox({
+      root: await tempDir(),
+      setupNetwork: { mode: "registries", allowedHosts: [], extraHosts: [`127.0.0.1:${mirror.port}`] },
+    });
+    expect(hostHas("curl")).toBe(true);
+    // curl sends http:// URLs to the proxy in absolute form (no tunnel): the LAN index case.
+    const fetchAll = `for port in ${mirror.port} ${index.port} ${other.port}; do curl -sS http://127.0.0.1:$port/simple/ 2>&1; echo "$port=$?"; done`;
+    const withIndex = await sandbox.run(fetchAll, { network: true, allowedHosts: [`127.0.0.1:${index.port}`] });
+    expect(withIndex.output).toContain(`mirror-ok\n${mirror.port}=0\n`);
+    expect(withIndex.output).toContain(`index-ok\n${index.port}=0\n`);
+    expect(withIndex.output).toContain(`127.0.0.1:${other.port} is not an allowed package registry`);
+    expect(withIndex.output).toContain(`[patchwright: the setup network refused 127.0.0.1:${other.port}: not an allowed package registry]`);
+    // The command's own hosts were for that command only.
+    const without = await sandbox.run(fetchAll, { network: true });
+    expect(without.output).toContain(`[patchwright: the setup network refused 127.0.0.1:${index.port}, 127.0.0.1:${other.port}: not an allowed package registry]`);
+    expect([mirror.requests(), index.requests(), other.requests()]).toEqual([2, 1, 0]);
+  });
+
   it("speaks plain CONNECT to bash alone (no client tools needed)", async () => {
     const registry = await listenRegistry("registry-ok\n");
     const sandbox = await createSandbox({ root: await tempDir(), setupNetwork: { mode: "registries", allowedHosts: [`127.0.0.1:${registry.port}`] } });

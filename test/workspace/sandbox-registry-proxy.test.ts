@@ -83,12 +83,94 @@ describe("startRegistryProxy (the setup phase's allowlisting CONNECT proxy)", ()
   });
 
   it.each([
-    ["plain HTTP", 405, "GET http://registry.npmjs.org/ HTTP/1.1\r\n\r\n"],
+    ["a plain-HTTP POST", 405, "POST http://registry.npmjs.org:443/ HTTP/1.1\r\nContent-Length: 0\r\n\r\n"],
+    ["an origin-form GET", 405, "GET / HTTP/1.1\r\nHost: registry.npmjs.org\r\n\r\n"],
+    ["an absolute URL with credentials", 400, "GET http://user:pw@registry.npmjs.org:443/ HTTP/1.1\r\n\r\n"],
+    ["a GET with a body", 400, "GET http://registry.npmjs.org:443/ HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"],
+    ["a chunked GET", 400, "GET http://registry.npmjs.org:443/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"],
+    ["a folded header", 400, "GET http://registry.npmjs.org:443/ HTTP/1.1\r\nX-A: 1\r\n  folded\r\n\r\n"],
+    ["a bare LF in a header", 400, "GET http://registry.npmjs.org:443/ HTTP/1.1\r\nX-A: 1\nHost: evil\r\n\r\n"],
     ["a target without a port", 400, "CONNECT registry.npmjs.org HTTP/1.1\r\n\r\n"],
     ["an endless head", 431, `CONNECT registry.npmjs.org:443 HTTP/1.1\r\nX: ${"a".repeat(20_000)}`],
   ])("answers %s with %i", async (_label, status, request) => {
     const proxy = await proxyAllowing(["registry.npmjs.org"]);
     expect((await exchange(proxy, request)).text).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+  });
+
+  /** A loopback HTTP/1.1 server that records each raw request head it gets (keep-alive unless asked to close, so a second request could follow). */
+  async function recordingServer(): Promise<{ port: number; heads: string[] }> {
+    const heads: string[] = [];
+    const server = createServer((socket) => {
+      let buffer = "";
+      socket.on("data", (chunk) => {
+        buffer += chunk.toString("latin1");
+        for (let end = buffer.indexOf("\r\n\r\n"); end !== -1; end = buffer.indexOf("\r\n\r\n")) {
+          heads.push(buffer.slice(0, end));
+          buffer = buffer.slice(end + 4);
+          socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhello${heads.length}`);
+          // As HTTP/1.1 servers do: the connection ends after the response the client asked to be its last.
+          if (/\r\nConnection: close$/im.test(heads.at(-1) ?? "")) socket.end();
+        }
+      });
+      socket.on("end", () => socket.end());
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    closers.push(() => new Promise((resolve) => server.close(resolve)));
+    const address = server.address();
+    if (address === null || typeof address === "string") throw new Error("no port");
+    return { port: address.port, heads };
+  }
+
+  it("forwards a plain-HTTP GET to an allowed host:port as one request, without hop-by-hop headers or proxy credentials", async () => {
+    const upstream = await recordingServer();
+    const proxy = await proxyAllowing([`127.0.0.1:${upstream.port}`]);
+    const request =
+      `GET http://127.0.0.1:${upstream.port}/simple/pytest/?x=1 HTTP/1.1\r\nHost: 127.0.0.1:${upstream.port}\r\nAccept: text/html\r\n` +
+      "Proxy-Authorization: Basic c2VjcmV0\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\nKeep-Alive: 5\r\nProxy-Connection: keep-alive\r\nUser-Agent: pip/23\r\n\r\n";
+    const { text } = await exchange(proxy, request);
+    expect(text).toBe("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhello1");
+    expect(upstream.heads).toEqual([
+      `GET /simple/pytest/?x=1 HTTP/1.1\r\nHost: 127.0.0.1:${upstream.port}\r\nAccept: text/html\r\nUser-Agent: pip/23\r\nConnection: close`,
+    ]);
+    expect(proxy.refused).toEqual([]);
+  });
+
+  it("refuses a plain-HTTP request to a host:port that is not allowed, and remembers it", async () => {
+    const allowed = await recordingServer();
+    const other = await recordingServer();
+    const proxy = await proxyAllowing([`127.0.0.1:${allowed.port}`]);
+    const { text } = await exchange(proxy, `GET http://127.0.0.1:${other.port}/simple/ HTTP/1.1\r\nHost: 127.0.0.1:${allowed.port}\r\n\r\n`);
+    expect(text).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
+    expect(text).toContain(`127.0.0.1:${other.port} is not an allowed package registry`);
+    // The allowed host on port 80 (the URL's default) is another target.
+    expect((await exchange(proxy, "GET http://127.0.0.1/ HTTP/1.1\r\n\r\n")).text).toMatch(/^HTTP\/1\.1 403 /);
+    expect(proxy.refused).toEqual([`127.0.0.1:${other.port}`, "127.0.0.1:80"]);
+    expect(other.heads).toEqual([]);
+    expect(allowed.heads).toEqual([]);
+  });
+
+  it("cannot be steered elsewhere: the Host header is replaced, a second request in the connection is dropped", async () => {
+    const allowed = await recordingServer();
+    const other = await recordingServer();
+    const proxy = await proxyAllowing([`127.0.0.1:${allowed.port}`]);
+    const smuggled =
+      `GET http://127.0.0.1:${allowed.port}/a HTTP/1.1\r\nHost: 127.0.0.1:${other.port}\r\n\r\n` +
+      `GET http://127.0.0.1:${other.port}/b HTTP/1.1\r\nHost: 127.0.0.1:${other.port}\r\n\r\n` +
+      `GET /c HTTP/1.1\r\nHost: 127.0.0.1:${allowed.port}\r\n\r\n`;
+    const { text } = await exchange(proxy, smuggled);
+    expect(text).toBe("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhello1");
+    expect(allowed.heads).toEqual([`GET /a HTTP/1.1\r\nHost: 127.0.0.1:${allowed.port}\r\nConnection: close`]);
+    expect(other.heads).toEqual([]);
+    // The second request never got a look: nothing was refused either.
+    expect(proxy.refused).toEqual([]);
+  });
+
+  it("still tunnels CONNECT to an allowed host next to plain HTTP", async () => {
+    const upstream = await echoServer();
+    const proxy = await proxyAllowing([`127.0.0.1:${upstream.port}`]);
+    const { text } = await exchange(proxy, `CONNECT 127.0.0.1:${upstream.port} HTTP/1.1\r\n\r\nping`, "echo:ping");
+    expect(text).toBe("HTTP/1.1 200 Connection Established\r\n\r\necho:ping");
   });
 
   it("answers 502 when an allowed host cannot be reached", async () => {
