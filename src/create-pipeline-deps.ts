@@ -14,6 +14,7 @@ import type { PipelineDeps } from "./pipeline/pipeline-deps.ts";
 import type { Metrics } from "./metrics/create-metrics.ts";
 import type { JobQueue } from "./queue/sqlite-queue.ts";
 import { redactJson, type Redactor } from "./security/redact.ts";
+import { createToolchainProvider } from "./toolchains/create-toolchain-provider.ts";
 import { commitTree } from "./workspace/commit-all.ts";
 import { diffWorkspace } from "./workspace/diff-workspace.ts";
 import { forkWorkspace } from "./workspace/fork-workspace.ts";
@@ -57,6 +58,9 @@ export function createPipelineDeps(args: {
       openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot, allowUnsandboxed: env.allowUnsandboxed }),
     forkWorkspace: (base, { cloneUrl, sha, token, installationId }) =>
       forkWorkspace(base, () => openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot, allowUnsandboxed: env.allowUnsandboxed })),
+    toolchains: createToolchainProvider({ root: env.toolchains.dir, npmRegistry: env.toolchains.npmRegistry, pythonDirs: env.toolchains.pythonDirs }),
+    ...(env.toolchains.pythonIndex !== undefined ? { pythonIndex: env.toolchains.pythonIndex } : {}),
+    setupAllowedHosts: env.toolchains.setupAllowedHosts,
     untracked: (workspace) => listUntracked(workspace),
     diff: (workspace, baseSha, exclude) => diffWorkspace({ workspace, baseSha, exclude }),
     commit: (workspace, tree, message, author) => commitTree({ workspace, tree, message, author }),

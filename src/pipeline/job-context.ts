@@ -55,11 +55,20 @@ export interface JobContext {
   openWorkspace(sha: string): Promise<Workspace>;
   /** A second workspace at `sha` with `base`'s installed files, disposed when the job ends. */
   forkWorkspace(base: Workspace, sha: string): Promise<Workspace>;
+  /**
+   * From now on, every workspace this job opens or forks goes through `layer`
+   * (the job's toolchains and environment); a fork's layer is told its base.
+   * Returns `current` through it (disposed with the job, like the others).
+   */
+  useLayer(layer: WorkspaceLayer, current: Workspace): Promise<Workspace>;
   /** Throws when `/agent stop` or a shutdown reached the job; the frame turns that into its ending. */
   checkpoint(): void;
   /** Ends the job here. */
   end(ending: Ending): never;
 }
+
+/** Wraps a workspace's sandbox (toolchains, the job's env) and may give it its own per-workspace state. */
+export type WorkspaceLayer = (workspace: Workspace, base?: Workspace) => Promise<Workspace>;
 
 /** A token this old is minted again (GitHub's live an hour)… */
 export const TOKEN_MAX_AGE_MS = 50 * 60_000;
@@ -74,6 +83,14 @@ export function createJobContext(args: { job: JobRecord; deps: PipelineDeps; sig
   const { payload } = job;
   const repoFullName = `${payload.repo.owner}/${payload.repo.name}`;
   const workspaces: Workspace[] = [];
+  let layer: WorkspaceLayer | undefined;
+  const layered = async (workspace: Workspace, base?: Workspace): Promise<Workspace> => {
+    workspaces.push(workspace);
+    if (layer === undefined) return workspace;
+    const wrapped = await layer(workspace, base);
+    if (wrapped !== workspace) workspaces.push(wrapped);
+    return wrapped;
+  };
   const spent = { tokens: 0, costUsd: 0 };
   let token: { value: Promise<string>; mintedAt: number; expiresAt?: number } | undefined;
   const stale = (t: NonNullable<typeof token>) => {
@@ -124,14 +141,16 @@ export function createJobContext(args: { job: JobRecord; deps: PipelineDeps; sig
       return minting.value;
     },
     async openWorkspace(sha) {
-      const workspace = await deps.openWorkspace({ ...(await location()), sha });
-      workspaces.push(workspace);
-      return workspace;
+      return layered(await deps.openWorkspace({ ...(await location()), sha }));
     },
     async forkWorkspace(base, sha) {
-      const workspace = await deps.forkWorkspace(base, { ...(await location()), sha });
-      workspaces.push(workspace);
-      return workspace;
+      return layered(await deps.forkWorkspace(base, { ...(await location()), sha }), base);
+    },
+    async useLayer(next, current) {
+      layer = next;
+      const wrapped = await next(current);
+      if (wrapped !== current) workspaces.push(wrapped);
+      return wrapped;
     },
     checkpoint: () => signal.throwIfAborted(),
     end(ending) {

@@ -5,6 +5,7 @@ import type { RepoGitHub } from "../github/repo-github.ts";
 import type { FailureSource, RepoRef } from "../queue/job.ts";
 import type { Redactor } from "../security/redact.ts";
 import type { PushedOntoBranch, PushOntoBranchOptions } from "../workspace/push-onto-branch.ts";
+import type { ToolchainProvider } from "../toolchains/create-toolchain-provider.ts";
 import type { Workspace, WorkspaceDiff } from "../workspace/types.ts";
 
 /** A commit author. */
@@ -46,6 +47,12 @@ export interface PipelineDeps {
    * default branch is refused. Absent (the CLI): fixes are always pull requests.
    */
   pushOntoBranch?(args: PushOntoBranchOptions): Promise<PushedOntoBranch>;
+  /** Provisions the toolchains a job's CI set up (host cache, read-only); absent: the sandbox's own tools only. */
+  toolchains?: ToolchainProvider;
+  /** The Python package index setup installs from (PATCHWRIGHT_PYTHON_INDEX); absent: PyPI. */
+  pythonIndex?: string;
+  /** `host` / `host:port` entries the setup network allows on top of the registries (PATCHWRIGHT_SETUP_ALLOWED_HOSTS). */
+  setupAllowedHosts?: readonly string[];
   /** Runs one agent role (investigator or fixer) to its end. */
   fix(request: FixRequest): Promise<FixOutcome>;
   ledger(jobId: number, kind: string, data: unknown): void;

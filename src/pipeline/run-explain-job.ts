@@ -19,14 +19,13 @@ export async function runExplainJob(ctx: JobContext): Promise<Ending> {
   const target = await origin.target();
   await origin.start(target).catch((error: unknown) => ctx.log.warn({ err: error }, "could not show the job started"));
   const evidence = await gatherFailureEvidence(ctx, target.sha); // 2
-  const workspace = await openJobWorkspace(ctx, target.sha); // 3
-  const reproduction = await reproduce(ctx, { workspace, target, failedJob: evidence.failedJobs[0], config, reruns: 0 }); // 4
+  const reproduction = await reproduce(ctx, { workspace: await openJobWorkspace(ctx, target.sha), target, failedJob: evidence.failedJobs[0], config, reruns: 0 }); // 4
   const { outcome } = reproduction;
   if (outcome.verdict === "setup_failed") {
-    ctx.end({ result: { state: "failed", summary: "setup failed" }, report: setupFailedReport(outcome, "Setup failed", "Patchwright could not get to the tests to explain the problem.") });
+    ctx.end({ result: { state: "failed", summary: "setup failed" }, report: setupFailedReport(outcome, "Setup failed", "Patchwright could not get to the tests to explain the problem.", reproduction.toolchains) });
   }
   const brief = await briefFor(ctx, { config, reproduction, evidence: evidence.text, issueMode: origin.writesTestFirst && outcome.verdict !== "red", request: origin.request(target) });
-  const diagnosis = await investigate(ctx, { workspace, brief, budget }); // 6
+  const diagnosis = await investigate(ctx, { workspace: reproduction.workspace, brief, budget }); // 6
   ctx.checkpoint();
   const details = `${renderReproductionMarkdown(outcome)}\n\n${fence(tail(reproduction.before.output, REPORT_EXCERPT_CHARS))}`;
   if (diagnosis.modelError !== undefined) {

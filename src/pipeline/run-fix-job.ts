@@ -21,10 +21,10 @@ export async function runFixJob(ctx: JobContext): Promise<Ending> {
   const acknowledged = await origin.start(target).catch((error: unknown) => (ctx.log.warn({ err: error }, "could not show the job started"), null));
   if (acknowledged !== null) ctx.record("ack", { checkRunId: acknowledged });
   const evidence = await gatherFailureEvidence(ctx, target.sha); // 2
-  const workspace = await openJobWorkspace(ctx, target.sha); // 3
-  const reproduction = await reproduce(ctx, { workspace, target, failedJob: evidence.failedJobs[0], config, reruns: config.flaky_reruns }); // 4
+  const reproduction = await reproduce(ctx, { workspace: await openJobWorkspace(ctx, target.sha), target, failedJob: evidence.failedJobs[0], config, reruns: config.flaky_reruns }); // 4
+  const { workspace } = reproduction; // with the job's toolchains and env, from here on
   const issueMode = origin.writesTestFirst && reproduction.outcome.verdict !== "red";
-  if (!issueMode) endUnlessRed(ctx, reproduction.outcome);
+  if (!issueMode) endUnlessRed(ctx, reproduction);
   const policy = diffPolicyFor(config, ctx.deps.redact, { lockfiles: false });
 
   const byRecipe = issueMode ? null : await tryRecipes(ctx, { workspace, reproduction, baseSha: target.sha, policy }); // 5

@@ -1,10 +1,10 @@
 /**
  * Evaluates workflow expressions with what is known locally: `matrix.*` of the
  * matched combination, `env.*` from the workflow, a few `github.*` and
- * `runner.*` values, literals and the pure functions. Everything else
- * (`secrets.*`, `steps.*`, `needs.*`, `vars.*`, `hashFiles()`, ...) is
- * *unknown*: it carries the reason, interpolates as an empty string and makes a
- * condition undecidable. A secret's value is never produced.
+ * `runner.*` values, `steps.*` while a plan runs, literals and the pure
+ * functions. Everything else (`secrets.*`, `needs.*`, `vars.*`, `hashFiles()`,
+ * ...) is *unknown*: it carries the reason, interpolates as an empty string and
+ * makes a condition undecidable. A secret's value is never produced.
  */
 import {
   type ExpressionValue,
@@ -31,7 +31,24 @@ export interface ExpressionContext {
   readonly github: Readonly<Record<string, string>>;
   /** `runner.*` values (`os`, `temp`). */
   readonly runner: Readonly<Record<string, string>>;
+  /**
+   * `steps.<id>.*` of the steps that ran so far, by id; absent at plan time,
+   * where `steps.*` is unknown. An id that is not here is empty, as in CI
+   * (a step that did not run, or no such step).
+   */
+  readonly steps?: Readonly<Record<string, StepContext>>;
+  /**
+   * What `env.X` is when X is not in `env`: unknown (the default: it may come
+   * from `$GITHUB_ENV` at run time), or empty, as in CI, once every source of
+   * variables is known.
+   */
+  readonly missingEnv?: "unknown" | "empty";
 }
+
+/** One step's entry of the `steps` context, or why it cannot be known (an action not run here). */
+export type StepContext =
+  | { readonly outputs: Readonly<Record<string, string>>; readonly outcome: string; readonly conclusion: string }
+  | { readonly unknown: string };
 
 /** A value that cannot be known locally, with why. */
 class Unknown {
@@ -217,9 +234,13 @@ function resolvePath(path: readonly string[], context: ExpressionContext): Value
     case "env": {
       if (rest.length === 0) return toValue(context.env);
       const value = context.env[rest[0] ?? ""];
+      if (value === undefined && context.missingEnv === "empty") return null;
       if (value === undefined) return new Unknown([`\`${name}\` is not set by the workflow (it may come from $GITHUB_ENV at run time)`]);
       return rest.length === 1 ? value : null;
     }
+    case "steps":
+      if (context.steps === undefined) return new Unknown([`\`${name}\` cannot be resolved locally: ${NOT_LOCAL["steps"] ?? ""}`]);
+      return resolveStep(rest, name, context.steps);
     case "github":
     case "runner": {
       const values = root.toLowerCase() === "github" ? context.github : context.runner;
@@ -236,6 +257,65 @@ function resolvePath(path: readonly string[], context: ExpressionContext): Value
       return new Unknown([why ? `\`${name}\` cannot be resolved locally: ${why}` : `\`${name}\` is not a context known locally`]);
     }
   }
+}
+
+/** `steps.<id>.outputs.<name>`, `.outcome`, `.conclusion`; ids are case-insensitive, like every context key. */
+function resolveStep(rest: readonly string[], name: string, steps: Readonly<Record<string, StepContext>>): Value {
+  const [id, ...more] = rest;
+  if (id === undefined) {
+    const unknown = Object.values(steps).find((entry) => "unknown" in entry);
+    return unknown !== undefined && "unknown" in unknown ? new Unknown([unknown.unknown]) : toValue(steps);
+  }
+  const key = Object.keys(steps).find((k) => k.toLowerCase() === id.toLowerCase());
+  const entry = key === undefined ? undefined : steps[key];
+  if (entry === undefined) return null;
+  if ("unknown" in entry) return new Unknown([`\`${name}\` cannot be resolved locally: ${entry.unknown}`]);
+  return more.reduce<ExpressionValue>((value, part) => lookup(value, part), toValue(entry));
+}
+
+/**
+ * The contexts a template (or, with `condition`, an `if:`) reads, as static
+ * paths (`["steps", "build", "outputs", "tag"]`, `["env", "MODE"]`); a
+ * computed access is cut where it stops being static (`["env"]`).
+ */
+export function referencedPaths(template: string, condition = false): string[][] {
+  const trimmed = template.trim();
+  const sources = condition && !hasExpression(trimmed) ? [trimmed] : splitTemplate(trimmed).flatMap((part) => ("expression" in part ? [part.expression] : []));
+  const paths: string[][] = [];
+  const visit = (node: ExpressionNode): void => {
+    const path = staticPath(node);
+    if (path !== null) {
+      paths.push(path);
+      return;
+    }
+    switch (node.kind) {
+      case "member":
+      case "filter":
+        visit(node.object);
+        return;
+      case "index":
+        visit(node.object);
+        visit(node.index);
+        return;
+      case "not":
+        visit(node.operand);
+        return;
+      case "binary":
+        visit(node.left);
+        visit(node.right);
+        return;
+      case "call":
+        node.args.forEach(visit);
+        return;
+      default:
+        return;
+    }
+  };
+  for (const source of sources) {
+    const parsed = parseExpression(source);
+    if (parsed.ok) visit(parsed.node);
+  }
+  return paths;
 }
 
 function secret(name: string): Unknown {

@@ -29,7 +29,10 @@ const Manifest = z.object({
   devDependencies: z.record(z.string(), z.unknown()).nullish(),
 });
 
-const NOT_FROM_CI = "These commands are not taken from the failed CI job, so they may differ from what CI ran.";
+export const NOT_FROM_CI = "These commands are not taken from the failed CI job, so they may differ from what CI ran.";
+
+/** The name of the step running `commands.setup`. */
+export const CONFIG_SETUP_STEP = "Setup";
 
 /** `commands.test` (and `commands.setup`, else the npm install the manifest needs); null without `commands.test`. */
 export function planFromConfig(commands: ConfigCommands, facts: PackageFacts | null): ReproductionPlan | null {
@@ -58,9 +61,14 @@ function fallbackPlan(source: "config" | "package.json", description: string, se
   return {
     source,
     description,
-    steps: [...(setup ? [step("Setup", setup, true)] : []), step("Test", test, false)],
+    steps: [...(setup ? [step(CONFIG_SETUP_STEP, setup, true)] : []), step("Test", test, false)],
     notes: [NOT_FROM_CI],
     exact: false,
     runnerEnv: {},
+    actions: [],
+    approximations: [{ step: "all steps", how: `taken from ${description}, not from the failed CI job` }],
+    jobEnv: {},
+    jobShell: PLAIN_BASH,
+    jobCwd: ".",
   };
 }

@@ -2,17 +2,20 @@
  * The failed job's `run:` steps, up to and including the failed one, as CI
  * ran them: matrix values and env substituted, shell and working directory
  * resolved, `if:` decided (by what the jobs API reported when it can, else
- * locally). Everything that cannot be known locally is said, per step.
+ * locally). Parts that depend on earlier steps' outputs or `$GITHUB_ENV` are
+ * deferred to run time. Action steps are listed with what they mean for the
+ * reproduction. Everything that cannot be known locally is said, per step.
  */
-import { checkToolchain } from "./check-toolchain.ts";
+import { describeAction } from "./describe-action.ts";
 import { stepDisplayName } from "./display-names.ts";
-import { type ExpressionContext, evaluateCondition, interpolate } from "./evaluate-expression.ts";
+import { type ExpressionContext, type StepContext, evaluateCondition, interpolate, referencedPaths } from "./evaluate-expression.ts";
+import { checkJobEnvironment, jobDefaults, resolveEnv } from "./job-environment.ts";
 import type { JobMatch } from "./match-failed-job.ts";
-import type { EnvBlock, Workflow } from "./parse-workflow.ts";
+import type { Workflow, WorkflowStep } from "./parse-workflow.ts";
 import { resolveShell } from "./resolve-shell.ts";
 import { RUNNER_CONTEXT, githubContext, runnerEnvironment } from "./runner-facts.ts";
-import { installsDependencies, jailWorkingDirectory, refusedVariable } from "./step-facts.ts";
-import type { GithubFacts, LocalToolchain, PlannedStep, ReproductionPlan } from "./types.ts";
+import { installsDependencies, jailWorkingDirectory } from "./step-facts.ts";
+import type { Approximation, DeferredTemplates, GithubFacts, LocalToolchain, PlannedAction, PlannedStep, ReproductionPlan } from "./types.ts";
 
 export interface WorkflowPlanOptions {
   readonly toolchain: LocalToolchain;
@@ -28,73 +31,88 @@ export function planFromWorkflow(workflow: Workflow, match: JobMatch, options: W
   const { job } = match;
   const base = { github: githubContext(options.github), runner: RUNNER_CONTEXT, matrix: match.combination };
   const notes: string[] = [...match.notes];
-  const differs: string[] = []; // job-wide reasons the plan is not exact
+  const approximations: Approximation[] = [];
+  let differs = false; // a job-wide reason the plan is not exact
   const workflowEnv = resolveEnv(workflow.env, { ...base, env: {} }, "workflow");
   const jobEnv = resolveEnv(job.env, { ...base, env: workflowEnv.values }, `job \`${job.id}\``);
   const inherited = { ...workflowEnv.values, ...jobEnv.values };
   const inheritedReasons = { ...workflowEnv.reasons, ...jobEnv.reasons };
-  for (const reason of checkJobEnvironment(job, { ...base, env: inherited })) {
-    notes.push(reason);
-    differs.push(reason);
+  for (const difference of checkJobEnvironment(job, { ...base, env: inherited })) {
+    notes.push(difference.note);
+    approximations.push(difference.approximation);
+    differs = true;
   }
 
   const last = match.failedStepIndex ?? job.steps.length - 1;
   const steps: PlannedStep[] = [];
-  const skippedActions: string[] = [];
-  let fileCommandsWriter: string | undefined;
+  const actions: PlannedAction[] = [];
+  // `steps.<id>` as planning knows it: run steps succeed (their outputs come at run time), actions are unknown, skipped steps skipped.
+  const knownSteps: Record<string, StepContext> = {};
+  const plannedSteps: Record<string, StepContext> = {};
+  let actionsSetEnv = false;
   for (const step of job.steps.slice(0, last + 1)) {
-    const stepEnv = resolveEnv(step.env, { ...base, env: inherited }, "step");
+    const context: ExpressionContext = { ...base, env: inherited, steps: { ...knownSteps, ...plannedSteps }, missingEnv: actionsSetEnv ? "unknown" : "empty" };
+    const stepEnv = resolveEnv(step.env, context, "step");
     const env = { ...inherited, ...stepEnv.values };
-    const context: ExpressionContext = { ...base, env };
-    const name = match.apiNames.get(step.index) ?? stepDisplayName(step, context);
+    const stepContext: ExpressionContext = { ...context, env };
+    const name = match.apiNames.get(step.index) ?? stepDisplayName(step, { ...base, env });
     const reasons: string[] = [];
+    const skip = (why: string): void => {
+      if (step.run !== undefined) notes.push(why);
+      if (step.id !== undefined) knownSteps[step.id] = { outputs: {}, outcome: "skipped", conclusion: "skipped" };
+    };
 
-    // Did it run in CI? The jobs API knows; otherwise evaluate `if:` here.
+    // Did it run in CI? The jobs API knows; otherwise evaluate `if:` here, or when it reads earlier steps, at run time.
     const conclusion = match.conclusions.get(step.index);
     if (conclusion === "skipped") {
-      if (step.run !== undefined) notes.push(`\`${name}\` was skipped in CI, so it is skipped here.`);
+      skip(`\`${name}\` was skipped in CI, so it is skipped here.`);
       continue;
     }
+    let deferredIf: string | undefined;
     if (conclusion === undefined && step.if !== undefined) {
-      const condition = evaluateCondition(step.if, context);
-      if (condition.decided && !condition.value) {
-        if (step.run !== undefined) notes.push(`\`${name}\` is skipped: its \`if:\` is false here.`);
+      // An action's `if:` that reads earlier steps is not decided: the action is listed as if it ran.
+      const atRunTime = typeof step.if === "string" && needsRunTime(step.if, env, true);
+      if (atRunTime && step.run !== undefined) deferredIf = String(step.if);
+      const condition = evaluateCondition(step.if, stepContext);
+      if (!atRunTime && condition.decided && !condition.value) {
+        skip(`\`${name}\` is skipped: its \`if:\` is false here.`);
         continue;
       }
-      if (!condition.decided) reasons.push(`its \`if:\` cannot be decided locally (${condition.reasons.join("; ")}), so it runs`);
+      if (!atRunTime && !condition.decided) reasons.push(`its \`if:\` cannot be decided locally (${condition.reasons.join("; ")}), so it runs`);
     }
 
     if (step.uses !== undefined) {
       if (step.index === match.failedStepIndex) {
         return { ok: false, error: `the failed step \`${name}\` is an action (\`uses: ${step.uses}\`), which is not run locally` };
       }
-      const seen = describeAction(step.uses, step.with, context, options.toolchain);
-      if (seen.note !== undefined) notes.push(seen.note);
-      if (seen.differs) differs.push(seen.note ?? step.uses);
-      if (seen.skipped) skippedActions.push(step.uses);
+      const described = describeAction({ name, id: step.id, uses: step.uses, with: step.with }, stepContext);
+      actions.push(described.action);
+      if (described.approximation) approximations.push(described.approximation);
+      differs ||= described.differs;
+      actionsSetEnv ||= described.action.kind === "toolchain" || described.action.kind === "other";
+      if (step.id !== undefined) knownSteps[step.id] = { unknown: `\`${step.id}\` is an action (\`${step.uses}\`), which is not run here` };
       continue;
     }
 
-    const script = interpolate(step.run ?? "", context);
+    const script = interpolate(step.run ?? "", stepContext);
     reasons.push(...script.unresolved);
     const shellSetting = step.shell ?? job.defaults.shell ?? workflow.defaults.shell;
-    const shell = resolveShell(shellSetting === undefined ? undefined : interpolate(shellSetting, context).text, options.toolchain);
+    const shell = resolveShell(shellSetting === undefined ? undefined : interpolate(shellSetting, stepContext).text, options.toolchain);
     if (shell.inexact) reasons.push(shell.inexact);
     const directorySetting = step.workingDirectory ?? job.defaults.workingDirectory ?? workflow.defaults.workingDirectory;
-    const directory = directorySetting === undefined ? undefined : interpolate(directorySetting, context);
+    const directory = directorySetting === undefined ? undefined : interpolate(directorySetting, stepContext);
     reasons.push(...(directory?.unresolved ?? []));
     const jailed = jailWorkingDirectory(directory?.text);
     if (!jailed.ok) return { ok: false, error: `step \`${name}\`: ${jailed.error}` };
     for (const key of Object.keys(env)) reasons.push(...((key in stepEnv.values ? stepEnv.reasons[key] : inheritedReasons[key]) ?? []));
     reasons.push(...stepEnv.blockReasons, ...workflowEnv.blockReasons, ...jobEnv.blockReasons);
-    if (fileCommandsWriter !== undefined) {
-      reasons.push(`an earlier step (\`${fileCommandsWriter}\`) writes $GITHUB_ENV or $GITHUB_PATH, which is not carried between steps here`);
-    }
-    const continueOnError = decideContinueOnError(step.continueOnError, context, reasons);
-    const timeoutMinutes = Number(typeof step.timeoutMinutes === "string" ? interpolate(step.timeoutMinutes, context).text : step.timeoutMinutes);
+    const continueOnError = decideContinueOnError(step.continueOnError, stepContext, reasons);
+    const timeoutMinutes = Number(typeof step.timeoutMinutes === "string" ? interpolate(step.timeoutMinutes, stepContext).text : step.timeoutMinutes);
+    const deferred = deferredTemplates(step, directorySetting, deferredIf, env, { ...base, env, steps: { ...knownSteps }, actionsSetEnv });
     const unique = [...new Set(reasons)];
     steps.push({
       name,
+      ...(step.id !== undefined ? { id: step.id } : {}),
       command: script.text,
       shell: shell.template,
       cwd: jailed.cwd,
@@ -103,15 +121,19 @@ export function planFromWorkflow(workflow: Workflow, match: JobMatch, options: W
       network: installsDependencies(script.text),
       ...(continueOnError ? { continueOnError } : {}),
       ...(timeoutMinutes > 0 ? { timeoutMs: Math.round(timeoutMinutes * 60_000) } : {}),
+      ...(deferred ? { deferred } : {}),
     });
-    if (/\bGITHUB_(ENV|PATH)\b/.test(step.run ?? "")) fileCommandsWriter ??= name;
+    if (step.id !== undefined) plannedSteps[step.id] = { outputs: {}, outcome: "success", conclusion: "success" };
   }
 
   if (steps.length === 0) return { ok: false, error: `job \`${job.id}\` has no \`run:\` step up to the failed one` };
-  if (skippedActions.length > 0) notes.push(`Actions are not run here: ${skippedActions.map((a) => `\`${a}\``).join(", ")}.`);
+  const notRun = actions.filter((a) => a.kind !== "checkout" && a.kind !== "toolchain").map((a) => `\`${a.uses}\``);
+  if (notRun.length > 0) notes.push(`Actions are not run here: ${notRun.join(", ")}.`);
   const target = steps.at(-1)?.name ?? "";
   const where = options.workflowPath ? ` of \`${options.workflowPath}\`` : "";
   const upTo = match.failedStepIndex === null ? `all of its \`run:\` steps (the failed step is unknown)` : `up to the failed step \`${target}\``;
+  const runnerEnv = runnerEnvironment(options.github);
+  const defaults = jobDefaults(workflow, job, { ...base, env: inherited }, options.toolchain);
   return {
     ok: true,
     plan: {
@@ -119,82 +141,47 @@ export function planFromWorkflow(workflow: Workflow, match: JobMatch, options: W
       description: `job \`${match.displayName}\`${where}, ${upTo}`,
       steps,
       notes,
-      exact: match.certain && match.failedStepIndex !== null && differs.length === 0 && steps.every((s) => s.inexact === undefined),
-      runnerEnv: runnerEnvironment(options.github),
+      exact: match.certain && match.failedStepIndex !== null && !differs && steps.every((s) => s.inexact === undefined),
+      runnerEnv,
+      actions,
+      approximations,
+      jobEnv: { ...runnerEnv, ...inherited },
+      jobShell: defaults.shell,
+      jobCwd: defaults.cwd,
     },
   };
 }
 
 /**
- * What an action step (not run here) means for the plan: a toolchain
- * comparison for setup-node/setup-python, a checkout into another path, or
- * just an action that is skipped.
+ * Whether a template needs run time: it reads `steps.*`, or an `env.X` the
+ * workflow does not set (an earlier step may, through `$GITHUB_ENV`).
  */
-function describeAction(
-  uses: string,
-  withInputs: Readonly<Record<string, string>>,
-  context: ExpressionContext,
-  toolchain: LocalToolchain,
-): { note?: string; differs: boolean; skipped: boolean } {
-  const inputs: Record<string, string> = {};
-  const unresolved: string[] = [];
-  for (const [key, value] of Object.entries(withInputs)) {
-    const text = interpolate(value, context);
-    inputs[key] = text.text;
-    unresolved.push(...text.unresolved);
-  }
-  const check = checkToolchain(uses, inputs, toolchain);
-  if (check && unresolved.length > 0) {
-    return { note: `\`${uses}\`: the version CI set up is not known locally (${unresolved.join("; ")}).`, differs: false, skipped: false };
-  }
-  if (check) return { ...(check.note !== undefined ? { note: check.note } : {}), differs: check.mismatch, skipped: false };
-  if (!/^actions\/checkout@/i.test(uses)) return { differs: false, skipped: true };
-  if (!inputs["path"] && !inputs["repository"]) return { differs: false, skipped: false };
-  const what = inputs["repository"] || "the repository";
-  const note = `\`${uses}\` checked out ${what} into \`${inputs["path"] || "."}\`; here the workspace root is the repository.`;
-  return { note, differs: true, skipped: false };
+function needsRunTime(template: string, env: Readonly<Record<string, string>>, condition = false): boolean {
+  return referencedPaths(template, condition).some(([root = "", name]) => {
+    const context = root.toLowerCase();
+    return context === "steps" || (context === "env" && (name === undefined || !(name in env)));
+  });
 }
 
-interface ResolvedEnv {
-  values: Record<string, string>;
-  /** Why a variable's value is not CI's, by name. */
-  reasons: Record<string, string[]>;
-  /** Why the whole block is not CI's. */
-  blockReasons: string[];
-}
-
-function resolveEnv(block: EnvBlock, context: ExpressionContext, level: string): ResolvedEnv {
-  const resolved: ResolvedEnv = { values: {}, reasons: {}, blockReasons: [] };
-  if (block.expression !== undefined) resolved.blockReasons.push(`the ${level} \`env:\` is computed at run time (\`${block.expression.trim()}\`)`);
-  for (const [key, value] of Object.entries(block.values)) {
-    const text = interpolate(value, context);
-    const refused = refusedVariable(key, text.text);
-    if (refused !== null) {
-      resolved.blockReasons.push(`env ${key} is not passed: ${refused}`);
-      continue;
-    }
-    resolved.values[key] = text.text;
-    if (text.unresolved.length > 0) resolved.reasons[key] = text.unresolved.map((r) => `env ${key}: ${r}`);
-  }
-  return resolved;
-}
-
-/** What makes the whole job run differently here: another OS, a job container, service containers. */
-function checkJobEnvironment(job: Workflow["jobs"][number], context: ExpressionContext): string[] {
-  const reasons: string[] = [];
-  const labels = (Array.isArray(job.runsOn) ? job.runsOn : [job.runsOn])
-    .filter((label): label is string => typeof label === "string")
-    .map((label) => interpolate(label, context).text);
-  const other = labels.find((label) => /windows|macos|mac-|osx/i.test(label));
-  if (other !== undefined) reasons.push(`CI ran the job on \`${other}\`; the sandbox is Linux.`);
-  if (job.container !== undefined && job.container !== null) {
-    const image = typeof job.container === "string" ? job.container : String((job.container as { image?: unknown }).image ?? "a container");
-    reasons.push(`CI ran the job inside the container \`${image}\`; the sandbox uses the worker's system tools.`);
-  }
-  if (job.services.length > 0) {
-    reasons.push(`CI started service containers (${job.services.map((s) => `\`${s}\``).join(", ")}); they are not started here.`);
-  }
-  return reasons;
+/** The parts of a `run:` step evaluated at run time, with the contexts they need; undefined when none. */
+function deferredTemplates(
+  step: WorkflowStep,
+  directory: string | undefined,
+  condition: string | undefined,
+  env: Readonly<Record<string, string>>,
+  context: DeferredTemplates["context"],
+): DeferredTemplates | undefined {
+  const run = step.run !== undefined && needsRunTime(step.run, env) ? step.run : undefined;
+  const stepEnv = Object.entries(step.env.values).filter(([, value]) => needsRunTime(value, env));
+  const workingDirectory = directory !== undefined && needsRunTime(directory, env) ? directory : undefined;
+  if (run === undefined && stepEnv.length === 0 && workingDirectory === undefined && condition === undefined) return undefined;
+  return {
+    ...(run !== undefined ? { run } : {}),
+    ...(stepEnv.length > 0 ? { env: Object.fromEntries(stepEnv) } : {}),
+    ...(condition !== undefined ? { if: condition } : {}),
+    ...(workingDirectory !== undefined ? { workingDirectory } : {}),
+    context,
+  };
 }
 
 function decideContinueOnError(setting: boolean | string | undefined, context: ExpressionContext, reasons: string[]): boolean {

@@ -1,10 +1,13 @@
 /**
- * What to run to reproduce a failure, first match wins:
- *   1. the failed workflow job's `run:` steps up to the failed one (the file at the failing sha),
- *   2. `commands` from `.github/patchwright.yml`,
+ * What to run to reproduce a failure:
+ *   1. `commands.test` of `.github/patchwright.yml` (after `commands.setup`), in
+ *      the failed job's env with its toolchains when the workflow can be followed;
+ *   2. the failed workflow job's `run:` steps up to the failed one (the file at
+ *      the failing sha), its setup steps replaced by `commands.setup` when set;
  *   3. the `test` script of package.json.
  * Pure: the caller fetches the workflow file, the failed job and the package facts.
  */
+import { configuredInJob, withConfiguredSetup } from "./apply-config-commands.ts";
 import { type ReportedJob, matchFailedJob } from "./match-failed-job.ts";
 import { type ConfigCommands, type PackageFacts, planFromConfig, planFromPackageJson } from "./plan-fallback.ts";
 import { planFromWorkflow } from "./plan-from-workflow.ts";
@@ -35,13 +38,17 @@ export type PlanOutcome =
 
 export function planReproduction(input: PlanInput): PlanOutcome {
   const notes: string[] = [];
+  let followed: ReproductionPlan | undefined;
   if (input.workflow && input.failedJob) {
-    const followed = followWorkflow(input.workflow, input.failedJob, input);
-    if (followed.ok) return followed;
-    notes.push(`The failed CI job could not be followed: ${followed.error}.`);
+    const result = followWorkflow(input.workflow, input.failedJob, input);
+    if (result.ok) followed = result.plan;
+    else notes.push(`The failed CI job could not be followed: ${result.error}.`);
   }
   const commands = input.commands ?? {};
-  const fallback = planFromConfig(commands, input.packageFacts ?? null) ?? planFromPackageJson(input.packageFacts ?? null, commands);
+  const configured = planFromConfig(commands, input.packageFacts ?? null);
+  if (configured && followed) return { ok: true, plan: configuredInJob(configured, followed) };
+  if (followed) return { ok: true, plan: commands.setup ? withConfiguredSetup(followed, commands.setup) : followed };
+  const fallback = configured ?? planFromPackageJson(input.packageFacts ?? null, commands);
   if (fallback) return { ok: true, plan: { ...fallback, notes: [...notes, ...fallback.notes] } };
   return {
     ok: false,

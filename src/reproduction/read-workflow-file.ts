@@ -1,25 +1,14 @@
 /** Reads the failed job's workflow file from the fresh checkout of the failing commit. */
-import { lstat, readFile } from "node:fs/promises";
-import { resolveInJail } from "../security/path-jail.ts";
-
-/** Workflow files are small; anything larger is not one GitHub would run. */
-const MAX_BYTES = 1024 * 1024;
+import { readRepoFile } from "./read-repo-file.ts";
 
 /**
  * The workflow at `relativePath` in `dir`, as CI ran it: the checkout is at
  * the failing commit and nothing has run in it yet. Only a regular file
- * inside the checkout is read (no symlink, however it points; no path out of
- * it). Undefined when missing or refused: the reproduction then falls back to
- * the config or package.json, and says so.
+ * inside the checkout is read (see `readRepoFile`). Undefined when missing or
+ * refused: the reproduction then falls back to the config or package.json,
+ * and says so.
  */
 export async function readWorkflowFile(dir: string, relativePath: string): Promise<{ path: string; text: string } | undefined> {
-  const jailed = await resolveInJail(dir, relativePath);
-  if (!jailed.ok || jailed.realRelative !== jailed.relative) return undefined;
-  try {
-    const info = await lstat(jailed.absolute);
-    if (!info.isFile() || info.size > MAX_BYTES) return undefined;
-    return { path: relativePath, text: await readFile(jailed.absolute, "utf8") };
-  } catch {
-    return undefined;
-  }
+  const text = await readRepoFile(dir, relativePath);
+  return text === null ? undefined : { path: relativePath, text };
 }

@@ -1,7 +1,7 @@
 /**
  * The reproduction as markdown for the PR body or a check run: what was run,
- * a before/after table (exit codes, durations), the notes that make it
- * inexact, and the output tails. Redact the result before it leaves the process.
+ * how faithful it is (exact, or the approximations), a before/after table
+ * (exit codes, durations), the notes that make it inexact, and the output tails. Redact the result before it leaves the process.
  */
 import { fence } from "../github/markdown.ts";
 import type { ReproductionOutcome, ReproductionRun, StepRecord } from "./run-reproduction.ts";
@@ -21,14 +21,20 @@ export function renderReproductionMarkdown(outcome: ReproductionOutcome, after?:
     return `| ${cells.join(" | ")} |`;
   });
   const header = afterByStep ? ["step", "command", "before", "after"] : ["step", "command", "result"];
-  const inexact = plan.steps.filter((s) => s.inexact).map((s) => `- \`${s.name}\` is not exact: ${s.inexact}`);
+  // What the run found (a deferred step's run-time reasons) over what planning expected.
+  const inexact = plan.steps.flatMap((s, i) => {
+    const why = beforeByStep[i]?.inexact ?? s.inexact;
+    return why ? [`- \`${s.name}\` is not exact: ${why}`] : [];
+  });
   const notes = [...plan.notes.map((n) => `- ${n}`), ...inexact];
   const caveats = outcome.verdict === "red" ? outcome.caveats.map((c) => `- ${c}`) : [];
   return [
     "### Reproduction",
     outcome.summary,
     "",
-    `Reproduced from ${plan.description}${plan.exact ? " (exact)" : ""}.`,
+    `Reproduced from ${plan.description}.`,
+    "",
+    ...fidelity(plan),
     "",
     `| ${header.join(" | ")} |`,
     `| ${header.map(() => "---").join(" | ")} |`,
@@ -40,6 +46,13 @@ export function renderReproductionMarkdown(outcome: ReproductionOutcome, after?:
   ]
     .join("\n")
     .trimEnd();
+}
+
+/** One line when exact; else the approximations, each with how it is done here. */
+export function fidelity(plan: Pick<ReproductionPlan, "exact" | "approximations">): string[] {
+  if (plan.exact) return ["Exact: the failed job's steps ran as in CI."];
+  if (plan.approximations.length === 0) return ["Approximate: some steps may not behave as in CI (see the notes below)."];
+  return ["Approximate:", ...plan.approximations.map((a) => `- \`${a.step}\`: ${a.how}`)];
 }
 
 /** The run that shows the failure: the first failing re-run of a flaky outcome, else the first run. */
@@ -60,6 +73,7 @@ function alignToPlan(plan: ReproductionPlan, run: ReproductionRun): (StepRecord 
 
 function status(record: StepRecord | undefined): string {
   if (record === undefined) return "—";
+  if (record.skipped === true) return "⏭ skipped";
   const mark = record.timedOut ? "⏱" : record.exitCode === 0 ? "✅" : "❌";
   return `${mark} ${record.exitCode} · ${(record.durationMs / 1000).toFixed(1)} s`;
 }

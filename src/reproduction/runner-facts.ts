@@ -24,9 +24,9 @@ export function githubContext(facts: GithubFacts): Record<string, string> {
 }
 
 /**
- * The default variables of a runner. The file-command variables point into
- * the sandbox's private /tmp, so `echo x=y >> "$GITHUB_OUTPUT"` works as in CI
- * (what a step writes there is not carried to the next step).
+ * The default variables of a runner. Not the file-command variables
+ * (`GITHUB_ENV`, `GITHUB_OUTPUT`, ...): `runPlan` gives each step its own
+ * files (`runner-files.ts`), and `jobCommand` points them at /dev/null.
  */
 export function runnerEnvironment(facts: GithubFacts): Record<string, string> {
   const github = githubContext(facts);
@@ -37,11 +37,6 @@ export function runnerEnvironment(facts: GithubFacts): Record<string, string> {
     GITHUB_SHA: facts.sha,
     RUNNER_OS: RUNNER_CONTEXT["os"] ?? "Linux",
     RUNNER_TEMP: RUNNER_CONTEXT["temp"] ?? "/tmp",
-    GITHUB_OUTPUT: "/tmp/github_output",
-    GITHUB_ENV: "/tmp/github_env",
-    GITHUB_PATH: "/tmp/github_path",
-    GITHUB_STEP_SUMMARY: "/tmp/github_step_summary",
-    GITHUB_STATE: "/tmp/github_state",
   };
   for (const key of ["ref_name", "ref", "repository", "repository_owner", "event_name", "head_ref", "base_ref"]) {
     const value = github[key];

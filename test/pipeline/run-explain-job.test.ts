@@ -93,7 +93,7 @@ describe("runExplainJob", () => {
     // The investigator only, with the requester's question and the issue; no fixer, no commit, no push, no PR.
     expect(roles).toEqual(["investigator"]);
     expect(requests[0]?.request).toMatchObject({ instructions: "why does add fail?", issue: { title: "add is broken" } });
-    expect(ledger).toEqual(["evidence", "workspace", "reproduce", "diagnosis", "report"]);
+    expect(ledger).toEqual(["evidence", "workspace", "toolchain", "reproduce", "diagnosis", "report"]);
     expect(await git(["for-each-ref", "--format=%(refname)"], red.bareDir)).toBe(refsBefore);
   });
 });

@@ -146,7 +146,7 @@ describe("runFixJob", () => {
     expect(delivered.patch).toContain("+export const add = (a, b) => a + b;");
     expect(updates.at(-1)).toMatchObject({ conclusion: "success", details_url: "https://github.com/o/calc/pull/12" });
     expect(await showFile(red.bareDir, `patchwright/fix-${red.sha.slice(0, 7)}`, "src/add.js")).toContain("a + b");
-    expect(ledger.map(([k]) => k)).toEqual(["evidence", "workspace", "reproduce", "diagnosis", "candidate", "candidate", "candidate", "deliver", "report"]);
+    expect(ledger.map(([k]) => k)).toEqual(["evidence", "workspace", "toolchain", "reproduce", "diagnosis", "candidate", "candidate", "candidate", "deliver", "report"]);
     // Three candidates made the same fix: the first (smallest diff, then lowest number) wins.
     expect(ledger.filter(([k]) => k === "candidate").map(([, d]) => d)).toMatchObject([
       { index: 1, passed: true, changedLines: 2 },

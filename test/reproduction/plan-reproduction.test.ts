@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { planFromConfig, planFromPackageJson } from "../../src/reproduction/plan-fallback.ts";
+import { classifyAction, toolchainActions } from "../../src/reproduction/classify-action.ts";
 import { followWorkflow, planReproduction, type PlanInput } from "../../src/reproduction/plan-reproduction.ts";
 import { readPackageFacts } from "../../src/reproduction/read-package-facts.ts";
 import { tempDir } from "../workspace/helpers.ts";
@@ -53,15 +54,45 @@ describe("planReproduction from the workflow", () => {
       GITHUB_REF_NAME: "main",
       GITHUB_WORKSPACE: "/workspace",
       RUNNER_OS: "Linux",
-      GITHUB_OUTPUT: "/tmp/github_output",
     });
+    // Each step gets its own file-command files when it runs.
+    expect(result.runnerEnv).not.toHaveProperty("GITHUB_OUTPUT");
+    expect(result.jobEnv).toMatchObject({ GITHUB_ACTIONS: "true", FORCE_COLOR: "0", SHARED: "job", NODE_LABEL: "node-20" });
+    expect([result.jobShell, result.jobCwd]).toEqual(["bash -e {0}", "packages/app"]);
   });
 
-  it("notes a setup-node major version that differs from the sandbox's", () => {
+  it("lists the actions with their kind and inputs; a toolchain version is not compared here", () => {
     const result = plan({ workflow: CI, failedJob: FAILED_NPM_TEST, toolchain: { node: "18.19.0" } });
+    expect(result.exact).toBe(true);
+    expect(result.actions).toEqual([
+      { uses: "actions/checkout@v4", with: {}, step: "Run actions/checkout@v4", kind: "checkout" },
+      { uses: "actions/setup-node@v4", with: { "node-version": "20", cache: "npm" }, step: "Set up Node", kind: "toolchain" },
+    ]);
+    expect(result.approximations).toEqual([{ step: "Set up Node", how: "provided by the toolchain layer" }]);
+    expect(toolchainActions(result)).toEqual([{ uses: "actions/setup-node@v4", with: { "node-version": "20", cache: "npm" }, step: "Set up Node" }]);
+  });
+
+  it("classifies actions", () => {
+    expect(
+      ["actions/setup-java@v4", "pnpm/action-setup@v4", "gradle/actions/setup-gradle@v3", "actions/checkout@v4", "actions/cache/restore@v4", "codecov/codecov-action@v5", "actions/github-script@v7", "./local", "docker://alpine"].map(classifyAction),
+    ).toEqual(["toolchain", "toolchain", "toolchain", "checkout", "cache", "neutral", "other", "other", "other"]);
+  });
+
+  it.each([
+    ["a cache and an upload keep it exact", "actions/cache@v4", true, []],
+    ["an action that can change the job makes it approximate", "actions/github-script@v7", false, [{ step: "Run x", how: "not run" }]],
+  ] as const)("%s", (_, uses, exact, approximations) => {
+    const workflow = { path: "w.yml", text: `jobs:\n  build:\n    steps:\n      - uses: actions/upload-artifact@v4\n      - name: Run x\n        uses: ${uses}\n      - run: npm test\n` };
+    const result = plan({ workflow, failedJob: apiJob("build", [["Run actions/upload-artifact@v4", "success"], ["Run x", "success"], ["Run npm test", "failure"]]) });
+    expect(result.exact).toBe(exact);
+    expect(result.approximations).toEqual(approximations);
+  });
+
+  it("says how a checkout elsewhere or with submodules is approximated", () => {
+    const workflow = { path: "w.yml", text: "jobs:\n  build:\n    steps:\n      - uses: actions/checkout@v4\n        with: { path: app, submodules: true }\n      - run: npm test\n" };
+    const result = plan({ workflow, failedJob: apiJob("build", [["Run actions/checkout@v4", "success"], ["Run npm test", "failure"]]) });
     expect(result.exact).toBe(false);
-    expect(result.notes).toEqual(["CI used Node.js 20 (`node-version`), the sandbox has 18.19.0: major versions differ, so results may differ."]);
-    expect(result.steps.every((s) => s.inexact === undefined)).toBe(true);
+    expect(result.approximations[0]?.how).toBe("CI checked out the repository into `app`; here the workspace root is the repository; submodules are not checked out here");
   });
 
   it("follows a custom job name, marks secrets and unknown expressions inexact, and resolves secrets to empty", () => {
@@ -74,7 +105,10 @@ describe("planReproduction from the workflow", () => {
     ] as const;
     const result = plan({ workflow: { path: "py.yml", text: fixtureText("python-matrix.yml") }, failedJob: apiJob("Test on ubuntu-24.04 / py3.12", steps) });
     expect(result.exact).toBe(false);
-    expect(result.notes).toContain("CI used Python 3.12 (`python-version`), the sandbox has 3.11.7: versions differ, so results may differ.");
+    expect(result.actions.map((a) => [a.kind, a.with])).toEqual([
+      ["checkout", {}],
+      ["toolchain", { "python-version": "3.12" }],
+    ]);
     expect(result.steps.map((s) => [s.name, s.network])).toEqual([
       ["Run python -m pip install --upgrade pip", true],
       ['Run echo "tag=v1" >> "$GITHUB_OUTPUT"', false],
@@ -87,7 +121,11 @@ describe("planReproduction from the workflow", () => {
     expect(test?.inexact).toContain("`secrets.INDEX_URL` is a secret");
     expect(test?.inexact).toContain("env PYPI_TOKEN is not passed: the sandbox refuses credentials");
     expect(test?.inexact).toContain("`hashFiles()` is not evaluated locally");
-    expect(test?.inexact).toContain("`steps.meta.outputs.tag` cannot be resolved locally");
+    // `steps.meta.outputs.tag` is evaluated when the step runs, with what `meta` wrote.
+    expect(test?.inexact).not.toContain("steps.meta");
+    expect(test?.deferred).toMatchObject({ env: { TAG: "${{ steps.meta.outputs.tag }}" } });
+    expect(test?.deferred?.run).toBeUndefined();
+    expect(result.steps[1]?.id).toBe("meta");
     expect(result.steps[0]?.inexact).toBeUndefined();
   });
 
@@ -106,13 +144,19 @@ jobs:
         run: echo on push
       - if: steps.changes.outputs.src == 'true'
         run: echo maybe
+      - if: hashFiles('x') != ''
+        run: echo undecided
       - run: npm test
 `,
     };
-    const result = plan({ workflow, failedJob: { name: "check", steps: [{ name: "Run npm test", number: 5, conclusion: "failure" }] } });
-    expect(result.steps.map((s) => s.name)).toEqual(["Run echo on push", "Run echo maybe", "Run npm test"]);
-    expect(result.steps[1]?.inexact).toContain("its `if:` cannot be decided locally");
+    const result = plan({ workflow, failedJob: { name: "check", steps: [{ name: "Run npm test", number: 6, conclusion: "failure" }] } });
+    expect(result.steps.map((s) => s.name)).toEqual(["Run echo on push", "Run echo maybe", "Run echo undecided", "Run npm test"]);
+    // An `if:` on earlier steps' outputs is decided when the step runs.
+    expect(result.steps[1]).toMatchObject({ deferred: { if: "steps.changes.outputs.src == 'true'" } });
+    expect(result.steps[1]?.inexact).toBeUndefined();
     expect(result.notes).toContain("`Run echo windows only` is skipped: its `if:` is false here.");
+    expect(result.steps.map((s) => s.name)).toContain("Run echo undecided");
+    expect(result.steps.find((s) => s.name === "Run echo undecided")?.inexact).toContain("its `if:` cannot be decided locally");
     expect(result.exact).toBe(false);
   });
 
@@ -176,7 +220,7 @@ jobs:
     expect(result.steps[2]).toMatchObject({ timeoutMs: 420_000, inexact: expect.stringContaining("not available in the Linux sandbox") });
   });
 
-  it("marks steps after one that writes $GITHUB_ENV, and notes other OSes, containers and services", () => {
+  it("keeps steps after one that writes $GITHUB_ENV exact, and notes other OSes, containers and services", () => {
     const workflow = {
       path: "w.yml",
       text: `
@@ -194,7 +238,12 @@ jobs:
 `,
     };
     const result = plan({ workflow, failedJob: apiJob("build", [["Run echo \"MODE=ci\" >> \"$GITHUB_ENV\"", "success"], ["Run actions/cache@v4", "success"], ["Run npm test", "failure"]]) });
-    expect(result.steps[1]?.inexact).toContain("writes $GITHUB_ENV");
+    expect(result.steps[1]?.inexact).toBeUndefined();
+    expect(result.approximations).toEqual([
+      { step: "runs-on", how: "runs on Linux, not `windows-latest`" },
+      { step: "container", how: "the container `node:20` is not used: the worker's system tools are" },
+      { step: "services", how: "services are not started (`postgres`)" },
+    ]);
     expect(result.notes).toEqual([
       "CI ran the job on `windows-latest`; the sandbox is Linux.",
       "CI ran the job inside the container `node:20`; the sandbox uses the worker's system tools.",
@@ -247,6 +296,38 @@ jobs:
     ]);
     const result = plan({ workflow: CI, failedJob: action, commands: { test: "npm test" } });
     expect(result.notes[0]).toContain("the failed step `Set up Node` is an action (`uses: actions/setup-node@v4`)");
+  });
+});
+
+describe("commands of the repository config over the workflow", () => {
+  it("commands.test replaces the job's steps, keeping its env and toolchain actions", () => {
+    const result = plan({ workflow: CI, failedJob: FAILED_NPM_TEST, commands: { setup: "make deps", test: "make test" } });
+    expect(result.source).toBe("config");
+    expect(result.steps.map((s) => [s.name, s.command, s.network, s.env])).toEqual([
+      ["Setup", "make deps", true, { FORCE_COLOR: "0", SHARED: "job", NODE_LABEL: "node-20" }],
+      ["Test", "make test", false, { FORCE_COLOR: "0", SHARED: "job", NODE_LABEL: "node-20" }],
+    ]);
+    expect(result.actions.map((a) => a.uses)).toEqual(["actions/setup-node@v4"]);
+    expect(result.runnerEnv).toMatchObject({ GITHUB_SHA: GITHUB.sha });
+    expect(result.exact).toBe(false);
+    expect(result.notes[0]).toBe("`commands.test` of `.github/patchwright.yml` replaces the failed job's steps; the job's env and toolchains are kept.");
+    expect(result.approximations).toContainEqual({ step: "Set up Node", how: "provided by the toolchain layer" });
+  });
+
+  it("commands.setup alone replaces the job's setup steps and keeps the rest", () => {
+    const result = plan({ workflow: CI, failedJob: FAILED_NPM_TEST, commands: { setup: "make deps" } });
+    expect(result.source).toBe("workflow");
+    expect(result.steps.map((s) => [s.name, s.command, s.network])).toEqual([
+      ["Setup", "make deps", true],
+      ["Build", "npm run build -- --target=node20", false],
+      ["Run npm test", "npm test", false],
+    ]);
+    expect(result.exact).toBe(false);
+    expect(result.notes).toContain("`commands.setup` of `.github/patchwright.yml` runs instead of `Install`.");
+  });
+
+  it("without commands the workflow is followed as it is", () => {
+    expect(plan({ workflow: CI, failedJob: FAILED_NPM_TEST, commands: {} }).steps.map((s) => s.name)).toEqual(["Install", "Build", "Run npm test"]);
   });
 });
 

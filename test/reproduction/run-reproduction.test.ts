@@ -17,7 +17,20 @@ function step(name: string, command: string, extra: Partial<PlannedStep> = {}): 
 }
 
 function planOf(steps: PlannedStep[], extra: Partial<ReproductionPlan> = {}): ReproductionPlan {
-  return { source: "workflow", description: "job `test`", steps, notes: [], exact: true, runnerEnv: {}, ...extra };
+  return {
+    source: "workflow",
+    description: "job `test`",
+    steps,
+    notes: [],
+    exact: true,
+    runnerEnv: {},
+    actions: [],
+    approximations: [],
+    jobEnv: {},
+    jobShell: "bash -e {0}",
+    jobCwd: ".",
+    ...extra,
+  };
 }
 
 /** Passes on odd runs, fails on even ones, counting in a file of the workspace. */
@@ -175,6 +188,20 @@ jobs:
 });
 
 describe("renderReproductionMarkdown", () => {
+  it("states the fidelity: exact, or the approximations", async () => {
+    const sandbox = await createSandbox({ root: await tempDir() });
+    const exact = await runReproduction(sandbox, planOf([step("Run npm test", "exit 1")]));
+    expect(renderReproductionMarkdown(exact)).toContain("\n\nExact: the failed job's steps ran as in CI.\n");
+    const approximations = [
+      { step: "Set up Node", how: "provided by the toolchain layer" },
+      { step: "services", how: "services are not started (`postgres`)" },
+    ];
+    const approximate = await runReproduction(sandbox, planOf([step("Run npm test", "exit 1")], { exact: false, approximations }));
+    expect(renderReproductionMarkdown(approximate)).toContain(
+      "\n\nApproximate:\n- `Set up Node`: provided by the toolchain layer\n- `services`: services are not started (`postgres`)\n",
+    );
+  });
+
   it("renders a before/after table with commands, exit codes, durations, notes and output", async () => {
     const root = await tempDir();
     const sandbox = await createSandbox({ root });
@@ -190,6 +217,7 @@ describe("renderReproductionMarkdown", () => {
     expect(markdown).toMatch(/\| Install \| `echo deps` \| ✅ 0 · \d+\.\d s \| — \|/);
     expect(markdown).toMatch(/\| Run npm test \| `echo 'FAIL a \\\| b'; test -f fixed` \| ❌ 1 · \d+\.\d s \| ✅ 0 · \d+\.\d s \|/);
     expect(markdown).toContain("- CI used Node.js 20, the sandbox has 18.");
+    expect(markdown).toContain("\n\nApproximate: some steps may not behave as in CI (see the notes below).\n");
     expect(markdown).toContain("- `Run npm test` is not exact: `secrets.X` is a secret");
     expect(markdown).toContain("<details><summary>Output before: Run npm test (exit 1)</summary>\n\n```\nFAIL a | b\n```");
     expect(markdown).toContain("<details><summary>Output after: Run npm test (exit 0)</summary>\n\n```\nfixed\n```");

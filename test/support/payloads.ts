@@ -50,6 +50,8 @@ export function workflowRunCompleted(
     /** A same-repository pull request whose head is this commit. */
     pullRequest?: number;
     workflowId?: number;
+    /** The workflow file of the run (default `.github/workflows/ci.yml`). */
+    workflowPath?: string;
   } = {},
 ): Json {
   const p = example("workflow_run", (e) => e["action"] === "completed");
@@ -69,7 +71,7 @@ export function workflowRunCompleted(
     html_url: `${repo["html_url"]}/actions/runs/${runId}`,
     head_repository: { ...(run["head_repository"] as Json), full_name: o.headRepoFullName ?? repo["full_name"] },
     workflow_id: o.workflowId ?? 161335,
-    path: ".github/workflows/ci.yml",
+    path: o.workflowPath ?? ".github/workflows/ci.yml",
     pull_requests: o.pullRequest
       ? [{ number: o.pullRequest, head: { ref: o.headBranch ?? "feature", sha: o.headSha ?? "3484a3fb816e0859fd6e1cea078d76385ff50625" }, base: { ref: "main", sha: "0".repeat(40) } }]
       : [],

@@ -1,8 +1,10 @@
 /**
- * Against the real npm registry: real pnpm and Yarn tarballs, provided and
- * run through their shims. Fails if a shim or the layout is wrong, and shows
- * that Yarn 1.22 runs a repository's committed `yarnPath` release (what the
- * resolver relies on for Berry projects).
+ * Against the real npm registry: real Node.js, npm, pnpm, Yarn and Bun
+ * tarballs, provided and run through their shims. Fails if a shim or the
+ * layout is wrong; shows that the npm chosen for Node.js 18 runs on it (the
+ * image's npm would refuse it), and that Yarn 1.22 runs a repository's
+ * committed `yarnPath` release (what the resolver relies on for Berry
+ * projects).
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -59,5 +61,43 @@ describe("toolchains from registry.npmjs.org", () => {
     expect(provided.missing).toEqual([]);
     const bin = path.join(provided.tools[0]!.hostDir, "bin");
     expect(run(bin, "yarn", ["--version"]).stdout.trim()).toBe("4.5.0");
+  });
+
+  it("provides Node.js 18 with an npm that runs on it", { timeout: 600_000 }, async () => {
+    const provided = await cache.provide([{ tool: "node", spec: "18", source: "test" }]);
+    expect(provided.missing).toEqual([]);
+    const [node, npm] = provided.tools;
+    expect(node?.version).toMatch(/^18\.\d+\.\d+$/);
+    expect(npm?.tool).toBe("npm");
+    // npm 10 is the last line whose engines admit Node.js 18 (npm 11 needs ^20.17.0 || >=22.9.0).
+    expect(npm?.version).toMatch(/^10\.\d+\.\d+$/);
+    // Only the two entries and the system: no other node or npm to fall back on.
+    const PATH = `${path.join(node!.hostDir, "bin")}:${path.join(npm!.hostDir, "bin")}:/usr/bin:/bin`;
+    const project = path.join(path.dirname(root), "npm-project");
+    mkdirSync(project);
+    writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "p", version: "1.0.0", scripts: { agent: "echo $npm_config_user_agent" } }));
+    const sh = (command: string, args: string[]) =>
+      spawnSync(command, args, { cwd: project, encoding: "utf8", env: { PATH, HOME: path.dirname(root), ...npm!.env }, timeout: 60_000 });
+    expect(sh("node", ["-e", "console.log(process.version)"]).stdout.trim()).toBe(`v${node!.version}`);
+    const version = sh("npm", ["--version"]);
+    expect([version.status, version.stdout.trim(), version.stderr]).toEqual([0, npm!.version, ""]);
+    // npm's user agent names the Node.js it runs on.
+    const agent = sh("npm", ["run", "--silent", "agent"]);
+    expect([agent.status, agent.stdout]).toEqual([0, expect.stringContaining(`npm/${npm!.version} node/v${node!.version} linux x64`)]);
+    expect(sh("npx", ["--version"]).stdout.trim()).toBe(npm!.version);
+
+    const again = await cache.provide([{ tool: "node", spec: node!.version, source: "test" }]);
+    expect(again.tools.map((t) => [t.tool, t.cached])).toEqual([
+      ["node", true],
+      ["npm", true],
+    ]);
+  });
+
+  it("provides Bun 1.1.38", { timeout: 600_000 }, async () => {
+    const provided = await cache.provide([{ tool: "bun", spec: "1.1.38", source: "test" }]);
+    expect(provided.missing).toEqual([]);
+    const bin = path.join(provided.tools[0]!.hostDir, "bin");
+    expect(run(bin, "bun", ["--version"]).stdout.trim()).toBe("1.1.38");
+    expect(run(bin, "bunx", ["--version"]).stdout.trim()).toBe("1.1.38");
   });
 });

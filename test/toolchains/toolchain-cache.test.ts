@@ -244,6 +244,13 @@ describe("toolchain cache", () => {
     expect(run("corepack", ["--version"], { PATH }).stdout).toBe("real corepack --version\n");
     const alone = run(path.join(bin, "corepack"), ["--version"], { PATH: `${bin}:/nonexistent` });
     expect([alone.status, alone.stderr]).toEqual([127, "corepack: no Corepack on PATH besides Patchwright's shim for pnpm 9.1.0.\n"]);
+
+    // With a provided Node.js, npm's shim comes first and hands what is not npm's down the chain.
+    const withNode = await cache().provide([pnpm("9.1.0"), node("18.20.4")]);
+    const chain = `${withNode.tools.map((t) => path.join(t.hostDir, "bin")).join(":")}:${real}:/usr/bin:/bin`;
+    expect(run("corepack", ["enable"], { PATH: chain }).stdout).toBe("corepack enable: nothing to do, Patchwright provides npm 10.9.2 on PATH (read-only).\n");
+    expect(run("corepack", ["prepare", "pnpm@9.1.0", "--activate"], { PATH: chain }).stdout).toContain("Patchwright provides pnpm 9.1.0");
+    expect(run("corepack", ["enable", "npm", "pnpm", "yarn"], { PATH: chain }).stdout).toBe("real corepack enable yarn\n");
   });
 
   const npmFor: [string, string][] = [

@@ -43,13 +43,14 @@ export async function testUpgrade(
     evidence(changelog: string): string;
   },
 ): Promise<Tested> {
-  const { config, workspace, target, advisory } = args;
+  const { config, target, advisory } = args;
   // No re-runs: a green run is simply green here, not a "flaky" verdict to confirm.
-  const reproduction = await reproduce(ctx, { workspace, target, failedJob: undefined, config, reruns: 0 });
+  const reproduction = await reproduce(ctx, { workspace: args.workspace, target, failedJob: undefined, config, reruns: 0 });
+  const { workspace } = reproduction;
   const { outcome, before } = reproduction;
   const command = reproduction.fullTestCommand ?? reproduction.failingCommand;
   if (outcome.verdict === "setup_failed") {
-    ctx.end({ result: { state: "failed", summary: "setup failed" }, report: setupFailedReport(outcome, "Setup failed after the upgrade", "Nothing was pushed.") });
+    ctx.end({ result: { state: "failed", summary: "setup failed" }, report: setupFailedReport(outcome, "Setup failed after the upgrade", "Nothing was pushed.", reproduction.toolchains) });
   }
   if (outcome.verdict !== "red") return { kind: "green", command, before };
 

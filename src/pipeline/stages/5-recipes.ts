@@ -38,7 +38,7 @@ export async function tryRecipes(
     allowTestChanges: false,
     signal: ctx.signal,
   });
-  ctx.record("candidate", { index: 1, status: "recipe", passed: verdict.passed, changedLines: verdict.diff.insertions + verdict.diff.deletions, problems: verdict.problems });
+  ctx.record("candidate", { index: 1, status: "recipe", passed: verdict.passed, changedLines: verdict.diff.insertions + verdict.diff.deletions, problems: verdict.problems, verifyMs: verdict.durationMs });
   if (!verdict.passed) {
     await recipe.undo(); // e.g. it reformatted a protected path
     return null;

@@ -74,6 +74,7 @@ export async function fixInParallel(
       passed: verdict?.passed ?? false,
       changedLines: verdict ? verdict.diff.insertions + verdict.diff.deletions : null,
       problems: verdict?.problems ?? [],
+      verifyMs: verdict?.durationMs ?? 0,
     });
   }
 

@@ -15,6 +15,8 @@ export interface Verdict {
   after: CommandResult;
   diff: WorkspaceDiff;
   problems: string[];
+  /** How long verification took. */
+  durationMs: number;
   /**
    * What the test runner's own report of the failing command proves (tests
    * fixed by name, counts before and after); absent when it printed none
@@ -23,11 +25,10 @@ export interface Verdict {
   tests?: TestProof;
 }
 
-const TEST_TIMEOUT_MS = 10 * 60_000;
-
 /**
- * Stage 8: re-runs the reproduction's failing part in the sandbox, then the
- * full test command, whatever the agent claimed, and checks the diff against
+ * Stage 8: re-runs the reproduction's failing part in the sandbox (the failed
+ * job's own steps, with its env and shell), then the repository's broader
+ * suite when it passed before the fix, whatever the agent claimed, and checks the diff against
  * the job's policy and the test-tampering guard. The runner's report of the
  * failing command, before and after, must show the failed tests passing, no
  * fewer tests run and none newly skipped. Only a green run with an allowed,
@@ -44,21 +45,26 @@ export async function verify(args: {
   signal?: AbortSignal;
 }): Promise<Verdict> {
   const { reproduction, workspace } = args;
+  const started = performance.now();
   const problems: string[] = [];
-  const run = await runPlan(workspace.sandbox, reproduction.plan, failingPart(reproduction.plan), args.signal ? { signal: args.signal } : {});
+  // The failing part starts from what the setup steps left ($GITHUB_ENV, $GITHUB_PATH, step outputs).
+  const options = { ...(args.signal ? { signal: args.signal } : {}), ...(reproduction.state ? { initialState: reproduction.state } : {}) };
+  const run = await runPlan(workspace.sandbox, reproduction.plan, failingPart(reproduction.plan), options);
   let after: CommandResult = run.failure ?? lastStep(run, reproduction.failingCommand);
   const failingAfter = run.last ?? after;
   const tests = compareTestReports(readTestReport(reproduction.before.output), readTestReport(failingAfter.output), !failingAfter.truncated);
   if (run.red) problems.push(`\`${reproduction.failingCommand}\` still fails (exit ${run.exitCode})`);
-  else if (reproduction.fullTestCommand) {
-    after = await workspace.sandbox.run(reproduction.fullTestCommand, { network: false, timeoutMs: TEST_TIMEOUT_MS, ...(args.signal ? { signal: args.signal } : {}) });
-    if (after.exitCode !== 0) problems.push(`the full test command \`${reproduction.fullTestCommand}\` fails (exit ${after.exitCode})`);
+  else if (reproduction.broaderSuite) {
+    // Only a suite that passed here before the fix judges it (see check-broader-suite.ts).
+    const suite = await runPlan(workspace.sandbox, reproduction.plan, [reproduction.broaderSuite], options);
+    after = suite.failure ?? lastStep(suite, reproduction.broaderSuite.command);
+    if (suite.red) problems.push(`the repository's test suite \`${reproduction.broaderSuite.command}\` passed before the fix and fails after it (exit ${suite.exitCode})`);
   }
   const diff = await args.deps.diff(workspace, args.baseSha, reproduction.setupArtifacts);
   problems.push(...checkDiffPolicy(diff, args.policy));
   problems.push(...checkTestTampering(diff, { allowTestChanges: args.allowTestChanges }));
   if (!run.red && tests) problems.push(...tests.problems);
-  return { passed: problems.length === 0, run, after, diff, problems, ...(tests ? { tests } : {}) };
+  return { passed: problems.length === 0, run, after, diff, problems, durationMs: Math.round(performance.now() - started), ...(tests ? { tests } : {}) };
 }
 
 function lastStep(run: ReproductionRun, command: string): CommandResult {

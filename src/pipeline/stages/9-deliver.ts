@@ -2,12 +2,11 @@ import type { RepoConfig } from "../../config/repo-config.ts";
 import { PatchwrightError } from "../../errors.ts";
 import { pullRequestLabels, type OpenedPullRequest } from "../../github/open-pull-request.ts";
 import { commitWebUrl } from "../../github/web-urls.ts";
-import { renderReproductionMarkdown } from "../../reproduction/render-reproduction-markdown.ts";
 import { changedTestFiles } from "../../security/check-test-tampering.ts";
 import { stripControlCharacters } from "../../security/strip-control-characters.ts";
 import type { JobContext } from "../job-context.ts";
 import type { Target } from "../origins/origin.ts";
-import type { Reproduction } from "./4-reproduce.ts";
+import { renderReproductionDetails, type Reproduction } from "./4-reproduce.ts";
 import { describeCandidates, type Candidate, type FixResult } from "./7-fix.ts";
 import type { Verdict } from "./8-verify.ts";
 import { renderPrBody } from "./render-pr-body.ts";
@@ -67,7 +66,7 @@ export async function deliver(
     diagnosis: result.diagnosis.summary,
     candidates: describeCandidates(result),
     command: reproduction.failingCommand,
-    reproduction: renderReproductionMarkdown(reproduction.outcome, verdict.run),
+    reproduction: renderReproductionDetails(reproduction, verdict.run),
     before: reproduction.before,
     after: verdict.after,
     diff: verdict.diff,
