@@ -16,6 +16,10 @@ command -v npm >/dev/null || need+=(nodejs npm)
 command -v setpriv >/dev/null && command -v prlimit >/dev/null || need+=(util-linux)
 # The sandbox tests check that Python (with TLS) works inside, and make sockets with it.
 command -v python3 >/dev/null || need+=(python3)
+# Python jobs get a virtualenv (Debian's ensurepip lives in python3-venv); with PyPI out of reach, the
+# tests' local package index serves pytest repacked from the system's own (python3-pytest).
+/usr/bin/python3 -c "import ensurepip, venv" 2>/dev/null || need+=(python3-venv)
+/usr/bin/python3 -c "import pytest" 2>/dev/null || need+=(python3-pytest)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -54,6 +54,8 @@ export interface ToolchainSet {
   readonly env?: Readonly<Record<string, string>>;
   /** `host:port` entries the setup network allows for the job's commands (its package index); see `RunOptions.allowedHosts`. */
   readonly setupHosts?: readonly string[];
+  /** Setup hosts the repository asked for: reached only at public addresses (`RunOptions.publicHosts`). */
+  readonly repositoryHosts?: readonly string[];
 }
 
 /** Why a requested tool could not be provided: the report names it and what to set. */

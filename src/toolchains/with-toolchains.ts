@@ -28,7 +28,14 @@ export function withToolchains(sandbox: Sandbox, set: ToolchainSet): Sandbox {
     run: (command, options = {}) => {
       const env = { ...mapPaths(toolEnv, hostPaths), ...options.env, PATH: orderPath(options.env?.["PATH"], pathDirs) };
       const allowedHosts = [...(options.allowedHosts ?? []), ...(set.setupHosts ?? [])];
-      return sandbox.run(command, { ...options, env, binds: [...(options.binds ?? []), ...binds], ...(allowedHosts.length > 0 ? { allowedHosts } : {}) });
+      const publicHosts = [...(options.publicHosts ?? []), ...(set.repositoryHosts ?? [])];
+      return sandbox.run(command, {
+        ...options,
+        env,
+        binds: [...(options.binds ?? []), ...binds],
+        ...(allowedHosts.length > 0 ? { allowedHosts } : {}),
+        ...(publicHosts.length > 0 ? { publicHosts } : {}),
+      });
     },
   };
 }

@@ -145,7 +145,7 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
       const binds = await bindsFor(runOptions);
       let opened: OpenedNetwork | undefined;
       try {
-        opened = await openSandboxNetwork(setupNetwork, runOptions.network === true, user, runOptions.allowedHosts);
+        opened = await openSandboxNetwork(setupNetwork, runOptions.network === true, user, runOptions.allowedHosts, runOptions.publicHosts);
         await grant(opened.network, binds);
         const spawnable = spawnableFor(await argsFor(command, runOptions, env, opened.network, binds));
         // Through setpriv, a missing bwrap would be exit code 127: a "failing command", not a broken worker.

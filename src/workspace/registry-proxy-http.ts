@@ -69,10 +69,11 @@ export function forwardRequest(
   head: string,
   track: (socket: net.Socket) => net.Socket,
   fail: (status: 502, message: string) => void,
+  lookup?: net.LookupFunction,
 ): void {
   const colon = target.lastIndexOf(":");
   const host = target.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
-  const upstream = track(net.connect({ host, port: Number(target.slice(colon + 1)) }));
+  const upstream = track(net.connect({ host, port: Number(target.slice(colon + 1)), ...(lookup ? { lookup } : {}) }));
   client.on("close", () => upstream.destroy());
   client.on("data", () => undefined);
   client.resume();

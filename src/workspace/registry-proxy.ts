@@ -8,6 +8,7 @@
  */
 import net from "node:net";
 import { normalizeHostPort } from "./registry-proxy-hosts.ts";
+import { publicOnlyLookup } from "./public-address.ts";
 import { forwardRequest, isAbsoluteFormRequest, parseForwardRequest } from "./registry-proxy-http.ts";
 
 export { normalizeHostPort };
@@ -51,6 +52,8 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 export async function startRegistryProxy(options: {
   socketPath: string;
   allowedHosts: readonly string[];
+  /** Entries of `allowedHosts` reached only at public addresses (a repository's own, see `public-address.ts`). */
+  publicOnlyHosts?: readonly string[];
   /** Default `DEFAULT_MAX_CONNECTIONS`. */
   maxConnections?: number;
   /** Default `DEFAULT_IDLE_TIMEOUT_MS`. */
@@ -60,6 +63,8 @@ export async function startRegistryProxy(options: {
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const refused: string[] = [];
+  const publicOnly = new Set((options.publicOnlyHosts ?? []).map((entry) => normalizeHostPort(entry)));
+  const lookupFor = (target: string) => (publicOnly.has(target) ? publicOnlyLookup : undefined);
   const sockets = new Set<net.Socket>();
   let clients = 0;
   const track = (socket: net.Socket): net.Socket => {
@@ -101,7 +106,7 @@ export async function startRegistryProxy(options: {
         // Whatever follows the head (a second, pipelined request) is never forwarded.
         const request = parseForwardRequest(head.subarray(0, end).toString("latin1"));
         if (!request.ok) reply(client, request.status, request.message);
-        else if (!refuse(request.target)) forwardRequest(client, request.target, request.head, track, (status, message) => reply(client, status, message));
+        else if (!refuse(request.target)) forwardRequest(client, request.target, request.head, track, (status, message) => reply(client, status, message), lookupFor(request.target));
         return;
       }
       const connect = /^CONNECT (\S+) HTTP\/1\.[01]$/.exec(requestLine);
@@ -117,7 +122,7 @@ export async function startRegistryProxy(options: {
         return;
       }
       if (refuse(target)) return;
-      tunnel(client, target, head.subarray(end + 4), track);
+      tunnel(client, target, head.subarray(end + 4), track, lookupFor(target));
     };
     client.on("data", onData);
   });
@@ -142,10 +147,10 @@ export async function startRegistryProxy(options: {
 }
 
 /** Connects to the target, answers 200, then copies bytes both ways (`early`: what the client sent after the head). */
-function tunnel(client: net.Socket, target: string, early: Buffer, track: (socket: net.Socket) => net.Socket): void {
+function tunnel(client: net.Socket, target: string, early: Buffer, track: (socket: net.Socket) => net.Socket, lookup?: net.LookupFunction): void {
   const colon = target.lastIndexOf(":");
   const host = target.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
-  const upstream = track(net.connect({ host, port: Number(target.slice(colon + 1)) }));
+  const upstream = track(net.connect({ host, port: Number(target.slice(colon + 1)), ...(lookup ? { lookup } : {}) }));
   client.on("close", () => upstream.destroy());
   upstream.once("error", (error) => reply(client, 502, `cannot reach ${target}: ${error.message}`));
   upstream.once("connect", () => {

@@ -44,8 +44,15 @@ const NOTHING_TO_CLOSE: Omit<OpenedNetwork, "network"> = { refusedNote: () => ""
  * Sets up the network of one command.
  * @param user a root worker's sandbox user, who must be able to reach the proxy's socket.
  * @param commandHosts more `host[:port]` entries allowed for this command only.
+ * @param publicHosts more still, reached only at public addresses (a repository's `setup.allowed_hosts`).
  */
-export async function openSandboxNetwork(setup: SetupNetwork, wanted: boolean, user?: SandboxUser, commandHosts: readonly string[] = []): Promise<OpenedNetwork> {
+export async function openSandboxNetwork(
+  setup: SetupNetwork,
+  wanted: boolean,
+  user?: SandboxUser,
+  commandHosts: readonly string[] = [],
+  publicHosts: readonly string[] = [],
+): Promise<OpenedNetwork> {
   if (!wanted) return { network: { kind: "none" }, ...NOTHING_TO_CLOSE };
   if (setup.mode === "host") return { network: { kind: "host" }, ...NOTHING_TO_CLOSE };
   // The relay inside runs on the worker's own Node, whatever the repository installs
@@ -54,7 +61,7 @@ export async function openSandboxNetwork(setup: SetupNetwork, wanted: boolean, u
   // A private (0700) directory: only this worker's user (or its sandbox user) can reach the socket on the host.
   const dir = await mkdtemp(path.join(tmpdir(), "pw-"));
   try {
-    const proxy = await startRegistryProxy({ socketPath: path.join(dir, "proxy.sock"), allowedHosts: setupAllowlist(setup, commandHosts) });
+    const proxy = await startRegistryProxy({ socketPath: path.join(dir, "proxy.sock"), allowedHosts: setupAllowlist(setup, [...commandHosts, ...publicHosts]), publicOnlyHosts: publicHosts });
     if (user !== undefined) {
       await chown(dir, user.uid, user.gid);
       await chown(proxy.socketPath, user.uid, user.gid);

@@ -27,6 +27,8 @@ export interface RunOptions {
    * with `network: true` and the `registries` setup network.
    */
   readonly allowedHosts?: readonly string[];
+  /** More setup hosts for this command, reached only at public addresses: a repository's own `setup.allowed_hosts`. */
+  readonly publicHosts?: readonly string[];
 }
 
 export interface CommandResult {

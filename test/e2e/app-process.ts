@@ -22,7 +22,7 @@ export interface AppProcess {
 export async function startAppProcess(env: Record<string, string>): Promise<AppProcess> {
   const child: ChildProcess = spawn(process.execPath, ["src/main.ts"], {
     cwd: ROOT,
-    env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", LOG_LEVEL: "info", PORT: "0", HOST: "127.0.0.1", ...env },
+    env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", LOG_LEVEL: "info", PORT: "0", HOST: "127.0.0.1", ...trustedCertificates(), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
@@ -50,6 +50,17 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
       await exited;
     },
   };
+}
+
+/**
+ * The certificate authorities this machine tells programs to trust (a
+ * TLS-inspecting proxy in front of the package registries, say): an operator
+ * gives them to the app the same way, and the toolchain cache and the
+ * sandbox's tools need them to reach the registries.
+ */
+function trustedCertificates(): Record<string, string> {
+  const names = ["NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR"];
+  return Object.fromEntries(names.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
 }
 
 /** Sends a webhook signed like GitHub signs it. */

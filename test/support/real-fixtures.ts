@@ -36,6 +36,8 @@ const Entry = z.object({
   failedStep: z.string(),
   toolchain: z.string(),
   testFiles: z.array(z.string()).default([]),
+  /** Why the reproduction cannot be exact (CI ran on macOS, say): the PR must say so. Absent: it must be exact. */
+  approximate: z.string().optional(),
 });
 export type RealFixture = z.infer<typeof Entry>;
 
@@ -61,12 +63,12 @@ export async function fixedFiles(fixture: RealFixture): Promise<Record<string, s
     await git(["checkout", "--quiet", fixture.failingCommit], work);
     const patch = path.join(REAL_FIXTURES_DIR, `${fixture.name}.fix.patch`);
     await git(["apply", "--whitespace=nowarn", patch], work);
-    const changed = (await git(["status", "--porcelain", "--untracked-files=all"], work)).split("\n").filter(Boolean);
+    const changed = [
+      ...(await git(["diff", "--name-only", "HEAD"], work)).split("\n"),
+      ...(await git(["ls-files", "--others", "--exclude-standard"], work)).split("\n"),
+    ].filter(Boolean);
     const files: Record<string, string | null> = {};
-    for (const line of changed) {
-      const file = line.slice(3);
-      files[file] = line.startsWith(" D") ? null : await readFile(path.join(work, file), "utf8");
-    }
+    for (const file of changed) files[file] = await readFile(path.join(work, file), "utf8").catch(() => null);
     return files;
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -173,8 +175,10 @@ export async function runRealFixtures(args: {
   root: string;
   toolchainDir: string;
   concurrency?: number;
-  /** Per job, webhook → ending; default 10 minutes. */
+  /** All jobs, webhook → ending; default 20 minutes. */
   timeoutMs?: number;
+  /** The Python package index setup installs from (a local one: PyPI is not reachable here). */
+  pythonIndex?: string;
 }): Promise<RealRun[]> {
   const gitRoot = path.join(args.root, "git");
   const github: FakeGitHub = await startFakeGitHub({ gitRoot });
@@ -210,12 +214,13 @@ export async function runRealFixtures(args: {
     PATCHWRIGHT_CONCURRENCY: String(args.concurrency ?? 2),
     PATCHWRIGHT_MAX_PER_INSTALLATION: String(args.concurrency ?? 2),
     PATCHWRIGHT_COALESCE_MS: "0",
+    ...(args.pythonIndex ? { PATCHWRIGHT_PYTHON_INDEX: args.pythonIndex } : {}),
   });
   try {
     const started = new Map<string, number>();
     const ended = new Map<string, { at: number; conclusion: string | undefined; summary: string }>();
     const done = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`real fixtures: not every job ended in time:\n${app.logs.slice(-80).join("\n")}`)), args.timeoutMs ?? 10 * 60_000);
+      const timer = setTimeout(() => reject(new Error(`real fixtures: not every job ended in time:\n${app.logs.slice(-80).join("\n")}`)), args.timeoutMs ?? 20 * 60_000);
       github.events.on("request", () => {
         for (const request of github.requests) {
           const body = request.body as { conclusion?: string; output?: { title?: string; summary?: string } } | null;

@@ -173,6 +173,27 @@ describe("startRegistryProxy (the setup phase's allowlisting CONNECT proxy)", ()
     expect(text).toBe("HTTP/1.1 200 Connection Established\r\n\r\necho:ping");
   });
 
+  it("reaches a repository's own setup host only at a public address: a name for the worker's loopback is refused, CONNECT and plain HTTP alike", async () => {
+    const { port } = await echoServer();
+    // "localhost" resolves to 127.0.0.1: allowed by name, but the repository chose it, so it must not reach the worker's own network.
+    const guarded = await startRegistryProxy({
+      socketPath: path.join(await tempDir("pw-proxy-"), "proxy.sock"),
+      allowedHosts: [`localhost:${port}`],
+      publicOnlyHosts: [`localhost:${port}`],
+    });
+    closers.push(() => guarded.close());
+    const tunnelled = await exchange(guarded, `CONNECT localhost:${port} HTTP/1.1\r\n\r\nhello`);
+    expect(tunnelled.text).toContain("502");
+    expect(tunnelled.text).toContain("not a public address");
+    expect(tunnelled.text).not.toContain("echo:");
+    const forwarded = await exchange(guarded, `GET http://localhost:${port}/x HTTP/1.1\r\nHost: localhost:${port}\r\n\r\n`);
+    expect(forwarded.text).toContain("502");
+    expect(forwarded.text).not.toContain("echo:");
+    // The same name allowed by the operator (not public-only) is reached: the guard is what refused it.
+    const operator = await proxyAllowing([`localhost:${port}`]);
+    expect((await exchange(operator, `CONNECT localhost:${port} HTTP/1.1\r\n\r\nhello`, "echo:hello")).text).toContain("echo:hello");
+  });
+
   it("answers 502 when an allowed host cannot be reached", async () => {
     const upstream = await echoServer();
     await new Promise((resolve) => upstream.server.close(resolve));

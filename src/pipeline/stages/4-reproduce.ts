@@ -71,8 +71,13 @@ export async function reproduce(
   });
   if (!planned.ok) throw new PatchwrightError("no_test_command", planned.message);
 
-  const allowedHosts = [...(ctx.deps.setupAllowedHosts ?? []), ...config.setup.allowed_hosts];
-  const toolchains = await prepareToolchains(ctx, { workspace: args.workspace, plan: planned.plan, host, allowedHosts });
+  const toolchains = await prepareToolchains(ctx, {
+    workspace: args.workspace,
+    plan: planned.plan,
+    host,
+    allowedHosts: ctx.deps.setupAllowedHosts ?? [],
+    repositoryHosts: config.setup.allowed_hosts,
+  });
   const workspace = await ctx.useLayer(toolchains.layer, args.workspace);
   let plan = withToolchainFidelity(planned.plan, toolchains);
   ctx.checkpoint();

@@ -62,7 +62,15 @@ const OTHER_TOOLCHAINS: readonly [RegExp, string][] = [
 
 export async function prepareToolchains(
   ctx: JobContext,
-  args: { workspace: Workspace; plan: ReproductionPlan; host: LocalToolchain; allowedHosts: readonly string[] },
+  args: {
+    workspace: Workspace;
+    plan: ReproductionPlan;
+    host: LocalToolchain;
+    /** The operator's extra setup hosts. */
+    allowedHosts: readonly string[];
+    /** The repository's (`setup.allowed_hosts`): public addresses only. */
+    repositoryHosts: readonly string[];
+  },
 ): Promise<JobToolchains> {
   const { workspace, plan } = args;
   const started = performance.now();
@@ -120,6 +128,7 @@ export async function prepareToolchains(
       jobDirs: [...(venv?.jobDirs ?? []), { hostDir: global, sandboxDir: SANDBOX_GLOBAL, binDirs: ["bin", "pnpm"] }],
       env: { ...plan.jobEnv, ...trust, ...GLOBAL_ENV, ...(venv?.env ?? {}), ...(index?.env ?? {}) },
       setupHosts,
+      repositoryHosts: args.repositoryHosts,
     }));
     const layered: Workspace = {
       ...opened,
