@@ -33,6 +33,8 @@ export interface RegistryProxy {
   readonly socketPath: string;
   /** `host:port` targets refused so far, in order. */
   readonly refused: readonly string[];
+  /** Connections turned away because `maxConnections` were open. */
+  readonly overloaded: number;
   /** Stops listening and cuts every tunnel. */
   close(): Promise<void>;
 }
@@ -41,10 +43,12 @@ export interface RegistryProxy {
 const MAX_HEAD_BYTES = 16 * 1024;
 
 /**
- * Connections from one sandbox at once (package managers open a few dozen at
- * most); beyond, a 503. Each proxied connection holds two sockets of the worker.
+ * Connections from one sandbox at once; beyond, a 503. Each proxied connection
+ * holds two sockets of the worker. Not a few dozen: an older npm through a
+ * proxy opens a tunnel per tarball without reusing it (npm 8 on Node 12 keeps
+ * well over 64 open during a `npm ci` of a few hundred packages).
  */
-export const DEFAULT_MAX_CONNECTIONS = 64;
+export const DEFAULT_MAX_CONNECTIONS = 256;
 /** A connection (or tunnel) with no byte either way for this long is closed. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
@@ -67,6 +71,7 @@ export async function startRegistryProxy(options: {
   const lookupFor = (target: string) => (publicOnly.has(target) ? publicOnlyLookup : undefined);
   const sockets = new Set<net.Socket>();
   let clients = 0;
+  let overloaded = 0;
   const track = (socket: net.Socket): net.Socket => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
@@ -78,6 +83,7 @@ export async function startRegistryProxy(options: {
   const server = net.createServer((client) => {
     track(client);
     if (clients >= maxConnections) {
+      overloaded++;
       client.on("error", () => client.destroy());
       reply(client, 503, `more than ${maxConnections} connections at once to the registry proxy`);
       return;
@@ -138,6 +144,9 @@ export async function startRegistryProxy(options: {
   return {
     socketPath: options.socketPath,
     refused,
+    get overloaded() {
+      return overloaded;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

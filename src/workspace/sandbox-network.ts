@@ -69,9 +69,8 @@ export async function openSandboxNetwork(
     return {
       network: { kind: "proxy", socketPath: proxy.socketPath, nodePath },
       refusedNote: () =>
-        proxy.refused.length === 0
-          ? ""
-          : `\n[patchwright: the setup network refused ${[...new Set(proxy.refused)].join(", ")}: not an allowed package registry]\n`,
+        (proxy.refused.length === 0 ? "" : `\n[patchwright: the setup network refused ${[...new Set(proxy.refused)].join(", ")}: not an allowed package registry]\n`) +
+        (proxy.overloaded === 0 ? "" : `\n[patchwright: the setup network turned away ${proxy.overloaded} connections: too many open at once]\n`),
       close: async () => {
         await proxy.close();
         await rm(dir, { recursive: true, force: true });

@@ -17,7 +17,8 @@ import { fixedFiles, readRealFixtures, runRealFixtures, type RealRun } from "../
  * verifies it and opens a PR that says how faithful the reproduction was.
  */
 
-const fixtures = await readRealFixtures();
+const only = process.env["REAL_FIXTURES"]?.split(",");
+const fixtures = (await readRealFixtures()).filter((f) => only === undefined || only.includes(f.name));
 let root: string;
 let index: PythonIndex;
 let runs: RealRun[];
@@ -41,7 +42,7 @@ describe("real repositories become pull requests with the upstream fix", () => {
   it.each(fixtures.map((f) => [f.name, f] as const))("%s", async (name, fixture) => {
     const run = runs.find((r) => r.fixture.name === name);
     expect(run?.summary, `${name} ended: ${run?.summary}`).toBeDefined();
-    expect(run?.conclusion, `${name}: ${run?.summary}`).toBe("success");
+    expect(run?.conclusion, `${name}: ${run?.summary}\n${run?.details.slice(-3000)}`).toBe("success");
     const pr = run?.pr;
     expect(pr?.head).toBe(`patchwright/fix-${fixture.failingCommit.slice(0, 7)}`);
     // The pushed branch holds the upstream fix.

@@ -112,6 +112,8 @@ export interface RealRun {
   /** The job's ending as its check run reported it. */
   readonly conclusion: string | undefined;
   readonly summary: string;
+  /** The check run's details (the reproduction, the output tail). */
+  readonly details: string;
   /** Webhook → PR (or → the job's end). */
   readonly elapsedMs: number;
   readonly stages: StageBreakdown;
@@ -218,15 +220,15 @@ export async function runRealFixtures(args: {
   });
   try {
     const started = new Map<string, number>();
-    const ended = new Map<string, { at: number; conclusion: string | undefined; summary: string }>();
+    const ended = new Map<string, { at: number; conclusion: string | undefined; summary: string; details: string }>();
     const done = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`real fixtures: not every job ended in time:\n${app.logs.slice(-80).join("\n")}`)), args.timeoutMs ?? 20 * 60_000);
       github.events.on("request", () => {
         for (const request of github.requests) {
-          const body = request.body as { conclusion?: string; output?: { title?: string; summary?: string } } | null;
+          const body = request.body as { conclusion?: string; output?: { title?: string; summary?: string; text?: string } } | null;
           const repo = /^\/api\/v3\/repos\/(real\/[^/]+)\/check-runs\/\d+$/.exec(request.path)?.[1];
           if (request.method !== "PATCH" || repo === undefined || body?.conclusion === undefined || ended.has(repo)) continue;
-          ended.set(repo, { at: Date.now(), conclusion: body.conclusion, summary: `${body.output?.title ?? ""}: ${body.output?.summary ?? ""}` });
+          ended.set(repo, { at: Date.now(), conclusion: body.conclusion, summary: `${body.output?.title ?? ""}: ${body.output?.summary ?? ""}`, details: body.output?.text ?? "" });
         }
         if (ended.size === args.fixtures.length) {
           clearTimeout(timer);
@@ -256,6 +258,7 @@ export async function runRealFixtures(args: {
           ...(pr ? { pr: { number: pr.number, head: pr.head, body: pr.body, title: pr.title } } : {}),
           conclusion: end?.conclusion,
           summary: end?.summary ?? "",
+          details: end?.details ?? "",
           elapsedMs: (end?.at ?? Date.now()) - (started.get(repo) ?? Date.now()),
           stages: stageBreakdown(rows),
         };

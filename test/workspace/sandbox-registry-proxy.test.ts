@@ -194,6 +194,16 @@ describe("startRegistryProxy (the setup phase's allowlisting CONNECT proxy)", ()
     expect((await exchange(operator, `CONNECT localhost:${port} HTTP/1.1\r\n\r\nhello`, "echo:hello")).text).toContain("echo:hello");
   });
 
+  it("turns away connections beyond its limit with a 503, and counts them", async () => {
+    const upstream = await echoServer();
+    const proxy = await startRegistryProxy({ socketPath: path.join(await tempDir("pw-proxy-"), "proxy.sock"), allowedHosts: [`127.0.0.1:${upstream.port}`], maxConnections: 1 });
+    closers.push(() => proxy.close());
+    await exchange(proxy, `CONNECT 127.0.0.1:${upstream.port} HTTP/1.1\r\n\r\nfirst`, "echo:first");
+    const second = await exchange(proxy, `CONNECT 127.0.0.1:${upstream.port} HTTP/1.1\r\n\r\n`);
+    expect(second.text).toContain("503");
+    expect(proxy.overloaded).toBe(1);
+  });
+
   it("answers 502 when an allowed host cannot be reached", async () => {
     const upstream = await echoServer();
     await new Promise((resolve) => upstream.server.close(resolve));
