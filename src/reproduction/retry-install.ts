@@ -6,6 +6,8 @@
  * most test suites never needed what the script fetched. The retried plan is
  * not exact, and the hosts that were refused are named.
  */
+import type { Sandbox } from "../workspace/types.ts";
+import { runReproduction, type ReproductionOutcome, type RunReproductionOptions } from "./run-reproduction.ts";
 import type { PlannedStep, ReproductionPlan } from "./types.ts";
 
 /**
@@ -71,4 +73,20 @@ export function withoutInstallScripts(plan: ReproductionPlan, failedStep: string
     "and browser/binary downloads skipped. To allow such a host for setup, set `setup.allowed_hosts` in `.github/patchwright.yml` " +
     "(or the operator's `PATCHWRIGHT_SETUP_ALLOWED_HOSTS`).";
   return { plan: { ...plan, steps, notes: [...plan.notes, note], exact: false }, hosts };
+}
+
+/**
+ * Runs the plan; when setup failed reaching beyond the registries, once more
+ * with install scripts off. `hosts` names what the first run tried to reach.
+ */
+export async function reproduceRetryingInstall(
+  sandbox: Sandbox,
+  plan: ReproductionPlan,
+  options: RunReproductionOptions,
+): Promise<{ outcome: ReproductionOutcome; plan: ReproductionPlan; hosts: string[] }> {
+  const outcome = await runReproduction(sandbox, plan, options);
+  if (outcome.verdict !== "setup_failed") return { outcome, plan, hosts: [] };
+  const retry = withoutInstallScripts(plan, outcome.run.failedStep, outcome.failure.output);
+  if (retry === null) return { outcome, plan, hosts: [] };
+  return { outcome: await runReproduction(sandbox, retry.plan, options), plan: retry.plan, hosts: retry.hosts };
 }

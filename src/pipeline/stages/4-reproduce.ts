@@ -8,8 +8,8 @@ import { probeToolchain } from "../../reproduction/probe-toolchain.ts";
 import { readPackageFacts } from "../../reproduction/read-package-facts.ts";
 import { readWorkflowFile } from "../../reproduction/read-workflow-file.ts";
 import { renderReproductionMarkdown } from "../../reproduction/render-reproduction-markdown.ts";
-import { withoutInstallScripts } from "../../reproduction/retry-install.ts";
-import { runReproduction, type ReproductionOutcome, type ReproductionRun } from "../../reproduction/run-reproduction.ts";
+import { reproduceRetryingInstall } from "../../reproduction/retry-install.ts";
+import type { ReproductionOutcome, ReproductionRun } from "../../reproduction/run-reproduction.ts";
 import type { RunnerState } from "../../reproduction/runner-state.ts";
 import { toOneLiner } from "../../reproduction/shell-command.ts";
 import type { CommandResult, Workspace } from "../../workspace/types.ts";
@@ -82,15 +82,10 @@ export async function reproduce(
   let plan = withToolchainFidelity(planned.plan, toolchains);
   ctx.checkpoint();
 
-  let outcome = await runReproduction(workspace.sandbox, plan, { reruns: args.reruns, signal: ctx.signal });
-  if (outcome.verdict === "setup_failed") {
-    const retry = withoutInstallScripts(plan, outcome.run.failedStep, outcome.failure.output);
-    if (retry !== null) {
-      ctx.record("setup_retry", { hosts: retry.hosts, failedStep: outcome.run.failedStep });
-      plan = retry.plan;
-      outcome = await runReproduction(workspace.sandbox, plan, { reruns: args.reruns, signal: ctx.signal });
-    }
-  }
+  const reproduced = await reproduceRetryingInstall(workspace.sandbox, plan, { reruns: args.reruns, signal: ctx.signal });
+  const { outcome } = reproduced;
+  plan = reproduced.plan;
+  if (reproduced.hosts.length > 0) ctx.record("setup_retry", { hosts: reproduced.hosts });
   ctx.record("reproduce", { plan, exact: plan.exact, verdict: outcome.verdict, summary: outcome.summary, run: outcome.run, toolchains: toolchains.rows });
   ctx.checkpoint();
 

@@ -34,7 +34,7 @@ export async function checkBroaderSuite(
   const manifest = args.manifest as { scripts?: Record<string, unknown> } | null;
   const script = manifest?.scripts?.["test"];
   if (typeof script !== "string" || NO_TESTS.test(script)) return { suite: null, preExisting: [] };
-  if (RUNS_TEST_SCRIPT.test(args.failing.command) || args.failing.command.includes(script)) return { suite: null, preExisting: [] };
+  if (RUNS_TEST_SCRIPT.test(args.failing.command) || args.failing.command.trim() === script.trim()) return { suite: null, preExisting: [] };
   const manager = await readPackageManager(args.workspace.dir);
   const step: PlannedStep = {
     name: "The repository's test suite",
