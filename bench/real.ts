@@ -42,7 +42,7 @@ try {
 
 function report(first: readonly RealRun[], cached: readonly RealRun[]): void {
   const s = (ms: number) => (ms / 1000).toFixed(1);
-  const header = ["fixture", "kind", "toolchain", "result", "exact", "first s", "cached s", "toolchain first/cached s", "setup s", "reproduce s", "verify s"];
+  const header = ["fixture", "kind", "toolchain", "result", "exact", "first s", "cached s", "toolchain first/cached s", "setup s", "reproduce s", "verify s", "scoped to"];
   const rows = first.map((run) => {
     const again = cached.find((c) => c.fixture.name === run.fixture.name);
     return [
@@ -57,6 +57,7 @@ function report(first: readonly RealRun[], cached: readonly RealRun[]): void {
       s(again?.stages.setupMs ?? run.stages.setupMs),
       s(again?.stages.reproduceMs ?? run.stages.reproduceMs),
       s(again?.stages.verifyMs ?? run.stages.verifyMs),
+      run.stages.scopedTo ?? "-",
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));

@@ -7,9 +7,18 @@
  * the other packages' noise out of the agent's way. Pure.
  */
 import { stripControlCharacters } from "../security/strip-control-characters.ts";
-import type { WorkspacePackage } from "./read-workspace-packages.ts";
 
 export type PackageManager = "npm" | "pnpm" | "yarn" | "bun";
+
+export interface WorkspacePackage {
+  /** The package's `name`. */
+  readonly name: string;
+  /** Its directory, relative to the checkout (`packages/core`). */
+  readonly dir: string;
+  /** Its `scripts` names. */
+  readonly scripts: readonly string[];
+}
+
 
 /** One finding: which package failed, and the task (script) it failed in. */
 export interface FailedPackage {

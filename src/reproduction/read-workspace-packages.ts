@@ -8,17 +8,11 @@ import { lstat, readdir } from "node:fs/promises";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { resolveInJail } from "../security/path-jail.ts";
-import { packageManagerOf, type PackageManager } from "./find-failed-package.ts";
+import { packageManagerOf, type PackageManager, type WorkspacePackage } from "./find-failed-package.ts";
+
+export type { WorkspacePackage } from "./find-failed-package.ts";
 import { readRepoFile } from "./read-repo-file.ts";
 
-export interface WorkspacePackage {
-  /** The package's `name`. */
-  readonly name: string;
-  /** Its directory, relative to the checkout (`packages/core`). */
-  readonly dir: string;
-  /** Its `scripts` names. */
-  readonly scripts: readonly string[];
-}
 
 /** A monorepo of hundreds of packages is read no further than this. */
 const MAX_PACKAGES = 500;

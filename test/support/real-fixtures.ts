@@ -129,6 +129,8 @@ export interface StageBreakdown {
   readonly reproduceMs: number;
   readonly verifyMs: number;
   readonly exact: boolean | undefined;
+  /** The workspace package a monorepo failure was scoped to, when it was. */
+  readonly scopedTo: string | undefined;
 }
 
 /** Reads a job's ledger from the app's SQLite store and sums its stages. */
@@ -140,6 +142,7 @@ export function stageBreakdown(rows: readonly { kind: string; data: string }[]):
   let reproduceMs = 0;
   let verifyMs = 0;
   let exact: boolean | undefined;
+  let scopedTo: string | undefined;
   for (const row of rows) {
     const data = JSON.parse(row.data) as Record<string, unknown>;
     if (row.kind === "toolchain") {
@@ -157,8 +160,9 @@ export function stageBreakdown(rows: readonly { kind: string; data: string }[]):
       exact = (data["exact"] as boolean | undefined) ?? (data["plan"] as { exact?: boolean } | undefined)?.exact;
     }
     if (row.kind === "candidate") verifyMs += Number(data["verifyMs"] ?? 0);
+    if (row.kind === "scope" && data["taken"] === true) scopedTo = String(data["package"]);
   }
-  return { toolchainMs, toolchainCached, toolchains, setupMs, reproduceMs, verifyMs, exact };
+  return { toolchainMs, toolchainCached, toolchains, setupMs, reproduceMs, verifyMs, exact, scopedTo };
 }
 
 const OWNER = "real";
