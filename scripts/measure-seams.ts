@@ -118,7 +118,7 @@ export interface SeamReport {
   readonly unresolvedImports: readonly UnresolvedImport[];
 }
 
-export const TRIGGER_TYPES: readonly string[] = ["ci", "comment", "advisory"];
+export const TRIGGER_TYPES: readonly string[] = ["ci", "comment", "review", "advisory"];
 export const JOB_KINDS: readonly string[] = ["fix-ci", "fix-issue", "bump-dependency"];
 export const COMPOSITION_ROOTS: readonly string[] = ["main.ts", "app.ts", "start-app.ts", "create-pipeline-deps.ts", "cli/"];
 const WRITE_METHOD = /^(create|update|delete|remove|add|set|merge)/;

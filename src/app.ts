@@ -3,6 +3,7 @@ import { onCheckRunCompleted } from "./webhooks/on-check-run.ts";
 import { onCheckRunRequestedAction } from "./webhooks/on-check-run-action.ts";
 import { DEPENDABOT_ALERT_EVENTS, onDependabotAlert } from "./webhooks/on-dependabot-alert.ts";
 import { onIssueCommentCreated } from "./webhooks/on-issue-comment.ts";
+import { onPullRequestReviewSubmitted } from "./webhooks/on-pull-request-review.ts";
 import { onRepositoryVulnerabilityAlert } from "./webhooks/on-repository-vulnerability-alert.ts";
 import { onStatus } from "./webhooks/on-status.ts";
 import { onWorkflowRunCompleted } from "./webhooks/on-workflow-run.ts";
@@ -16,6 +17,7 @@ export function createApp(deps: WebhookDeps): ApplicationFunction {
     app.on("check_run.requested_action", onCheckRunRequestedAction(deps));
     app.on("status", onStatus(deps));
     app.on("issue_comment.created", onIssueCommentCreated(deps));
+    app.on("pull_request_review.submitted", onPullRequestReviewSubmitted(deps));
     app.on([...DEPENDABOT_ALERT_EVENTS], onDependabotAlert(deps));
     app.on("repository_vulnerability_alert", onRepositoryVulnerabilityAlert());
   };

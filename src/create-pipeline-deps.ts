@@ -42,6 +42,8 @@ export function createPipelineDeps(args: {
     log,
     redact,
     now: Date.now,
+    // Stage changes show at once; spend in between every few seconds (GitHub's secondary rate limits).
+    progressEveryMs: 5_000,
     github: async (installationId, repo) => createRepoGitHub((await probot.auth(installationId)) as Octokit, repo, redact),
     mintToken: async (installationId, repoName) =>
       mintInstallationToken((await probot.auth()) as Octokit, installationId, repoName),

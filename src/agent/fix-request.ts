@@ -11,6 +11,17 @@ export interface ModelUsage {
   cachedPromptTokens?: number;
 }
 
+/**
+ * Changes asked for on the app's own pull request: by a submitted review (its
+ * text is the request's `instructions`, its inline comments these) or by
+ * `/agent fix <what to change>` in the thread. All of it is untrusted.
+ */
+export interface ReviewRequest {
+  via: "review" | "comment";
+  author: string;
+  comments: readonly { path: string; line?: number | undefined; body: string }[];
+}
+
 /** One agent run's brief: what it knows, what it may do, what it may spend. */
 export interface FixRequest {
   /** The investigator only reads and diagnoses; fixers edit their own workspace. */
@@ -28,8 +39,8 @@ export interface FixRequest {
   diagnosis?: string;
   /** AGENTS.md / copilot instructions from the default branch, plus the config's `instructions`. */
   repoInstructions: string;
-  /** `/agent fix` text and the issue it was posted on, if any. */
-  request?: { instructions: string; issue?: { title: string; body: string } };
+  /** `/agent fix` text (or a review's own text) and the issue it was posted on, if any. */
+  request?: { instructions: string; issue?: { title: string; body: string }; review?: ReviewRequest };
   /** True when the tests are green and the agent must first write a failing test. */
   issueMode: boolean;
   limits: { turns: number; tokens: number; deadlineMs: number };

@@ -45,7 +45,8 @@ export function samplingFor(strategy: (typeof FIXER_STRATEGIES)[number], profile
 export async function runRole(request: FixRequest, deps: { model: ChatModel; modelName: string; redact: Redactor }): Promise<FixOutcome> {
   const prompt = buildPrompt({
     repository: request.repoFullName,
-    mode: request.issueMode ? "issue" : "ci",
+    // Green tests and a review: the changes it asks for; green and an issue: a test first.
+    mode: request.issueMode ? (request.request?.review ? "review" : "issue") : "ci",
     testCommand: request.failingCommand,
     commandOutput: request.failingResult.output,
     evidence: request.evidence,
@@ -56,6 +57,7 @@ export async function runRole(request: FixRequest, deps: { model: ChatModel; mod
           request: {
             comment: request.request.instructions,
             ...(request.request.issue ? { issueTitle: request.request.issue.title, issueBody: request.request.issue.body } : {}),
+            ...(request.request.review ? { review: request.request.review } : {}),
           },
         }
       : {}),

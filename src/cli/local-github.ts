@@ -55,6 +55,7 @@ export function createLocalGitHub(trigger: LocalTrigger, events: LocalGitHubEven
     },
     pullRequest: notHere("A pull request"),
     issue: notHere("An issue"),
+    reviewComments: notHere("A pull request review"),
     openPullRequests: async () => [],
     openPullRequestFrom: async () => null,
     openAlerts: async () => null,
@@ -71,6 +72,7 @@ export function createLocalGitHub(trigger: LocalTrigger, events: LocalGitHubEven
       post: async () => {},
       report: async (_issue, report) => events.report(report),
       jobStatus: async (_issue, jobId, report) => (events.report(report), jobId),
+      upsert: async () => 0,
     },
     // The branch (or patch file) is written by `pushBranch`; a branch already there is never moved.
     async openPullRequest(args) {

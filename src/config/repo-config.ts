@@ -49,7 +49,11 @@ export const RepoConfig = z
     flaky_reruns: z.number().int().min(0).max(5).default(2),
     /** Most lines (added + removed) a fix may change. */
     max_diff_lines: z.number().int().min(1).max(100_000).default(400),
-    /** Runs of a job that hits transient errors (GitHub, the model, git over the network) before it is reported failed. */
+    /**
+     * Runs of a job that hits transient errors (GitHub, the model, git over the network) before it is
+     * reported failed; also how many review iterations one of Patchwright's pull requests gets before
+     * a person is asked to take over.
+     */
     max_attempts: z.number().int().min(1).max(10).default(3),
     /** Extra guidance for the agent, from the maintainers. */
     instructions: z.string().max(4000).default(""),

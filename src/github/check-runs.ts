@@ -1,12 +1,15 @@
 import type { Redactor } from "../security/redact.ts";
 import type { CheckRunAction } from "./check-run-actions.ts";
-import type { Report } from "./report.ts";
+import type { Annotation, Report } from "./report.ts";
 import type { Octokit } from "./types.ts";
 
 export const CHECK_NAME = "Patchwright";
 /** GitHub caps check run output at 65,535 characters. */
 const TEXT_LIMIT = 60_000;
 const TITLE_LIMIT = 200;
+/** GitHub takes at most 50 annotations per request; more go in further updates. */
+export const ANNOTATIONS_PER_REQUEST = 50;
+const MESSAGE_LIMIT = 1_000;
 
 /**
  * The one check-run reporter of every job kind: open one (queued or in
@@ -26,7 +29,10 @@ export interface CheckRuns {
     actions?: readonly CheckRunAction[];
   }): Promise<number>;
   progress(checkRunId: number, title: string, summary: string): Promise<void>;
-  /** Completes check run `checkRunId`, or creates a completed one on `sha` when the job has none. */
+  /**
+   * Completes check run `checkRunId`, or creates a completed one on `sha` when
+   * the job has none; the report's annotations go 50 to a request.
+   */
   complete(args: { checkRunId: number | null; sha: string; jobId: number; report: Report; actions?: readonly CheckRunAction[] }): Promise<void>;
 }
 
@@ -55,17 +61,33 @@ export function createCheckRuns(octokit: Octokit, repo: { owner: string; name: s
       await octokit.rest.checks.update({ ...r, check_run_id: checkRunId, status: "in_progress", output: output(title, summary) });
     },
     async complete({ checkRunId, sha, jobId, report, actions }) {
+      const out = output(report.title, report.summary, report.details);
+      const batches = chunks((report.annotations ?? []).map((a) => annotation(a, redact)), ANNOTATIONS_PER_REQUEST);
       const common = {
         ...r,
         status: "completed" as const,
         conclusion: report.conclusion,
         completed_at: new Date().toISOString(),
-        output: output(report.title, report.summary, report.details),
+        output: { ...out, ...(batches[0] ? { annotations: batches[0] } : {}) },
         ...(report.url ? { details_url: report.url } : {}),
         ...(actions ? { actions: [...actions] } : {}),
       };
-      if (checkRunId !== null) await octokit.rest.checks.update({ ...common, check_run_id: checkRunId });
-      else await octokit.rest.checks.create({ ...common, name: CHECK_NAME, head_sha: sha, external_id: String(jobId) });
+      let id = checkRunId;
+      if (id !== null) await octokit.rest.checks.update({ ...common, check_run_id: id });
+      else id = (await octokit.rest.checks.create({ ...common, name: CHECK_NAME, head_sha: sha, external_id: String(jobId) })).data.id;
+      // Each request adds its annotations to the ones already there; title and summary are required every time.
+      for (const batch of batches.slice(1)) await octokit.rest.checks.update({ ...r, check_run_id: id, output: { title: out.title, summary: out.summary, annotations: batch } });
     },
   };
+}
+
+/** GitHub's shape of one annotation, its message redacted and cut. */
+function annotation(a: Annotation, redact: Redactor) {
+  return { path: a.path, start_line: a.line, end_line: a.line, annotation_level: a.level, message: redact(a.message).slice(0, MESSAGE_LIMIT) };
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

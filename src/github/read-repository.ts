@@ -6,6 +6,7 @@
  */
 import { parseRepoConfig, type ParsedConfig } from "../config/repo-config.ts";
 import { fetchFailedJobs, fetchJobLog, type FailedJob } from "./fetch-job-logs.ts";
+import { fetchReviewComments, type ReviewCommentSummary } from "./review-comments.ts";
 import type { Octokit } from "./types.ts";
 
 export const CONFIG_PATH = ".github/patchwright.yml";
@@ -50,6 +51,8 @@ export interface RepoReads {
   agentInstructions(branch: string): Promise<string>;
   pullRequest(number: number): Promise<PullRequestSummary>;
   issue(number: number): Promise<{ number: number; title: string; body: string }>;
+  /** The inline comments of one submitted review of pull request `number`. */
+  reviewComments(number: number, reviewId: number): Promise<ReviewCommentSummary[]>;
   /** Every open pull request (paginated). */
   openPullRequests(): Promise<PullRequestSummary[]>;
   /** The open pull request from `branch` of this repository, if any. */
@@ -141,6 +144,7 @@ export function createRepoReads(octokit: Octokit, repo: { owner: string; name: s
       const { data } = await octokit.rest.issues.get({ ...r, issue_number: number });
       return { number: data.number, title: data.title, body: data.body ?? "" };
     },
+    reviewComments: (number, reviewId) => fetchReviewComments(octokit, { ...r, pullNumber: number, reviewId }),
     async openPullRequests() {
       const pulls = await octokit.paginate(octokit.rest.pulls.list, { ...r, state: "open", per_page: 100 });
       return pulls.map(pullRequestOf);

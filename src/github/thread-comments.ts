@@ -25,6 +25,12 @@ export interface ThreadComments {
    * is created. Returns the comment's id.
    */
   jobStatus(issueNumber: number, jobId: number, report: Report, knownId?: number): Promise<number>;
+  /**
+   * The app's one comment carrying `marker` (a hidden HTML comment), edited in
+   * place with `body` when the thread has it, else created: a notice said again
+   * stays one comment. Returns the comment's id.
+   */
+  upsert(issueNumber: number, marker: string, body: string): Promise<number>;
 }
 
 export function createThreadComments(octokit: Octokit, repo: { owner: string; name: string }, redact: Redactor): ThreadComments {
@@ -43,24 +49,25 @@ export function createThreadComments(octokit: Octokit, repo: { owner: string; na
       return null;
     }
   };
+  /** `body` with `marker` as its last line (after redaction and the cut, so it always survives them), edited in place or created. */
+  const upsert = async (issueNumber: number, marker: string, text: string, knownId?: number) => {
+    const body = `${clean(text).slice(0, BODY_LIMIT - marker.length - 1)}\n${marker}`;
+    const id = knownId ?? (await find(issueNumber, marker));
+    if (id === null) {
+      const { data } = await octokit.rest.issues.createComment({ ...r, issue_number: issueNumber, body });
+      return data.id;
+    }
+    await octokit.rest.issues.updateComment({ ...r, comment_id: id, body });
+    return id;
+  };
   return {
     async react(commentId) {
       await octokit.rest.reactions.createForIssueComment({ ...r, comment_id: commentId, content: "eyes" });
     },
     post: async (issueNumber, body) => void (await create(issueNumber, body)),
     report: async (issueNumber, report) => void (await create(issueNumber, renderReport(report))),
-    async jobStatus(issueNumber, jobId, report, knownId) {
-      const marker = jobMarker(jobId);
-      // The marker goes last, after redaction and the cut, so it always survives them.
-      const body = `${clean(renderReport(report)).slice(0, BODY_LIMIT - marker.length - 1)}\n${marker}`;
-      const id = knownId ?? (await find(issueNumber, marker));
-      if (id === null) {
-        const { data } = await octokit.rest.issues.createComment({ ...r, issue_number: issueNumber, body });
-        return data.id;
-      }
-      await octokit.rest.issues.updateComment({ ...r, comment_id: id, body });
-      return id;
-    },
+    jobStatus: (issueNumber, jobId, report, knownId) => upsert(issueNumber, jobMarker(jobId), renderReport(report), knownId),
+    upsert: (issueNumber, marker, body) => upsert(issueNumber, marker, body),
   };
 }
 

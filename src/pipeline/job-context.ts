@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { ModelUsage } from "../agent/fix-request.ts";
+import type { ProgressState } from "../github/check-run-progress.ts";
 import type { RepoGitHub } from "../github/repo-github.ts";
 import type { Report } from "../github/report.ts";
 import type { JobPayload, JobRecord, JobResult } from "../queue/job.ts";
@@ -47,6 +48,12 @@ export interface JobContext {
   record(kind: string, data: unknown): void;
   /** Counts one model call: the job's spend and the repository's daily budget. */
   spend(usage: ModelUsage): void;
+  /**
+   * The job reached `stage` (and, in the fix and verify stages, a candidate):
+   * its check run shows the stage, candidate, elapsed time and spend. Paced
+   * and best effort: it never waits for GitHub and never fails the job.
+   */
+  progress(stage: string, candidate?: { index: number; of: number }): void;
   /** Records a report and shows it where the job was requested. */
   report(report: Report): Promise<void>;
   /** The job's git token (host side only), minted again when it is old or about to expire. */
@@ -78,7 +85,16 @@ export const TOKEN_EXPIRY_MARGIN_MS = 5 * 60_000;
 /** Until the repository's config is read (its `max_attempts` then decides). */
 export const DEFAULT_MAX_ATTEMPTS = 3;
 
-export function createJobContext(args: { job: JobRecord; deps: PipelineDeps; signal: AbortSignal; github: RepoGitHub; origin: Origin; log: Logger }): JobContext & { dispose(): Promise<void> } {
+export function createJobContext(args: {
+  job: JobRecord;
+  deps: PipelineDeps;
+  signal: AbortSignal;
+  github: RepoGitHub;
+  origin: Origin;
+  log: Logger;
+  /** Where progress goes (`github/check-run-progress.ts`); absent: nowhere. */
+  showProgress?: (state: ProgressState) => void;
+}): JobContext & { dispose(): Promise<void> } {
   const { job, deps, github, signal } = args;
   const { payload } = job;
   const repoFullName = `${payload.repo.owner}/${payload.repo.name}`;
@@ -98,6 +114,10 @@ export function createJobContext(args: { job: JobRecord; deps: PipelineDeps; sig
     return now - t.mintedAt >= TOKEN_MAX_AGE_MS || (t.expiresAt !== undefined && t.expiresAt - now <= TOKEN_EXPIRY_MARGIN_MS);
   };
   const record = (kind: string, data: unknown) => deps.ledger(job.id, kind, data);
+  let at: { stage: string; candidate?: string } | undefined;
+  const show = () => {
+    if (at && args.showProgress) args.showProgress({ ...at, elapsedMs: deps.now() - ctx.startedAt, tokens: spent.tokens, costUsd: spent.costUsd });
+  };
   const location = async () => ({ cloneUrl: payload.repo.cloneUrl, token: await ctx.token(), installationId: payload.installationId });
   const ctx: JobContext & { dispose(): Promise<void> } = {
     job,
@@ -118,6 +138,11 @@ export function createJobContext(args: { job: JobRecord; deps: PipelineDeps; sig
       spent.tokens += tokens;
       spent.costUsd += cost;
       deps.usage.record(job.id, repoFullName, tokens, cost);
+      show(); // the spend so far, paced
+    },
+    progress(stage, candidate) {
+      at = { stage, ...(candidate ? { candidate: `${candidate.index} of ${candidate.of}` } : {}) };
+      show();
     },
     async report(report) {
       record("report", report);

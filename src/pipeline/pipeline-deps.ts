@@ -53,6 +53,12 @@ export interface PipelineDeps {
   pythonIndex?: string;
   /** `host` / `host:port` entries the setup network allows on top of the registries (PATCHWRIGHT_SETUP_ALLOWED_HOSTS). */
   setupAllowedHosts?: readonly string[];
+  /**
+   * A job's check run shows its stage as it goes, and its spend at most this
+   * often (ms) between stages. Absent: no progress on the check run (the CLI
+   * shows its own; pipeline tests count every check-run write).
+   */
+  progressEveryMs?: number;
   /** Runs one agent role (investigator or fixer) to its end. */
   fix(request: FixRequest): Promise<FixOutcome>;
   ledger(jobId: number, kind: string, data: unknown): void;

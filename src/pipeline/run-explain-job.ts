@@ -6,6 +6,7 @@ import { gatherFailureEvidence } from "./stages/2-evidence.ts";
 import { openJobWorkspace } from "./stages/3-workspace.ts";
 import { REPORT_EXCERPT_CHARS, reproduce, setupFailedReport } from "./stages/4-reproduce.ts";
 import { briefFor, investigate } from "./stages/6-investigate.ts";
+import { annotated, locateAnnotations } from "./stages/locate-annotations.ts";
 
 /**
  * `/agent explain` on an issue or a pull request: stages 1–4 and the
@@ -27,6 +28,12 @@ export async function runExplainJob(ctx: JobContext): Promise<Ending> {
   const brief = await briefFor(ctx, { config, reproduction, evidence: evidence.text, issueMode: origin.writesTestFirst && outcome.verdict !== "red", request: origin.request(target) });
   const diagnosis = await investigate(ctx, { workspace: reproduction.workspace, brief, budget }); // 6
   ctx.checkpoint();
+  // On a check run (the Explain button), the lines the failure and the diagnosis point at.
+  const annotations = await locateAnnotations(reproduction.workspace, [
+    { text: evidence.text, level: "failure" },
+    { text: reproduction.before.output, level: "failure" },
+    { text: diagnosis.summary, level: "notice" },
+  ]);
   const details = `${renderReproductionMarkdown(outcome)}\n\n${fence(tail(reproduction.before.output, REPORT_EXCERPT_CHARS))}`;
   if (diagnosis.modelError !== undefined) {
     return {
@@ -35,7 +42,7 @@ export async function runExplainJob(ctx: JobContext): Promise<Ending> {
     };
   }
   const tests = outcome.verdict === "red" ? `\`${reproduction.failingCommand}\` fails here too.` : `\`${reproduction.failingCommand}\` passes here (${outcome.verdict}).`;
-  return {
+  return annotated({
     result: { state: "succeeded", summary: "explained" },
     report: {
       conclusion: diagnosis.status === "finished" ? "success" : "neutral",
@@ -43,5 +50,5 @@ export async function runExplainJob(ctx: JobContext): Promise<Ending> {
       summary: `${diagnosis.summary.trim() || "(the investigator wrote no diagnosis)"}\n\n${tests} Nothing was changed or pushed; \`/agent fix\` asks for a fix.\n\n<sub>Written by Patchwright · ${ctx.spent.tokens} tokens · $${ctx.spent.costUsd.toFixed(2)}.</sub>`,
       details,
     },
-  };
+  }, annotations);
 }

@@ -9,6 +9,7 @@ import { briefFor, investigate } from "./stages/6-investigate.ts";
 import { describeCandidates, fixInParallel, type FixResult } from "./stages/7-fix.ts";
 import { deliver, type Delivery } from "./stages/9-deliver.ts";
 import { diffPolicyFor } from "./stages/diff-policy-for.ts";
+import { annotated, locateAnnotations } from "./stages/locate-annotations.ts";
 
 /**
  * A fix job (a red build, or `/agent fix`), as its stages. The frame
@@ -26,6 +27,11 @@ export async function runFixJob(ctx: JobContext): Promise<Ending> {
   const issueMode = origin.writesTestFirst && reproduction.outcome.verdict !== "red";
   if (!issueMode) endUnlessRed(ctx, reproduction);
   const policy = diffPolicyFor(config, ctx.deps.redact, { lockfiles: false });
+  // Where it failed, read while the workspace is still the red commit: the report's annotations.
+  let annotations = await locateAnnotations(workspace, [
+    { text: evidence.text, level: "failure" },
+    { text: reproduction.before.output, level: "failure" },
+  ]);
 
   const byRecipe = issueMode ? null : await tryRecipes(ctx, { workspace, reproduction, baseSha: target.sha, policy }); // 5
   let result: FixResult;
@@ -33,13 +39,14 @@ export async function runFixJob(ctx: JobContext): Promise<Ending> {
   else {
     const brief = await briefFor(ctx, { config, reproduction, evidence: evidence.text, issueMode, request: origin.request(target) });
     const diagnosis = await investigate(ctx, { workspace, brief, budget }); // 6
+    annotations = await locateAnnotations(workspace, [{ text: diagnosis.summary, level: "notice" }], annotations);
     result = await fixInParallel(ctx, { diagnosis, base: workspace, sha: target.sha, candidates: config.candidates, budget, reproduction, policy, brief }); // 7, 8
   }
   ctx.checkpoint();
   const { winner } = result;
-  if (!winner?.verdict) return noVerifiedFix(reproduction.failingCommand, result);
+  if (!winner?.verdict) return annotated(noVerifiedFix(reproduction.failingCommand, result), annotations);
   const delivery = await deliver(ctx, { target, reproduction, result, winner: { ...winner, verdict: winner.verdict }, config }); // 9
-  return delivered(delivery, reproduction.failingCommand);
+  return annotated(delivered(delivery, reproduction.failingCommand), annotations);
 }
 
 /** The ending of a delivered fix: where it went, and why there when it was meant to go elsewhere. */

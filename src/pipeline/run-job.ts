@@ -1,4 +1,5 @@
 import { toOutcome } from "../errors.ts";
+import { followCheckRun, type CheckRunProgress } from "../github/check-run-progress.ts";
 import { JobCancelled, SHUTDOWN } from "../queue/job-cancelled.ts";
 import type { JobKind, JobRecord, JobResult } from "../queue/job.ts";
 import { createJobContext, DEFAULT_MAX_ATTEMPTS, JobEnd, type Ending, type JobContext } from "./job-context.ts";
@@ -28,8 +29,14 @@ export async function runJob(job: JobRecord, deps: PipelineDeps, signal: AbortSi
   const log = deps.log.child({ jobId: job.id, repo: `${payload.repo.owner}/${payload.repo.name}`, kind: payload.kind });
   let ctx: (JobContext & { dispose(): Promise<void> }) | undefined;
   try {
-    const github = await deps.github(payload.installationId, payload.repo);
-    ctx = createJobContext({ job, deps, signal, github, origin: createOrigin(job, github), log });
+    const repoGitHub = await deps.github(payload.installationId, payload.repo);
+    // The origin opens or updates the job's check run; progress follows it there.
+    const progress: CheckRunProgress | undefined =
+      deps.progressEveryMs === undefined
+        ? undefined
+        : followCheckRun(repoGitHub.checks, { now: deps.now, minIntervalMs: deps.progressEveryMs, warn: (error) => log.warn({ err: error }, "could not show progress on the check run") });
+    const github = progress ? { ...repoGitHub, checks: progress.checks } : repoGitHub;
+    ctx = createJobContext({ job, deps, signal, github, origin: createOrigin(job, github), log, ...(progress ? { showProgress: progress.show } : {}) });
     const ending = await RUNNERS[payload.kind](ctx).catch((error: unknown) => {
       if (error instanceof JobEnd && !signal.aborted) return error.ending;
       throw error;

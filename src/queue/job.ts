@@ -63,6 +63,44 @@ export const CommentTrigger = z.object({
   instructions: z.string(),
 });
 
+/** Most inline comments of one review a job carries (a review with more is told so). */
+export const MAX_REVIEW_COMMENTS = 50;
+
+/** One inline comment of a review: where it is, and what it says (untrusted). */
+export const ReviewComment = z.object({
+  /** The file, relative to the repository root. */
+  path: z.string().min(1).max(1000),
+  /** The line it is on (or its original line, when outdated); absent for a comment on the whole file. */
+  line: z.number().int().positive().optional(),
+  body: z.string().max(4000),
+});
+export type ReviewComment = z.infer<typeof ReviewComment>;
+
+/**
+ * A review iteration: someone with write access asked for changes on the
+ * app's own pull request, with a submitted review or `/agent fix <what to
+ * change>`. The job works on `headSha` and commits onto `headRef` (only
+ * while the branch is still there).
+ */
+export const ReviewTrigger = z.object({
+  type: z.literal("review"),
+  pullNumber: z.number().int().positive(),
+  /** The pull request's head branch (a `patchwright/` branch of this repository). */
+  headRef: z.string().min(1),
+  /** Its head when the review was submitted: the commit the comments are about. */
+  headSha: z.string().regex(/^[0-9a-f]{40}$/),
+  author: z.string(),
+  /** What asked: a submitted review, or an `/agent fix` comment in the thread. */
+  via: z.discriminatedUnion("type", [
+    z.object({ type: z.literal("review"), reviewId: z.number().int(), url: z.string().optional() }),
+    z.object({ type: z.literal("comment"), commentId: z.number().int() }),
+  ]),
+  /** The review's own text, or the text after `/agent fix`; untrusted. */
+  body: z.string(),
+  comments: z.array(ReviewComment).max(MAX_REVIEW_COMMENTS),
+});
+export type ReviewTrigger = z.infer<typeof ReviewTrigger>;
+
 /**
  * A security advisory against a dependency (a `dependabot_alert`), for a
  * `bump-dependency` job. Jobs are deduplicated per (repository, ecosystem,
@@ -121,7 +159,7 @@ export type LocalTrigger = z.infer<typeof LocalTrigger>;
 export type CiTrigger = z.infer<typeof CiTrigger>;
 export type CommentTrigger = z.infer<typeof CommentTrigger>;
 
-export const Trigger = z.discriminatedUnion("type", [CiTrigger, CommentTrigger, AdvisoryTrigger, LocalTrigger]);
+export const Trigger = z.discriminatedUnion("type", [CiTrigger, CommentTrigger, ReviewTrigger, AdvisoryTrigger, LocalTrigger]);
 export type Trigger = z.infer<typeof Trigger>;
 
 /**

@@ -1,8 +1,11 @@
 import type { Context } from "probot";
 import { hasWriteAccess } from "../github/has-write-access.ts";
+import { createRepoReads } from "../github/read-repository.ts";
 import { createThreadComments } from "../github/thread-comments.ts";
 import type { JobPayload } from "../queue/job.ts";
 import type { WebhookDeps } from "./webhook-deps.ts";
+import { enqueueIteration } from "./enqueue-iteration.ts";
+import { isAppPullRequest } from "./is-app-pull-request.ts";
 import { parseAgentCommand } from "./parse-agent-command.ts";
 import { repoRefOf } from "./repo-ref.ts";
 
@@ -12,7 +15,9 @@ export const COMMANDS =
 
 /**
  * `issue_comment.created`: `/agent fix|explain [instructions]`, `/agent stop`
- * and `/agent status` from someone with write access.
+ * and `/agent status` from someone with write access. `/agent fix <what to
+ * change>` on the app's own pull request is a review iteration: the change is
+ * made on that pull request's branch (`enqueue-iteration.ts`).
  */
 export function onIssueCommentCreated(deps: WebhookDeps) {
   return async (context: Context<"issue_comment.created">): Promise<void> => {
@@ -74,6 +79,31 @@ export function onIssueCommentCreated(deps: WebhookDeps) {
       return;
     }
     const isPullRequest = issue.pull_request !== undefined;
+    // Only a pull request a bot opened can be the app's: only those cost the lookup of its head.
+    if (command.name === "fix" && isPullRequest && issue.user?.type === "Bot") {
+      const pr = await createRepoReads(context.octokit, { owner, name: repo }).pullRequest(issue.number).catch((error: unknown) => {
+        deps.queue.forgetDelivery(context.id);
+        throw error;
+      });
+      if (isAppPullRequest({ headRef: pr.headRef, sameRepository: pr.sameRepository, authorIsBot: true })) {
+        if (command.instructions === "") {
+          reply(`Say what to change: \`/agent fix <what to change>\` on this pull request changes its branch \`${pr.headRef}\`. A review with comments on the code does it too.`);
+          return;
+        }
+        await enqueueIteration(deps, {
+          octokit: context.octokit,
+          repo: repoRefOf(repository),
+          installationId: installation.id,
+          deliveryId: context.id,
+          log,
+          trigger: { type: "review", pullNumber: pr.number, headRef: pr.headRef, headSha: pr.headSha, author, via: { type: "comment", commentId: comment.id }, body: command.instructions.slice(0, 4000), comments: [] },
+        }).catch((error: unknown) => {
+          deps.queue.forgetDelivery(context.id);
+          throw error;
+        });
+        return;
+      }
+    }
     const payload: JobPayload = {
       version: 1,
       kind: command.name === "explain" ? "explain" : isPullRequest ? "fix-ci" : "fix-issue",

@@ -207,6 +207,19 @@ describe("a red build becomes a pull request", () => {
     // The check run acknowledging the job ends green, pointing at the PR.
     const check = await github.waitFor((r) => r.method === "PATCH" && (r.body as { conclusion?: string })?.conclusion === "success");
     expect(JSON.stringify(check.body)).toContain(`/pull/${pr.number}`);
+    // While it worked, the check run showed its stages with the spend so far (paced: stages that
+    // passed while an update was in flight were skipped), and nothing after its ending.
+    const updates = github.requests.filter((r) => r.method === "PATCH" && r.path.includes("/check-runs/"));
+    const working = updates.filter((r) => (r.body as { status?: string }).status === "in_progress").map((r) => (r.body as { output: { title: string; summary: string } }).output);
+    const stageNames = ["Reproducing the failure", "Gathering evidence", "Opening a workspace", "Trying known fixes", "Investigating", "Fixing", "Verifying", "Delivering"];
+    expect(working.map((o) => o.title)).toContain("Gathering evidence");
+    expect(working.every((o) => stageNames.includes(o.title))).toBe(true);
+    expect(working.find((o) => o.title === "Gathering evidence")?.summary).toMatch(/\| Gathering evidence \| – \| \d+s \| [\d,]+ \| \$\d+\.\d{4} \|/);
+    expect(updates.at(-1)).toBe(check);
+    // …and its ending marks the line where the test failed (from the log's runner path, checked in the checkout).
+    expect((check.body as { output: { annotations?: unknown[] } }).output.annotations).toContainEqual(
+      expect.objectContaining({ path: "test/add.test.js", start_line: 6, end_line: 6, annotation_level: "failure" }),
+    );
 
     // The model saw the distilled failure, not the whole log.
     const first = JSON.stringify(model.requests[0]);

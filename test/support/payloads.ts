@@ -88,6 +88,8 @@ export function issueCommentCreated(
     issueNumber?: number;
     commentId?: number;
     pullRequest?: boolean;
+    /** Who opened the issue or pull request (default: the example's user). */
+    issueAuthorType?: "User" | "Bot";
   },
 ): Json {
   const p = example("issue_comment", (e) => e["action"] === "created");
@@ -104,7 +106,63 @@ export function issueCommentCreated(
   p["issue"] = {
     ...plainIssue,
     number,
+    ...(o.issueAuthorType ? { user: { ...(plainIssue["user"] as Json), login: o.issueAuthorType === "Bot" ? "patchwright[bot]" : "someone", type: o.issueAuthorType } } : {}),
     ...(o.pullRequest ? { pull_request: { url: `${repo["html_url"]}/pull/${number}` } } : {}),
+  };
+  return p;
+}
+
+/**
+ * `pull_request_review.submitted` from the examples, on pull request `number`:
+ * by default the app's own (a bot's pull request from a `patchwright/` branch
+ * of the repository) and reviewed by a person who comments on the code.
+ */
+export function pullRequestReviewSubmitted(
+  o: RepoOptions & {
+    state?: "commented" | "changes_requested" | "approved";
+    body?: string | null;
+    reviewer?: string;
+    reviewerType?: "User" | "Bot";
+    reviewId?: number;
+    number?: number;
+    headRef?: string;
+    headSha?: string;
+    /** `owner/name` of the head repository; defaults to the repository itself (not a fork). */
+    headRepoFullName?: string;
+    prAuthor?: string;
+    prAuthorType?: "User" | "Bot";
+  } = {},
+): Json {
+  const p = example("pull_request_review", (e) => e["action"] === "submitted");
+  const repo = repository(p["repository"] as Json, o);
+  const review = p["review"] as Json;
+  const pr = p["pull_request"] as Json;
+  const head = pr["head"] as Json;
+  const number = o.number ?? 12;
+  const reviewId = o.reviewId ?? 237895671;
+  const reviewer = { ...(review["user"] as Json), login: o.reviewer ?? "maintainer", type: o.reviewerType ?? "User" };
+  p["repository"] = repo;
+  p["installation"] = { id: o.installationId ?? 42, node_id: "MDIz" };
+  p["sender"] = { ...(p["sender"] as Json), login: reviewer.login, type: reviewer.type };
+  p["review"] = {
+    ...review,
+    id: reviewId,
+    user: reviewer,
+    body: o.body === undefined ? null : o.body,
+    state: o.state ?? "commented",
+    html_url: `${repo["html_url"]}/pull/${number}#pullrequestreview-${reviewId}`,
+  };
+  p["pull_request"] = {
+    ...pr,
+    number,
+    state: "open",
+    user: { ...(pr["user"] as Json), login: o.prAuthor ?? "patchwright[bot]", type: o.prAuthorType ?? "Bot" },
+    head: {
+      ...head,
+      ref: o.headRef ?? "patchwright/fix-3484a3f",
+      sha: o.headSha ?? "ec26c3e57ca3a959ca5aad62de7213c562f8c821",
+      repo: { ...(head["repo"] as Json), full_name: o.headRepoFullName ?? repo["full_name"] },
+    },
   };
   return p;
 }

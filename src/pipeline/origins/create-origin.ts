@@ -5,6 +5,7 @@ import { ciOrigin } from "./ci.ts";
 import { commentOrigin } from "./comment.ts";
 import { localOrigin } from "./local.ts";
 import type { Origin } from "./origin.ts";
+import { reviewOrigin } from "./review.ts";
 
 /** The origin of a job: the one place that asks which trigger it came from. */
 export function createOrigin(job: JobRecord, github: RepoGitHub): Origin {
@@ -14,6 +15,8 @@ export function createOrigin(job: JobRecord, github: RepoGitHub): Origin {
       return ciOrigin(job, trigger, github);
     case "comment":
       return commentOrigin(job, trigger, github);
+    case "review":
+      return reviewOrigin(job, trigger, github);
     case "advisory":
       return advisoryOrigin(job, trigger, github);
     case "local":

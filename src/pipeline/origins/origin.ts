@@ -24,7 +24,11 @@ export interface Origin {
   readonly advisory?: AdvisoryTrigger;
   /** The red signals to gather evidence from (none for a comment or an advisory). */
   readonly failureSources: readonly FailureSource[];
-  /** Nothing is red and the request asks for a fix: the agent first writes a test that shows the problem. */
+  /**
+   * Nothing red stops the job: it goes on with green tests (issue mode). The
+   * agent first writes a test that shows the problem, or, for a review of the
+   * app's pull request (the request carries a `review`), makes the changes asked for.
+   */
   readonly writesTestFirst: boolean;
   /** One markdown sentence: what failed or what was asked, at `sha`. */
   describe(sha: string): string;

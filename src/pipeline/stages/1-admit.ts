@@ -19,6 +19,7 @@ const DAY_MS = 24 * 3_600_000;
  * skips only where the origin shows them.
  */
 export async function admit(ctx: JobContext): Promise<{ config: RepoConfig; budget: Budget }> {
+  ctx.progress("Admitting");
   const parsed = await ctx.github.reads.config();
   if (!parsed.ok) {
     return fail("invalid repository config", {

@@ -58,6 +58,7 @@ export async function reproduce(
   args: { workspace: Workspace; target: Target; failedJob: FailedWorkflowJob | undefined; config: RepoConfig; reruns: number },
 ): Promise<Reproduction> {
   const { target, failedJob, config } = args;
+  ctx.progress("Reproducing the failure");
   const workflow = failedJob?.workflowPath ? await readWorkflowFile(args.workspace.dir, failedJob.workflowPath) : undefined;
   const packageFacts = await readPackageFacts(args.workspace.dir);
   const host = await probeToolchain(args.workspace.sandbox);

@@ -17,6 +17,7 @@ export async function tryRecipes(
   args: { workspace: Workspace; reproduction: Reproduction; baseSha: string; policy: DiffPolicy },
 ): Promise<FixResult | null> {
   const { workspace, reproduction } = args;
+  ctx.progress("Trying known fixes");
   const recipe = await runRecipes({
     sandbox: workspace.sandbox,
     failingCommand: reproduction.failingCommand,

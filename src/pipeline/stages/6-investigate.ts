@@ -49,6 +49,7 @@ export function timeLeft(ctx: JobContext, budget: Budget): number {
  */
 export async function investigate(ctx: JobContext, args: { workspace: Workspace; brief: Brief; budget: Budget }): Promise<FixOutcome> {
   const { budget } = args;
+  ctx.progress("Investigating");
   const diagnosis = await ctx.deps.fix({
     ...args.brief,
     role: "investigator",

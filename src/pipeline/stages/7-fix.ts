@@ -42,6 +42,7 @@ export async function fixInParallel(
     ctx.record("fork_failed", { message: ctx.deps.redact((error as Error).message), candidates: workspaces.length });
   }
 
+  ctx.progress("Fixing", { index: 1, of: workspaces.length });
   const perFixer = { turns: budget.turns, tokens: Math.floor((budget.tokens * (1 - INVESTIGATOR_SHARE)) / workspaces.length) };
   const outcomes = await Promise.all(
     workspaces.map((workspace, index) =>
@@ -52,7 +53,10 @@ export async function fixInParallel(
         workspace,
         diagnosis: diagnosis.summary,
         limits: { ...perFixer, deadlineMs: timeLeft(ctx, budget) },
-        onEvent: (kind, data) => ctx.record(`fixer${index + 1}.${kind}`, data),
+        onEvent: (kind, data) => {
+          ctx.record(`fixer${index + 1}.${kind}`, data);
+          ctx.progress("Fixing", { index: index + 1, of: workspaces.length }); // the candidate that moved last, paced
+        },
         onUsage: ctx.spend,
       }),
     ),
@@ -61,6 +65,7 @@ export async function fixInParallel(
   const candidates: Candidate[] = [];
   for (const [index, workspace] of workspaces.entries()) {
     const outcome = outcomes[index]!;
+    ctx.progress("Verifying", { index: index + 1, of: workspaces.length }); // 8
     // A cancelled run, or one that ended on a model error (its summary is the provider's message), is not
     // verified and never delivered; anything else is verified, whatever the agent claimed.
     const verdict =

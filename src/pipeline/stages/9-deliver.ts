@@ -33,6 +33,7 @@ export async function deliver(
   args: { target: Target; reproduction: Reproduction; result: FixResult; winner: Candidate & { verdict: Verdict }; config: RepoConfig },
 ): Promise<Delivery> {
   const { deps, origin, payload } = ctx;
+  ctx.progress("Delivering");
   const { target, reproduction, result } = args;
   const { workspace, outcome: fix, verdict } = args.winner;
   const title = origin.prTitle(fix.summary);
