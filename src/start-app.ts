@@ -16,6 +16,7 @@ import { createMetrics } from "./metrics/create-metrics.ts";
 import { observeWebhooks } from "./metrics/observe-webhooks.ts";
 import { createOperationsRoutes } from "./metrics/operations-routes.ts";
 import { cacheWhileUsable } from "./metrics/readiness.ts";
+import { loadAppLogin } from "./github/bot-identity.ts";
 import { GitHubOctokit } from "./github/github-octokit.ts";
 import { createRepoGitHub } from "./github/repo-github.ts";
 import type { Octokit } from "./github/types.ts";
@@ -67,6 +68,8 @@ export async function startApp(env: AppEnv): Promise<RunningApp> {
   const queue = openSqliteQueue({ dataDir: env.dataDir });
   const tasks = createBackgroundTasks(log);
   const metrics = createMetrics({ registry: new Registry(), queueDepth: () => queue.depth() });
+  // Asked of GitHub once; a failure is asked again on the next delivery that needs it.
+  let appLogin: Promise<string> | undefined;
 
   const middleware = await createNodeMiddleware(
     createApp({
@@ -74,6 +77,11 @@ export async function startApp(env: AppEnv): Promise<RunningApp> {
       tasks,
       redact,
       appId: env.appId,
+      appLogin: () =>
+        (appLogin ??= (async () => loadAppLogin((await probot.auth()) as Octokit))().catch((error: unknown) => {
+          appLogin = undefined;
+          throw error;
+        })),
       coalesceMs: env.coalesceMs,
       reportCancelled: (octokit, job, by) => originOf(octokit, job).reportCancelledBeforeStart(by),
       acknowledge: async (octokit, job) => {

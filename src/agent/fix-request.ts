@@ -12,9 +12,9 @@ export interface ModelUsage {
 }
 
 /**
- * Changes asked for on the app's own pull request: by a submitted review (its
- * text is the request's `instructions`, its inline comments these) or by
- * `/agent fix <what to change>` in the thread. All of it is untrusted.
+ * Changes asked for on the app's own pull request (or one it committed a fix
+ * to): by a submitted review (its text is the request's `instructions`, its
+ * inline comments these) or by `/agent fix <what to change>` in the thread. All of it is untrusted.
  */
 export interface ReviewRequest {
   via: "review" | "comment";

@@ -56,6 +56,7 @@ export function createLocalGitHub(trigger: LocalTrigger, events: LocalGitHubEven
     pullRequest: notHere("A pull request"),
     issue: notHere("An issue"),
     reviewComments: notHere("A pull request review"),
+    pullRequestCommits: notHere("A pull request"),
     openPullRequests: async () => [],
     openPullRequestFrom: async () => null,
     openAlerts: async () => null,

@@ -6,6 +6,7 @@
  */
 import { parseRepoConfig, type ParsedConfig } from "../config/repo-config.ts";
 import { fetchFailedJobs, fetchJobLog, type FailedJob } from "./fetch-job-logs.ts";
+import { fetchPullRequestCommits, type PullRequestCommitSummary } from "./pull-request-commits.ts";
 import { fetchReviewComments, type ReviewCommentSummary } from "./review-comments.ts";
 import type { Octokit } from "./types.ts";
 
@@ -53,6 +54,8 @@ export interface RepoReads {
   issue(number: number): Promise<{ number: number; title: string; body: string }>;
   /** The inline comments of one submitted review of pull request `number`. */
   reviewComments(number: number, reviewId: number): Promise<ReviewCommentSummary[]>;
+  /** The commits of pull request `number` (paginated; GitHub lists at most 250). */
+  pullRequestCommits(number: number): Promise<PullRequestCommitSummary[]>;
   /** Every open pull request (paginated). */
   openPullRequests(): Promise<PullRequestSummary[]>;
   /** The open pull request from `branch` of this repository, if any. */
@@ -145,6 +148,7 @@ export function createRepoReads(octokit: Octokit, repo: { owner: string; name: s
       return { number: data.number, title: data.title, body: data.body ?? "" };
     },
     reviewComments: (number, reviewId) => fetchReviewComments(octokit, { ...r, pullNumber: number, reviewId }),
+    pullRequestCommits: (number) => fetchPullRequestCommits(octokit, { ...r, pullNumber: number }),
     async openPullRequests() {
       const pulls = await octokit.paginate(octokit.rest.pulls.list, { ...r, state: "open", per_page: 100 });
       return pulls.map(pullRequestOf);

@@ -78,14 +78,14 @@ export type ReviewComment = z.infer<typeof ReviewComment>;
 
 /**
  * A review iteration: someone with write access asked for changes on the
- * app's own pull request, with a submitted review or `/agent fix <what to
- * change>`. The job works on `headSha` and commits onto `headRef` (only
- * while the branch is still there).
+ * app's own pull request (or a person's whose branch it committed a fix to),
+ * with a submitted review or `/agent fix <what to change>`. The job works on
+ * `headSha` and commits onto `headRef` (only while the branch is still there).
  */
 export const ReviewTrigger = z.object({
   type: z.literal("review"),
   pullNumber: z.number().int().positive(),
-  /** The pull request's head branch (a `patchwright/` branch of this repository). */
+  /** The pull request's head branch (a branch of this repository: a `patchwright/` one, or a person's the app committed to). */
   headRef: z.string().min(1),
   /** Its head when the review was submitted: the commit the comments are about. */
   headSha: z.string().regex(/^[0-9a-f]{40}$/),

@@ -18,7 +18,8 @@ export function iterationsOf(jobs: readonly JobRecord[]): JobRecord[] {
 }
 
 /**
- * Queues a review iteration of the app's own pull request, unless the pull
+ * Queues a review iteration of the app's own pull request (or a person's it
+ * committed a fix to, `is-app-pull-request.ts`), unless the pull
  * request had `max_attempts` of them already (the repository's config, read
  * from the default branch): then no job, and one comment, edited in place on
  * each later request, asks a person to take over. One live iteration per

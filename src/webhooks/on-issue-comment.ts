@@ -5,7 +5,7 @@ import { createThreadComments } from "../github/thread-comments.ts";
 import type { JobPayload } from "../queue/job.ts";
 import type { WebhookDeps } from "./webhook-deps.ts";
 import { enqueueIteration } from "./enqueue-iteration.ts";
-import { isAppPullRequest } from "./is-app-pull-request.ts";
+import { appCommittedTo, isAppPullRequest, mayBeCommittedTo } from "./is-app-pull-request.ts";
 import { parseAgentCommand } from "./parse-agent-command.ts";
 import { repoRefOf } from "./repo-ref.ts";
 
@@ -16,8 +16,10 @@ export const COMMANDS =
 /**
  * `issue_comment.created`: `/agent fix|explain [instructions]`, `/agent stop`
  * and `/agent status` from someone with write access. `/agent fix <what to
- * change>` on the app's own pull request is a review iteration: the change is
- * made on that pull request's branch (`enqueue-iteration.ts`).
+ * change>` on the app's own pull request, or on a person's pull request whose
+ * branch the app committed a fix to (`is-app-pull-request.ts`), is a review
+ * iteration: the change is made on that pull request's branch
+ * (`enqueue-iteration.ts`).
  */
 export function onIssueCommentCreated(deps: WebhookDeps) {
   return async (context: Context<"issue_comment.created">): Promise<void> => {
@@ -79,13 +81,21 @@ export function onIssueCommentCreated(deps: WebhookDeps) {
       return;
     }
     const isPullRequest = issue.pull_request !== undefined;
-    // Only a pull request a bot opened can be the app's: only those cost the lookup of its head.
-    if (command.name === "fix" && isPullRequest && issue.user?.type === "Bot") {
-      const pr = await createRepoReads(context.octokit, { owner, name: repo }).pullRequest(issue.number).catch((error: unknown) => {
+    const authorIsBot = issue.user?.type === "Bot";
+    // Only a pull request a bot opened can be the app's; a person's is iterated on only for `/agent fix <what to change>`
+    // (a bare `/agent fix` there is the ordinary fix) and only if the app committed to its branch. Only those cost the lookups.
+    if (command.name === "fix" && isPullRequest && (authorIsBot || command.instructions !== "")) {
+      const forget = (error: unknown): never => {
         deps.queue.forgetDelivery(context.id);
         throw error;
-      });
-      if (isAppPullRequest({ headRef: pr.headRef, sameRepository: pr.sameRepository, authorIsBot: true })) {
+      };
+      const reads = createRepoReads(context.octokit, { owner, name: repo });
+      const pr = await reads.pullRequest(issue.number).catch(forget);
+      const head = { headRef: pr.headRef, sameRepository: pr.sameRepository, authorIsBot };
+      const iterates =
+        isAppPullRequest(head) ||
+        (mayBeCommittedTo({ ...head, defaultBranch: repository.default_branch }) && (await deps.appLogin().then((login) => appCommittedTo(reads, pr.number, login)).catch(forget)));
+      if (iterates) {
         if (command.instructions === "") {
           reply(`Say what to change: \`/agent fix <what to change>\` on this pull request changes its branch \`${pr.headRef}\`. A review with comments on the code does it too.`);
           return;

@@ -4,15 +4,18 @@ import { createRepoReads } from "../github/read-repository.ts";
 import { MAX_REVIEW_COMMENTS, type ReviewComment } from "../queue/job.ts";
 import type { WebhookDeps } from "./webhook-deps.ts";
 import { enqueueIteration } from "./enqueue-iteration.ts";
-import { isAppPullRequest } from "./is-app-pull-request.ts";
+import { appCommittedTo, isAppPullRequest, mayBeCommittedTo } from "./is-app-pull-request.ts";
 import { repoRefOf } from "./repo-ref.ts";
 
 /** Longest review text or comment a job carries; the prompt cuts further. */
 const MAX_TEXT = 4000;
 
 /**
- * `pull_request_review.submitted` on the app's own pull request, by someone
- * with write access (checked as for commands), never a bot: a review that
+ * `pull_request_review.submitted` on the app's own pull request, or on a
+ * person's pull request from a branch of this repository that the app
+ * committed a fix to (`appCommittedTo`: one read of its commits, made only
+ * for a review that could act), by someone with write access (checked as
+ * for commands), never a bot: a review that
  * requests changes, or comments on lines of the code, queues an iteration on
  * the same branch with its text and inline comments (file, line, text) as the
  * request. A review that approves, or only talks, starts nothing.
@@ -25,8 +28,10 @@ export function onPullRequestReviewSubmitted(deps: WebhookDeps) {
     const state = review.state.toLowerCase();
     if (state !== "changes_requested" && state !== "commented") return;
     if (pr.state !== "open") return;
-    const own = isAppPullRequest({ headRef: pr.head.ref, sameRepository: pr.head.repo?.full_name === repository.full_name, authorIsBot: pr.user?.type === "Bot" });
-    if (!own) return;
+    const head = { headRef: pr.head.ref, sameRepository: pr.head.repo?.full_name === repository.full_name, authorIsBot: pr.user?.type === "Bot" };
+    const own = isAppPullRequest(head);
+    // A person's pull request counts only if the app committed to its branch: asked of GitHub below, after the reviewer's access.
+    if (!own && !mayBeCommittedTo({ ...head, defaultBranch: repository.default_branch })) return;
     const log = context.log.child({ delivery: context.id, repo: repository.full_name, pullRequest: pr.number });
     const owner = repository.owner.login;
     const repo = repository.name;
@@ -43,7 +48,12 @@ export function onPullRequestReviewSubmitted(deps: WebhookDeps) {
         log.info({ author }, "review from a user without write access");
         return;
       }
-      const comments: ReviewComment[] = (await createRepoReads(context.octokit, { owner, name: repo }).reviewComments(pr.number, review.id))
+      const reads = createRepoReads(context.octokit, { owner, name: repo });
+      if (!own && !(await appCommittedTo(reads, pr.number, await deps.appLogin()))) {
+        log.info("a person's pull request Patchwright has not committed to");
+        return;
+      }
+      const comments: ReviewComment[] = (await reads.reviewComments(pr.number, review.id))
         .slice(0, MAX_REVIEW_COMMENTS)
         .map((c) => ({ path: c.path.slice(0, 1000), body: c.body.slice(0, MAX_TEXT), ...(c.line ? { line: c.line } : {}) }));
       const body = (review.body ?? "").trim().slice(0, MAX_TEXT);

@@ -14,6 +14,12 @@ export interface WebhookDeps {
   coalesceMs: number;
   /** This app's id: its own check runs are never a reason to act. */
   appId: number;
+  /**
+   * This app's bot user, `slug[bot]` (cached): a person's pull request one of
+   * whose commits it committed with a `Patchwright-Run:` trailer is iterated
+   * on like the app's own. Asked for only once such a pull request is reviewed.
+   */
+  appLogin(): Promise<string>;
   /** Tells GitHub that a job that had not started yet was stopped (run in the background). */
   reportCancelled(octokit: Octokit, job: JobRecord, by: string): Promise<void>;
   /** Acknowledges a new job on GitHub (run in the background). */

@@ -39,6 +39,7 @@ beforeEach(async () => {
       tasks,
       redact: createRedactor([]),
       appId: 1,
+      appLogin: async () => "patchwright[bot]",
       coalesceMs: 0,
       acknowledge: async (_octokit, job) => void acknowledged.push(job.id),
       reportCancelled: async () => {},

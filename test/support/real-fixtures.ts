@@ -185,6 +185,8 @@ export async function runRealFixtures(args: {
   timeoutMs?: number;
   /** The Python package index setup installs from (a local one: PyPI is not reachable here). */
   pythonIndex?: string;
+  /** More of the app's environment (a registry mirror, say). */
+  env?: Record<string, string>;
 }): Promise<RealRun[]> {
   const gitRoot = path.join(args.root, "git");
   const github: FakeGitHub = await startFakeGitHub({ gitRoot });
@@ -221,6 +223,7 @@ export async function runRealFixtures(args: {
     PATCHWRIGHT_MAX_PER_INSTALLATION: String(args.concurrency ?? 2),
     PATCHWRIGHT_COALESCE_MS: "0",
     ...(args.pythonIndex ? { PATCHWRIGHT_PYTHON_INDEX: args.pythonIndex } : {}),
+    ...args.env,
   });
   try {
     const started = new Map<string, number>();

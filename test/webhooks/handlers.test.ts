@@ -37,6 +37,7 @@ beforeEach(async () => {
       tasks,
       redact: createRedactor([]),
       appId: 1,
+      appLogin: async () => "patchwright[bot]",
       coalesceMs: 0,
       reportCancelled: async (octokit, job, by) => {
         cancelledReports.push([job.id, by]);

@@ -27,18 +27,25 @@ let queue: JobQueue;
 let tasks: BackgroundTasks;
 let probot: Probot;
 let delivery = 0;
+/** How often the handlers asked who the app's bot user is. */
+let appLoginAsked = 0;
 
 beforeEach(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "pw-review-"));
   queue = openSqliteQueue({ dataDir: dir });
   tasks = createBackgroundTasks(pino({ level: "silent" }));
   probot = createTestProbot();
+  appLoginAsked = 0;
   await probot.load(
     createApp({
       queue,
       tasks,
       redact: createRedactor([]),
       appId: 1,
+      appLogin: async () => {
+        appLoginAsked++;
+        return "patchwright[bot]";
+      },
       coalesceMs: 0,
       reportCancelled: async () => {},
       acknowledge: async (octokit, job) => {
@@ -133,6 +140,8 @@ describe("pull_request_review.submitted", () => {
       },
     });
     expect(queued.isDone()).toBe(true);
+    // The app's own pull request is told from the payload: its commits are not read.
+    expect(appLoginAsked).toBe(0);
   });
 
   it("queues a review that requests changes in words only", async () => {
@@ -146,7 +155,10 @@ describe("pull_request_review.submitted", () => {
   });
 
   it.each([
-    ["a pull request a person opened", { prAuthorType: "User" as const, prAuthor: "someone" }],
+    ["a person's pull request from a fork", { prAuthorType: "User" as const, prAuthor: "someone", headRef: "feature", headRepoFullName: "someone/octo-repo" }],
+    ["a person's pull request from the default branch", { prAuthorType: "User" as const, prAuthor: "someone", headRef: "main" }],
+    ["a person's pull request, reviewed by a bot", { prAuthorType: "User" as const, prAuthor: "someone", headRef: "feature", reviewerType: "Bot" as const, reviewer: "patchwright[bot]" }],
+    ["a person's pull request, approved", { prAuthorType: "User" as const, prAuthor: "someone", headRef: "feature", state: "approved" as const, body: "LGTM" }],
     ["a bot's pull request from another branch", { headRef: "dependabot/npm_and_yarn/lodash-4.17.21" }],
     ["the app's branch in a fork", { headRepoFullName: "someone/octo-repo" }],
     ["a review by a bot (the app itself included)", { reviewerType: "Bot" as const, reviewer: "patchwright[bot]" }],
@@ -155,6 +167,7 @@ describe("pull_request_review.submitted", () => {
     // No mocks: any request (token, permission, comments) would fail the delivery.
     await receive("pull_request_review", pullRequestReviewSubmitted(o));
     expect(queue.list()).toHaveLength(0);
+    expect(appLoginAsked).toBe(0);
   });
 
   it.each(["read", "triage"])("starts nothing and replies nothing for a reviewer with %s access", async (role) => {
@@ -241,6 +254,103 @@ describe("pull_request_review.submitted", () => {
     await receive("pull_request_review", pullRequestReviewSubmitted(), "dup");
     await receive("pull_request_review", pullRequestReviewSubmitted(), "dup");
     expect(queue.list()).toHaveLength(1);
+  });
+});
+
+describe("a person's pull request Patchwright committed a fix to", () => {
+  const PERSON = { prAuthorType: "User" as const, prAuthor: "someone", headRef: "feature/add" };
+  const RUN = "https://github.com/octo-org/octo-repo/actions/runs/30433642";
+
+  function commit(sha: string, message: string, committer: { login: string; type: string } | null) {
+    return {
+      sha: sha.repeat(40),
+      commit: { message, author: { name: "x", email: "x@example.com" }, committer: { name: committer?.login ?? "x", email: "x@example.com" } },
+      author: committer,
+      committer,
+    };
+  }
+  const theirs = commit("1", "Add add()", { login: "someone", type: "User" });
+  const appFix = commit("2", `Fix the failing test\n\nadd() returned a string.\n\nPatchwright-Run: ${RUN}`, { login: "patchwright[bot]", type: "Bot" });
+
+  /** The pull request's commits, one page per array (GitHub's `Link` header between them). */
+  function commits(...pages: Record<string, unknown>[][]) {
+    return pages.map((page, i) =>
+      nock(API)
+        .get(`${REPO}/pulls/12/commits`)
+        .query((q) => Number(q["page"] ?? 1) === i + 1)
+        .reply(200, page, i + 1 < pages.length ? { link: `<${API}${REPO}/pulls/12/commits?per_page=100&page=${i + 2}>; rel="next"` } : {}),
+    );
+  }
+
+  it("queues one iteration on the person's branch when the app committed to it, reading its commits once (paginated)", async () => {
+    installationToken();
+    permission("maintainer", "write");
+    const read = commits([theirs], [appFix, commit("3", "Tidy", { login: "someone", type: "User" })]);
+    reviewComments(237895671, [{ path: "src/add.js", line: 1, body: "Name the parameters `x` and `y`." }]);
+    config();
+    const queued = statusComment((b) => /\*\*Queued\*\*/.test(b) && /on `feature\/add`/.test(b));
+    await receive("pull_request_review", pullRequestReviewSubmitted(PERSON));
+    expect(read.every((m) => m.isDone())).toBe(true);
+    expect(queue.list()).toHaveLength(1);
+    expect(queue.list()[0]?.payload).toMatchObject({
+      kind: "fix-ci",
+      thread: 12,
+      trigger: { type: "review", pullNumber: 12, headRef: "feature/add", headSha: HEAD, author: "maintainer", comments: [{ path: "src/add.js", line: 1 }] },
+    });
+    expect(queued.isDone()).toBe(true);
+    expect(appLoginAsked).toBe(1);
+  });
+
+  it.each([
+    ["no commit of the app's", [theirs]],
+    ["the trailer in a commit someone else committed (a person cannot opt in with it)", [theirs, commit("4", `Opt in\n\nPatchwright-Run: ${RUN}`, { login: "someone", type: "User" })]],
+    ["the trailer in another bot's commit", [commit("5", `Automated\n\nPatchwright-Run: ${RUN}`, { login: "github-actions[bot]", type: "Bot" })]],
+    ["the trailer in a commit GitHub links to no user", [commit("6", `Unknown\n\nPatchwright-Run: ${RUN}`, null)]],
+    ["the app's commit without the trailer", [commit("7", "Patchwright-Run is mentioned, not a trailer", { login: "patchwright[bot]", type: "Bot" })]],
+  ])("starts nothing, and reads no review comments, for %s", async (_name, page) => {
+    installationToken();
+    permission("maintainer", "write");
+    const read = commits(page);
+    // No review-comments mock: reading them would fail the delivery.
+    await receive("pull_request_review", pullRequestReviewSubmitted({ ...PERSON, state: "changes_requested", body: "Rename it." }));
+    expect(read[0]?.isDone()).toBe(true);
+    expect(queue.list()).toHaveLength(0);
+  });
+
+  it("checks the reviewer's access before reading the commits", async () => {
+    installationToken();
+    permission("drive-by", "read");
+    await receive("pull_request_review", pullRequestReviewSubmitted({ ...PERSON, reviewer: "drive-by", state: "changes_requested", body: "Rename it." }));
+    expect(queue.list()).toHaveLength(0);
+    expect(appLoginAsked).toBe(0);
+  });
+
+  it("makes `/agent fix <what to change>` there an iteration on the person's branch", async () => {
+    installationToken();
+    permission("maintainer", "write");
+    nock(API)
+      .get(`${REPO}/pulls/12`)
+      .reply(200, { number: 12, html_url: "https://github.com/octo-org/octo-repo/pull/12", title: "Add add()", body: "", user: { login: "someone" }, head: { ref: "feature/add", sha: HEAD, repo: { full_name: "octo-org/octo-repo" } }, base: { ref: "main" } });
+    commits([theirs, appFix]);
+    config();
+    nock(API).post(`${REPO}/issues/comments/9001/reactions`, { content: "eyes" }).reply(201, { id: 1 });
+    await receive("issue_comment", issueCommentCreated({ body: "/agent fix use a named export", pullRequest: true, issueNumber: 12, issueAuthorType: "User" }));
+    expect(queue.list()[0]?.payload).toMatchObject({
+      kind: "fix-ci",
+      trigger: { type: "review", pullNumber: 12, headRef: "feature/add", headSha: HEAD, via: { type: "comment", commentId: 9001 }, body: "use a named export", comments: [] },
+    });
+  });
+
+  it("keeps `/agent fix <text>` an ordinary fix on a person's pull request the app did not commit to", async () => {
+    installationToken();
+    permission("maintainer", "write");
+    nock(API)
+      .get(`${REPO}/pulls/12`)
+      .reply(200, { number: 12, html_url: "https://github.com/octo-org/octo-repo/pull/12", title: "Add add()", body: "", user: { login: "someone" }, head: { ref: "feature/add", sha: HEAD, repo: { full_name: "octo-org/octo-repo" } }, base: { ref: "main" } });
+    commits([theirs]);
+    nock(API).post(`${REPO}/issues/comments/9001/reactions`).reply(201, { id: 1 });
+    await receive("issue_comment", issueCommentCreated({ body: "/agent fix the lockfile", pullRequest: true, issueNumber: 12, issueAuthorType: "User" }));
+    expect(queue.list()[0]?.payload).toMatchObject({ kind: "fix-ci", trigger: { type: "comment", isPullRequest: true, instructions: "the lockfile" } });
   });
 });
 

@@ -5,7 +5,8 @@ import type { Origin } from "./origin.ts";
 import { prTitle } from "./pr-title.ts";
 
 /**
- * A review iteration on the app's own pull request (a submitted review, or
+ * A review iteration on the app's own pull request, or a person's whose
+ * branch it committed a fix to (a submitted review, or
  * `/agent fix <what to change>` in its thread): told in the thread, in one
  * status comment per job edited in place; the change is one new commit on
  * the pull request's own branch, added only while the branch is still at the
@@ -25,7 +26,7 @@ export function reviewOrigin(job: JobRecord, trigger: ReviewTrigger, github: Rep
     // Green tests are the usual case: the job goes on and makes the review's changes (no test first: see the prompt's review mode).
     writesTestFirst: true,
     failingRunUrl: undefined,
-    // The app's own branch: committing to it is the point of an iteration, whatever `pull_request_fixes` says.
+    // The app's own branch, or one it already committed a fix to: committing to it is the point of an iteration, whatever `pull_request_fixes` says.
     commitsOnto: () => ({ branch: headRef, sha: headSha }),
     describe: (sha) => `@${trigger.author} asked for changes on pull request #${pullNumber} (\`${headRef}\`) ${asked} (at ${sha.slice(0, 7)}).`,
     async acknowledge() {
