@@ -32,6 +32,7 @@ import { extractTarball, UnsafeTarball } from "./extract-tarball.ts";
 import { fetchPackument, type PackageManifest, type Packument } from "./fetch-packument.ts";
 import { isExactVersion, resolveVersionSpec } from "./resolve-version-spec.ts";
 import { sourceFor, type ToolSource } from "./toolchain-sources.ts";
+import { retryingFetch } from "./retrying-fetch.ts";
 import { ADVICE_OPERATOR, ADVICE_REPOSITORY, ToolUnavailable } from "./tool-unavailable.ts";
 import type { MissingTool, ProvisionedTool, ToolRequest } from "./types.ts";
 
@@ -46,6 +47,8 @@ export interface ToolchainCacheOptions {
   /** The npm registry, e.g. https://registry.npmjs.org (PATCHWRIGHT_NPM_REGISTRY). No credentials are sent. */
   readonly registryUrl: string;
   readonly fetch?: typeof fetch;
+  /** Waits between retries of a registry request (default 0.5 s, 2 s, 5 s); `[]` never retries. */
+  readonly retryDelaysMs?: readonly number[];
   /** The sandbox's own tools: a request they satisfy needs no download. */
   readonly host?: { readonly node?: string };
 }
@@ -68,7 +71,8 @@ export interface ToolchainCache {
 const ALIAS = /^(latest|node|current|stable|lts\/.*)$/i;
 
 export function createToolchainCache(options: ToolchainCacheOptions): ToolchainCache {
-  const fetchImpl = options.fetch ?? fetch;
+  // Registry requests that can succeed on retry are retried (retrying-fetch.ts).
+  const fetchImpl = retryingFetch(options.fetch ?? fetch, options.retryDelaysMs);
   const hostNode = options.host?.node?.trim().replace(/^v(?=\d)/, "");
   const avx2 = cpuHasAvx2();
   /** Builds under way in this process, by entry name: one download per entry. */

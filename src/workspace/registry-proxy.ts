@@ -33,7 +33,7 @@ export interface RegistryProxy {
   readonly socketPath: string;
   /** `host:port` targets refused so far, in order. */
   readonly refused: readonly string[];
-  /** Connections turned away because `maxConnections` were open. */
+  /** Connections turned away because `maxConnections` were open and `maxWaiting` more waited. */
   readonly overloaded: number;
   /** Stops listening and cuts every tunnel. */
   close(): Promise<void>;
@@ -43,12 +43,15 @@ export interface RegistryProxy {
 const MAX_HEAD_BYTES = 16 * 1024;
 
 /**
- * Connections from one sandbox at once; beyond, a 503. Each proxied connection
- * holds two sockets of the worker. Not a few dozen: an older npm through a
- * proxy opens a tunnel per tarball without reusing it (npm 8 on Node 12 keeps
- * well over 64 open during a `npm ci` of a few hundred packages).
+ * Connections from one sandbox served at once; beyond, they wait for a slot
+ * (see `DEFAULT_MAX_WAITING`). Each served connection holds two sockets of the
+ * worker. An older npm through a proxy opens a tunnel per tarball, all at once
+ * (npm 8 on Node 12 opens several hundred during a `npm ci` of a few hundred
+ * packages): they queue instead of failing.
  */
 export const DEFAULT_MAX_CONNECTIONS = 256;
+/** Connections that may wait for a slot; beyond, a 503. */
+export const DEFAULT_MAX_WAITING = 1024;
 /** A connection (or tunnel) with no byte either way for this long is closed. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
@@ -60,11 +63,14 @@ export async function startRegistryProxy(options: {
   publicOnlyHosts?: readonly string[];
   /** Default `DEFAULT_MAX_CONNECTIONS`. */
   maxConnections?: number;
+  /** Connections that wait for a slot beyond `maxConnections`; default `DEFAULT_MAX_WAITING`. */
+  maxWaiting?: number;
   /** Default `DEFAULT_IDLE_TIMEOUT_MS`. */
   idleTimeoutMs?: number;
 }): Promise<RegistryProxy> {
   const allowed = new Set(options.allowedHosts.map((entry) => normalizeHostPort(entry)));
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const maxWaiting = options.maxWaiting ?? DEFAULT_MAX_WAITING;
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const refused: string[] = [];
   const publicOnly = new Set((options.publicOnlyHosts ?? []).map((entry) => normalizeHostPort(entry)));
@@ -80,17 +86,37 @@ export async function startRegistryProxy(options: {
     return socket;
   };
 
+  // Beyond `maxConnections`, a connection waits for a free slot (a package manager that opens a
+  // tunnel per request gets backpressure, not errors); only beyond `maxWaiting` more is it a 503.
+  const waiting: net.Socket[] = [];
+  const admitNext = (): void => {
+    while (clients < maxConnections && waiting.length > 0) {
+      const next = waiting.shift()!;
+      if (!next.destroyed) serve(next);
+    }
+  };
   const server = net.createServer((client) => {
     track(client);
-    if (clients >= maxConnections) {
-      overloaded++;
-      client.on("error", () => client.destroy());
-      reply(client, 503, `more than ${maxConnections} connections at once to the registry proxy`);
+    client.on("error", () => client.destroy());
+    if (clients < maxConnections) return serve(client);
+    if (waiting.length < maxWaiting) {
+      waiting.push(client);
+      client.once("close", () => {
+        const at = waiting.indexOf(client);
+        if (at !== -1) waiting.splice(at, 1);
+      });
       return;
     }
+    overloaded++;
+    reply(client, 503, `more than ${maxConnections + maxWaiting} connections at once to the registry proxy`);
+  });
+
+  function serve(client: net.Socket): void {
     clients++;
-    client.on("close", () => clients--);
-    client.on("error", () => client.destroy());
+    client.on("close", () => {
+      clients--;
+      admitNext();
+    });
     let head = Buffer.alloc(0);
     const onData = (chunk: Buffer): void => {
       head = Buffer.concat([head, chunk]);
@@ -131,7 +157,7 @@ export async function startRegistryProxy(options: {
       tunnel(client, target, head.subarray(end + 4), track, lookupFor(target));
     };
     client.on("data", onData);
-  });
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -196,12 +196,33 @@ describe("startRegistryProxy (the setup phase's allowlisting CONNECT proxy)", ()
 
   it("turns away connections beyond its limit with a 503, and counts them", async () => {
     const upstream = await echoServer();
-    const proxy = await startRegistryProxy({ socketPath: path.join(await tempDir("pw-proxy-"), "proxy.sock"), allowedHosts: [`127.0.0.1:${upstream.port}`], maxConnections: 1 });
+    const proxy = await startRegistryProxy({ socketPath: path.join(await tempDir("pw-proxy-"), "proxy.sock"), allowedHosts: [`127.0.0.1:${upstream.port}`], maxConnections: 1, maxWaiting: 0 });
     closers.push(() => proxy.close());
     await exchange(proxy, `CONNECT 127.0.0.1:${upstream.port} HTTP/1.1\r\n\r\nfirst`, "echo:first");
     const second = await exchange(proxy, `CONNECT 127.0.0.1:${upstream.port} HTTP/1.1\r\n\r\n`);
     expect(second.text).toContain("503");
     expect(proxy.overloaded).toBe(1);
+  });
+
+  it("holds a connection beyond its limit until a slot frees, then serves it", async () => {
+    const upstream = await echoServer();
+    const proxy = await startRegistryProxy({ socketPath: path.join(await tempDir("pw-proxy-"), "proxy.sock"), allowedHosts: [`127.0.0.1:${upstream.port}`], maxConnections: 1 });
+    closers.push(() => proxy.close());
+    const first = connect(proxy.socketPath);
+    closers.push(async () => first.destroy());
+    first.write(`CONNECT 127.0.0.1:${upstream.port} HTTP/1.1\r\n\r\nfirst`);
+    await new Promise<void>((resolve) => first.on("data", (chunk) => chunk.toString().includes("echo:first") && resolve()));
+    // The second waits while the first holds the only slot...
+    let secondText = "";
+    const second = connect(proxy.socketPath);
+    closers.push(async () => second.destroy());
+    second.on("data", (chunk) => (secondText += chunk.toString()));
+    second.write(`CONNECT 127.0.0.1:${upstream.port} HTTP/1.1\r\n\r\nsecond`);
+    // ...is served once the first is done, with what it sent meanwhile.
+    first.destroy();
+    await new Promise<void>((resolve) => second.on("data", () => secondText.includes("echo:second") && resolve()));
+    expect(secondText).toContain("200 Connection Established");
+    expect(proxy.overloaded).toBe(0);
   });
 
   it("answers 502 when an allowed host cannot be reached", async () => {
