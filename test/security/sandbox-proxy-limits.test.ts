@@ -1,7 +1,7 @@
 /**
  * The registry proxy is the sandbox's only line to the worker's network: a
  * setup script that opens connections and parks them must not exhaust the
- * worker's sockets. Over the cap: a 503; idle: closed.
+ * worker's sockets. Over the cap: a bounded wait, then a 503; idle: closed.
  */
 import { once } from "node:events";
 import { connect, createServer, type Socket } from "node:net";
@@ -33,34 +33,29 @@ describe("registry proxy limits", () => {
     return () => text;
   }
 
-  it("answers 503 beyond maxConnections, and serves again once one closes", async () => {
-    const proxy = await startRegistryProxy({ socketPath: path.join(await tempDir("pw-proxy-"), "proxy.sock"), allowedHosts: [], maxConnections: 2 });
+  it("holds connections beyond maxConnections in a bounded queue, answers 503 beyond it, and serves a waiting one once a slot frees", async () => {
+    const proxy = await startRegistryProxy({ socketPath: path.join(await tempDir("pw-proxy-"), "proxy.sock"), allowedHosts: [], maxConnections: 2, maxWaiting: 1 });
     closers.push(() => proxy.close());
     // The attack: park connections (an unfinished request head) to hold the worker's sockets.
     const parked = [await open(proxy.socketPath), await open(proxy.socketPath)];
     for (const socket of parked) socket.write("CONNECT registry.npmjs.org:443 HTTP/1.1\r\n");
-    const third = await open(proxy.socketPath);
-    const thirdText = collect(third);
-    await once(third, "close");
-    console.log(`third connection -> ${thirdText().split("\r\n")[0]}`);
-    expect(thirdText()).toMatch(/^HTTP\/1\.1 503 /);
-    expect(thirdText()).toContain("more than 2 connections");
-    // One parked connection goes away: the next one is served (here: refused by the allowlist, 403).
-    parked[0]?.destroy();
-    await once(parked[0] as Socket, "close");
+    // The third waits for a slot, its request already sent...
+    const waiting = await open(proxy.socketPath);
+    const waitingText = collect(waiting);
+    waiting.write("CONNECT example.com:443 HTTP/1.1\r\n\r\n");
+    // ...and the fourth is over the queue's bound: a 503, at once.
     const fourth = await open(proxy.socketPath);
     const fourthText = collect(fourth);
-    // Closing is counted when the proxy sees it; retry until it has.
-    fourth.write("CONNECT example.com:443 HTTP/1.1\r\n\r\n");
     await once(fourth, "close");
-    expect(fourthText()).toMatch(/^HTTP\/1\.1 (403|503) /);
-    if (fourthText().startsWith("HTTP/1.1 503")) {
-      const fifth = await open(proxy.socketPath);
-      const fifthText = collect(fifth);
-      fifth.write("CONNECT example.com:443 HTTP/1.1\r\n\r\n");
-      await once(fifth, "close");
-      expect(fifthText()).toMatch(/^HTTP\/1\.1 403 /);
-    }
+    console.log(`fourth connection -> ${fourthText().split("\r\n")[0]}`);
+    expect(fourthText()).toMatch(/^HTTP\/1\.1 503 /);
+    expect(fourthText()).toContain("more than 3 connections");
+    expect(proxy.overloaded).toBe(1);
+    expect(waitingText()).toBe("");
+    // One parked connection goes away: the waiting one is served (here: refused by the allowlist, 403).
+    parked[0]?.destroy();
+    await once(waiting, "close");
+    expect(waitingText()).toMatch(/^HTTP\/1\.1 403 /);
   });
 
   it("closes idle connections: a stalled head and a parked tunnel", async () => {
