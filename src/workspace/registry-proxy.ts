@@ -191,8 +191,10 @@ function tunnel(client: net.Socket, target: string, early: Buffer, track: (socke
   upstream.once("connect", () => {
     upstream.removeAllListeners("error");
     upstream.on("error", () => client.destroy());
-    // One half closed (ended, idle, failed): the tunnel is over.
-    upstream.on("close", () => client.destroy());
+    // The registry closed: the tunnel is over. After a clean end, what is still buffered for the
+    // client is flushed first (pipe ends the client); destroying it here would cut a large
+    // download's tail under load (npm then reports EINTEGRITY). After an error, it is cut.
+    upstream.on("close", (hadError) => (hadError ? client.destroy() : client.end()));
     client.on("error", () => upstream.destroy());
     client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
     if (early.length > 0) upstream.write(early);
