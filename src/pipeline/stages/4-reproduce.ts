@@ -126,7 +126,11 @@ function withToolchainFidelity(plan: ReproductionPlan, toolchains: JobToolchains
   const missing = toolchains.missing.map((m) => ({ step: `${m.request.tool} ${m.request.spec} (${m.request.source})`, how: `not provided: ${m.reason}` }));
   const unprovided = toolchains.unprovided.map((text) => ({ step: text.split(" (")[0] ?? text, how: text }));
   if (missing.length === 0 && unprovided.length === 0) return plan;
-  return { ...plan, exact: false, approximations: [...plan.approximations, ...missing, ...unprovided] };
+  // A setup action whose tool could not be provided is not "provided by the toolchain layer".
+  const missingActions = toolchains.missing.flatMap((m) => (SETUP_ACTIONS[m.request.tool] ? [SETUP_ACTIONS[m.request.tool]!] : []));
+  const stepsOfMissing = new Set(plan.actions.filter((a) => missingActions.some((pattern) => pattern.test(a.uses))).map((a) => a.step));
+  const kept = plan.approximations.filter((a) => !stepsOfMissing.has(a.step));
+  return { ...plan, exact: false, approximations: [...kept, ...missing, ...unprovided] };
 }
 
 /**
@@ -150,6 +154,14 @@ export function renderReproductionDetails(reproduction: Pick<Reproduction, "outc
     .filter(Boolean)
     .join("\n\n");
 }
+
+/** The setup action of each provisioned tool. */
+const SETUP_ACTIONS: Readonly<Record<string, RegExp>> = {
+  node: /^actions\/setup-node@/i,
+  python: /^actions\/setup-python@/i,
+  pnpm: /^pnpm\/action-setup@/i,
+  bun: /^oven-sh\/setup-bun@/i,
+};
 
 /** Setup did not get to the failing step: the job ends, saying what broke, with what, and what to set. */
 export function setupFailedReport(
