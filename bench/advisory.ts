@@ -11,7 +11,7 @@
  *   parent      minimist under mkdirp 0.5.1 → mkdirp 0.5.6
  *   breaking    marked 3.0.8 → 4.0.10, the code adapted by the agent
  * Each fixture's time is split into the job's stages from the ledger
- * timestamps (`queue.ledger(jobId)` in PATCHWRIGHT_DATA_DIR's SQLite). Prints a
+ * timestamps (`await queue.ledger(jobId)` in PATCHWRIGHT_DATA_DIR's SQLite). Prints a
  * table (medians over RUNS); the last line is one JSON object with the figures.
  */
 import { once } from "node:events";
@@ -92,7 +92,7 @@ try {
       const pr = await pulled;
       const prAt = Date.now();
       const job = await finished(queue, f.repo);
-      const ledger = queue.ledger(job.id);
+      const ledger = await queue.ledger(job.id);
       const timing = { webhook: job.createdAt - sentAt, total: prAt - sentAt } as Timing;
       let previous = job.createdAt;
       for (const stage of STAGES) {
@@ -109,7 +109,7 @@ try {
       }
     }
   }
-  queue.close();
+  await queue.close();
 
   const columns = ["webhook", ...STAGES.map((s) => s.name), "total"] as const;
   const medians = Object.fromEntries(
@@ -147,7 +147,7 @@ function waitForPull(gh: FakeGitHub, repo: string): Promise<FakeGitHub["pulls"][
 async function finished(queue: ReturnType<typeof openSqliteQueue>, repo: string) {
   const deadline = Date.now() + PR_TIMEOUT_MS;
   for (;;) {
-    const job = queue.list().filter((j) => j.payload.kind === "bump-dependency" && j.payload.repo.name === repo).at(-1);
+    const job = (await queue.list()).filter((j) => j.payload.kind === "bump-dependency" && j.payload.repo.name === repo).at(-1);
     if (job && job.state !== "queued" && job.state !== "running") return job;
     if (Date.now() > deadline) throw new Error(`the job for ${repo} did not end`);
     await new Promise((resolve) => setTimeout(resolve, 25));

@@ -286,8 +286,9 @@ export function findGitHubCalls(tree: SourceTree): GitHubCallSite[] {
 // ---------------------------------------------------------------------------------------------
 // b. Trigger-type checks
 
+/** Where telling trigger types apart belongs: GitHub's side, the origins, and the operator dashboard's descriptions of them. */
 function isTriggerCheckFolder(file: string): boolean {
-  return file.startsWith("github/") || file.startsWith("pipeline/origins/");
+  return file.startsWith("github/") || file.startsWith("pipeline/origins/") || file.startsWith("dashboard/");
 }
 
 /** `x.type` → "type", `x.kind` → "kind" */

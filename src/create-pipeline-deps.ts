@@ -73,7 +73,7 @@ export function createPipelineDeps(args: {
     ledger: (jobId, kind, data) => {
       // run-job.ts records every error that ends a run here, with its code.
       if (kind === "error" && (data as { code?: unknown } | null)?.code === "sandbox_unavailable") metrics?.sandboxFailed();
-      queue.appendLedger(jobId, kind, redactJson(data, redact));
+      void queue.appendLedger(jobId, kind, redactJson(data, redact)).catch((error: unknown) => log.warn({ err: error, jobId, kind }, "could not write the ledger"));
     },
     usage: {
       modelName: env.model.name,
@@ -81,7 +81,7 @@ export function createPipelineDeps(args: {
       tokensFor: (dollars) => tokensForCost(env.prices, env.model.name, dollars),
       record: (jobId, repo, tokens, cost) => {
         metrics?.spent(env.model.name, tokens, cost);
-        queue.recordUsage(jobId, repo, tokens, cost);
+        void queue.recordUsage(jobId, repo, tokens, cost).catch((error: unknown) => log.warn({ err: error, jobId }, "could not record model usage"));
       },
       since: (repo, since) => queue.usageSince(repo, since),
     },

@@ -15,6 +15,8 @@ import { createPipelineDeps } from "./create-pipeline-deps.ts";
 import { createMetrics } from "./metrics/create-metrics.ts";
 import { observeWebhooks } from "./metrics/observe-webhooks.ts";
 import { createOperationsRoutes } from "./metrics/operations-routes.ts";
+import { createDashboardRoutes } from "./dashboard/dashboard-routes.ts";
+import { startRedeliveryLoop } from "./github/redeliver-deliveries.ts";
 import { cacheWhileUsable } from "./metrics/readiness.ts";
 import { loadAppLogin } from "./github/bot-identity.ts";
 import { GitHubOctokit } from "./github/github-octokit.ts";
@@ -86,7 +88,7 @@ export async function startApp(env: AppEnv): Promise<RunningApp> {
       reportCancelled: (octokit, job, by) => originOf(octokit, job).reportCancelledBeforeStart(by),
       acknowledge: async (octokit, job) => {
         const id = await originOf(octokit, job).acknowledge();
-        if (id !== null) queue.setAck(job.id, id);
+        if (id !== null) await queue.setAck(job.id, id);
       },
     }),
     { probot },
@@ -96,13 +98,15 @@ export async function startApp(env: AppEnv): Promise<RunningApp> {
     metrics,
     redact,
     readiness: {
-      store: () => void queue.depth(),
+      store: async () => void (await queue.depth()),
       sandbox: cacheWhileUsable(() => probeSandbox(env.allowUnsandboxed)),
       model: () => (env.model.baseURL === undefined && env.model.apiKey === "unused" ? "no model endpoint: set OPENAI_API_KEY or OPENAI_BASE_URL" : null),
     },
   });
+  const dashboard = createDashboardRoutes({ queue, operatorToken: env.operatorToken, redact });
   const server: Server = createServer((req, res) => {
     if (operations(req, res)) return;
+    if (dashboard(req, res)) return;
     void webhooks(req, res, () => res.writeHead(404).end());
   });
   server.listen(env.port, env.host ?? "0.0.0.0");
@@ -126,6 +130,14 @@ export async function startApp(env: AppEnv): Promise<RunningApp> {
       await originOf(octokit, job).report({ conclusion: "failure", title: "Patchwright stopped", summary: `This job was given up: ${reason}. Comment \`/agent fix\` to try again.` });
     },
   });
+  // Deliveries GitHub could not hand over (the app was down, a 5xx) are asked for again.
+  const redelivery = startRedeliveryLoop({
+    octokit: (await probot.auth()) as Octokit,
+    wasProcessed: (guid) => queue.hasDelivery(guid),
+    log: log.child({ task: "webhook-redelivery" }),
+    intervalMs: 5 * 60_000,
+    lookbackMs: 6 * 3_600_000,
+  });
   log.info({ port, githubApiUrl: env.githubApiUrl, dataDir: env.dataDir, jobs: env.jobs }, "patchwright listening");
   if (probe) log.info({ model: probe.lines.map(redact) }, "model checked");
 
@@ -138,12 +150,13 @@ export async function startApp(env: AppEnv): Promise<RunningApp> {
      * let webhook acknowledgements finish, and close the store.
      */
     async stop() {
+      await redelivery.stop();
       await worker.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;
       await tasks.settled();
-      queue.close();
+      await queue.close();
     },
   };
 }

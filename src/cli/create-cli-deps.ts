@@ -49,7 +49,7 @@ export function createCliDeps(args: {
   const modelName = env.model.name;
   const ledger = (jobId: number, kind: string, data: unknown) => {
     const redacted = redactJson(data, redact);
-    queue.appendLedger(jobId, kind, redacted);
+    void queue.appendLedger(jobId, kind, redacted).catch((error: unknown) => args.log.warn({ err: error, jobId, kind }, "could not write the ledger"));
     args.onLedger(kind, redacted);
   };
   return {
@@ -82,7 +82,7 @@ export function createCliDeps(args: {
       cost: (usage) => costOf(env.prices, modelName, usage),
       tokensFor: (dollars) => tokensForCost(env.prices, modelName, dollars),
       record: (id, repo, tokens, cost) => {
-        queue.recordUsage(id, repo, tokens, cost);
+        void queue.recordUsage(id, repo, tokens, cost).catch((error: unknown) => args.log.warn({ err: error, jobId: id }, "could not record model usage"));
         args.onUsage(tokens, cost);
       },
       since: (repo, since) => queue.usageSince(repo, since),

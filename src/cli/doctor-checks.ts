@@ -87,8 +87,8 @@ export function doctorChecks(env: CliEnv, raw: Readonly<Record<string, string | 
           await mkdir(env.dataDir, { recursive: true });
           await access(env.dataDir, constants.W_OK);
           const queue = openSqliteQueue({ dataDir: env.dataDir });
-          const jobs = queue.list().length;
-          queue.close();
+          const jobs = (await queue.list()).length;
+          await queue.close();
           return { ok: true, detail: `${env.dataDir} (job store with ${jobs} job(s))` };
         } catch (error) {
           return { ok: false, problem: `${env.dataDir}: ${message(error)}`, fix: "Set PATCHWRIGHT_DATA_DIR to a directory this user can write." };

@@ -31,15 +31,15 @@ export async function replayCommand(args: readonly string[], io: Io): Promise<nu
   if (!existsSync(path.join(env.dataDir, "patchwright.db"))) throw new SetupError(`no job store in ${env.dataDir}: set PATCHWRIGHT_DATA_DIR to the app's (or fix's) data directory.`);
   const queue = openSqliteQueue({ dataDir: env.dataDir });
   try {
-    const job = queue.get(Number(id));
+    const job = await queue.get(Number(id));
     if (!job) {
       io.stderr.write(`patchwright replay: no job ${id} in ${env.dataDir}\n`);
       return EXIT.notFixed;
     }
-    const ledger = queue.ledger(job.id);
+    const ledger = await queue.ledger(job.id);
     io.stdout.write(parsed.values.json ? `${JSON.stringify({ job, ledger }, null, 2)}\n` : renderJob(job, ledger));
     return EXIT.ok;
   } finally {
-    queue.close();
+    await queue.close();
   }
 }

@@ -71,7 +71,7 @@ export async function runLocalJob(args: { io: Io; trigger: LocalTrigger; json: b
         repo: { owner: "local", name: path.basename(trigger.dir) || "repository", cloneUrl: pathToFileURL(trigger.dir).href, defaultBranch: trigger.branch },
         trigger,
       };
-      const job = queue.startNow(payload, payload.deliveryId, OWNER, LEASE_MS);
+      const job = await queue.startNow(payload, payload.deliveryId, OWNER, LEASE_MS);
       const traceDir = path.join(env.dataDir, "traces");
       await mkdir(traceDir, { recursive: true });
       const log = pino({ level: "info", hooks: { streamWrite: (line) => redact(line) } }, pino.destination({ dest: path.join(traceDir, `job-${job.id}.log`), sync: true }));
@@ -92,13 +92,13 @@ export async function runLocalJob(args: { io: Io; trigger: LocalTrigger; json: b
         await new Promise((resolve) => setTimeout(resolve, Math.min(result.state === "retry" ? result.delayMs : 0, 10_000)));
       }
       const final: JobResult = result.state === "retry" ? { state: "failed", summary: result.reason } : result;
-      queue.appendLedger(job.id, "result", final);
-      queue.finish(job.id, OWNER, final.state, final.summary);
+      await queue.appendLedger(job.id, "result", final);
+      await queue.finish(job.id, OWNER, final.state, final.summary);
       display.stop();
-      const ledger = queue.ledger(job.id);
+      const ledger = await queue.ledger(job.id);
       const delivery = ledger.findLast((e) => e.kind === "local.delivery")?.data as Delivery | undefined;
       const traceFile = path.join(traceDir, `job-${job.id}.txt`);
-      await writeFile(traceFile, renderJob(queue.get(job.id) ?? job, ledger));
+      await writeFile(traceFile, renderJob(await queue.get(job.id) ?? job, ledger));
       const fixed = final.state === "succeeded";
       return {
         jobId: job.id,
@@ -114,7 +114,7 @@ export async function runLocalJob(args: { io: Io; trigger: LocalTrigger; json: b
         ...display.totals(),
       };
     } finally {
-      queue.close();
+      await queue.close();
     }
   } finally {
     display.stop();

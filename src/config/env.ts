@@ -72,6 +72,10 @@ const EnvSchema = z.object({
   PATCHWRIGHT_PYTHON_INDEX: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional()),
   /** Directories holding more Python interpreters (`/opt/python/3.12/bin:~/.pyenv/versions/3.9.19/bin`), colon-separated. */
   PATCHWRIGHT_PYTHON_DIRS: optionalString,
+  /** Switches the queue from the embedded SQLite store to BullMQ on this Redis (`redis://[:password@]host:port[/db]`, or `rediss://`). */
+  REDIS_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().refine((u) => /^rediss?:\/\//.test(u), "must start with redis:// or rediss://").optional()),
+  /** The operator's token for the dashboard at /patchwright (unset: no dashboard). */
+  PATCHWRIGHT_OPERATOR_TOKEN: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(24, "use at least 24 characters (e.g. `openssl rand -hex 32`)").optional()),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
   ...Object.fromEntries(GIT_PASSTHROUGH_NAMES.map((name) => [name, z.string().optional()])),
 });
@@ -113,6 +117,10 @@ export interface AppEnv {
     readonly pythonIndex: string | undefined;
     readonly pythonDirs: readonly string[];
   };
+  /** Set: the queue is BullMQ on this Redis, shared by every process (docs/0017). */
+  readonly redisUrl: string | undefined;
+  /** The dashboard's operator token; unset, `/patchwright` answers 404. */
+  readonly operatorToken: string | undefined;
   readonly logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
   /** What host git processes get of the worker's environment (`GIT_PASSTHROUGH_NAMES`). */
   readonly gitPassthrough: Readonly<Record<string, string>>;
@@ -190,6 +198,8 @@ export function loadEnv(raw: NodeJS.ProcessEnv, cwd = process.cwd(), machine: Ma
         pythonIndex: e.PATCHWRIGHT_PYTHON_INDEX,
         pythonDirs: listOf(e.PATCHWRIGHT_PYTHON_DIRS, ":"),
       },
+      redisUrl: e.REDIS_URL,
+      operatorToken: e.PATCHWRIGHT_OPERATOR_TOKEN,
       logLevel: e.LOG_LEVEL,
       gitPassthrough: gitPassthroughOf(e as Record<string, unknown>),
     },
@@ -266,5 +276,12 @@ function readKeyFile(file: string | undefined, cwd: string): string | undefined 
 
 /** Every secret value of the environment, for the redactor. */
 export function secretsOf(env: AppEnv): string[] {
-  return [env.privateKey, env.webhookSecret, env.model.apiKey === "unused" ? "" : env.model.apiKey];
+  return [env.privateKey, env.webhookSecret, env.model.apiKey === "unused" ? "" : env.model.apiKey, env.operatorToken ?? "", redisPasswordOf(env.redisUrl)];
+}
+
+/** The password in a Redis URL, to be redacted wherever the URL or an error quoting it is logged. */
+function redisPasswordOf(url: string | undefined): string {
+  if (url === undefined) return "";
+  const { password } = new URL(url);
+  return password === "" ? "" : decodeURIComponent(password);
 }

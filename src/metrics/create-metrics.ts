@@ -21,7 +21,7 @@ export interface Metrics {
 export interface MetricsDeps {
   registry: Registry;
   /** Read from the store at each scrape. */
-  queueDepth(): { queued: number; running: number };
+  queueDepth(): Promise<{ queued: number; running: number }>;
   /** Process CPU, memory, event loop lag… (prom-client's defaults, into `registry`). Default on. */
   processMetrics?: boolean;
 }
@@ -41,8 +41,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     help: "Jobs in the store's queue by state: queued (due or delayed) and running, across every process sharing it.",
     labelNames: ["state"],
     registers,
-    collect() {
-      const depth = deps.queueDepth();
+    async collect() {
+      const depth = await deps.queueDepth();
       this.set({ state: "queued" }, depth.queued);
       this.set({ state: "running" }, depth.running);
     },

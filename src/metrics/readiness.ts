@@ -4,8 +4,8 @@
  * operator reading the 503's body.
  */
 export interface ReadinessChecks {
-  /** Throws when the store does not answer a trivial query. */
-  store(): void;
+  /** Rejects when the store does not answer a trivial query. */
+  store(): Promise<void>;
   /** Throws when no sandbox can be built here (bubblewrap missing or unusable). */
   sandbox(): Promise<void>;
   /** Why the model is not usable, or null. */
@@ -19,18 +19,17 @@ export interface Readiness {
 }
 
 export async function checkReadiness(checks: ReadinessChecks): Promise<Readiness> {
-  const store = (() => {
-    try {
-      checks.store();
-      return "ok";
-    } catch (error) {
-      return `the store does not answer: ${messageOf(error)}`;
-    }
-  })();
-  const sandbox = await checks.sandbox().then(
-    () => "ok",
-    (error: unknown) => messageOf(error),
-  );
+  const [store, sandbox] = await Promise.all([
+    // A check that throws at once is a failed check too.
+    Promise.resolve().then(() => checks.store()).then(
+      () => "ok",
+      (error: unknown) => `the store does not answer: ${messageOf(error)}`,
+    ),
+    Promise.resolve().then(() => checks.sandbox()).then(
+      () => "ok",
+      (error: unknown) => messageOf(error),
+    ),
+  ]);
   const model = checks.model() ?? "ok";
   return { ready: store === "ok" && sandbox === "ok" && model === "ok", checks: { store, sandbox, model } };
 }

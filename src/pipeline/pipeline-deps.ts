@@ -69,6 +69,6 @@ export interface PipelineDeps {
     /** Dollars a budget buys in tokens at worst (Infinity for an unpriced model). */
     tokensFor(dollars: number): number;
     record(jobId: number, repo: string, tokens: number, costUsd: number): void;
-    since(repo: string, since: number): { tokens: number; costUsd: number };
+    since(repo: string, since: number): Promise<{ tokens: number; costUsd: number }>;
   };
 }

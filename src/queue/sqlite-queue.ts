@@ -48,6 +48,7 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
 
   const insertDelivery = db.prepare("INSERT OR IGNORE INTO deliveries (id, received_at) VALUES (?, ?)");
   const forget = db.prepare("DELETE FROM deliveries WHERE id = ?");
+  const hasDeliveryRow = db.prepare("SELECT 1 FROM deliveries WHERE id = ?");
   const insertJob = db.prepare(
     "INSERT INTO jobs (dedupe_key, thread, state, payload, run_after, created_at, updated_at) VALUES (?, ?, 'queued', ?, ?, ?, ?)",
   );
@@ -111,19 +112,22 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
   };
 
   return {
-    recordDelivery(deliveryId) {
+    async recordDelivery(deliveryId) {
       return Number(insertDelivery.run(deliveryId, now()).changes) === 1;
     },
-    forgetDelivery(deliveryId) {
+    async hasDelivery(deliveryId) {
+      return hasDeliveryRow.get(deliveryId) !== undefined;
+    },
+    async forgetDelivery(deliveryId) {
       forget.run(deliveryId);
     },
-    enqueue(payload, dedupeKey, options = {}) {
+    async enqueue(payload, dedupeKey, options = {}) {
       return enqueueUnless(newestByKey, payload, dedupeKey, options.delayMs ?? 0);
     },
-    enqueueUnlessLive(payload, dedupeKey, options = {}) {
+    async enqueueUnlessLive(payload, dedupeKey, options = {}) {
       return enqueueUnless(liveByKey, payload, dedupeKey, options.delayMs ?? 0);
     },
-    startNow(payload, dedupeKey, owner, leaseMs) {
+    async startNow(payload, dedupeKey, owner, leaseMs) {
       const parsed = JobPayload.parse(payload);
       return immediateTransaction(db, () => {
         const t = now();
@@ -132,7 +136,7 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
         return toRecord(byId.get(lastInsertRowid) as unknown as Row);
       });
     },
-    lease(owner, leaseMs, caps = {}) {
+    async lease(owner, leaseMs, caps = {}) {
       // Within the write lock: two workers, even in two processes, never take the same job
       // nor both take a tenant's last free slot.
       const row = immediateTransaction(db, () => {
@@ -143,15 +147,15 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
       });
       return row ? toRecord(byId.get(row.id) as unknown as Row) : null;
     },
-    depth() {
+    async depth() {
       const row = countLive.get() as { queued: number; running: number };
       return { queued: Number(row.queued), running: Number(row.running) };
     },
-    updateQueued(id, payload) {
+    async updateQueued(id, payload) {
       const parsed = JobPayload.parse(payload);
       return Number(updatePayload.run(JSON.stringify(parsed), threadOf(parsed), now(), id).changes) === 1;
     },
-    addFailureSource(id, source) {
+    async addFailureSource(id, source) {
       const parsed = FailureSource.parse(source);
       return immediateTransaction(db, () => {
         const present = (sourceIdentities.all(id) as { identity: string }[]).some((row) => row.identity === failureSourceIdentity(parsed));
@@ -159,21 +163,21 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
         return Number(appendSource.run(JSON.stringify(parsed), now(), id).changes) === 1 ? "added" : "started";
       });
     },
-    heartbeat(id, owner, leaseMs) {
+    async heartbeat(id, owner, leaseMs) {
       const t = now();
       return Number(renew.run(t + leaseMs, t, id, owner).changes) === 1;
     },
-    finish(id, owner, state, result) {
+    async finish(id, owner, state, result) {
       finishJob.run(state, result, now(), id, owner);
     },
-    retryLater(id, owner, delayMs, reason, options = {}) {
+    async retryLater(id, owner, delayMs, reason, options = {}) {
       const t = now();
       requeue.run(reason, t + delayMs, options.uncountRun === true ? 1 : 0, t, id, owner);
     },
-    setAck(id, ackId) {
+    async setAck(id, ackId) {
       updateAck.run(ackId, id);
     },
-    requestCancel(ids, by) {
+    async requestCancel(ids, by) {
       const cancelled: JobRecord[] = [];
       const flagged: JobRecord[] = [];
       const t = now();
@@ -186,46 +190,46 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
       }
       return { cancelled, flagged };
     },
-    cancelRequestedBy(id) {
+    async cancelRequestedBy(id) {
       const row = db.prepare("SELECT cancel_by FROM jobs WHERE id = ?").get(id) as { cancel_by: string | null } | undefined;
       return row?.cancel_by ?? null;
     },
-    live() {
+    async live() {
       return (db.prepare(`SELECT * FROM jobs WHERE ${LIVE} ORDER BY id`).all() as unknown as Row[]).map(toRecord);
     },
-    jobsOfThread(repoFullName, number) {
+    async jobsOfThread(repoFullName, number) {
       return (byThread.all(threadKey(repoFullName, number)) as unknown as Row[]).map(toRecord);
     },
-    leases() {
+    async leases() {
       return db.prepare("SELECT id, lease_owner AS owner FROM jobs WHERE state = 'running'").all() as unknown as {
         id: number;
         owner: string;
       }[];
     },
-    expireLease(id, owner) {
+    async expireLease(id, owner) {
       db.prepare("UPDATE jobs SET lease_expires_at = 0 WHERE id = ? AND lease_owner = ? AND state = 'running'").run(id, owner);
     },
-    get(id) {
+    async get(id) {
       const row = byId.get(id) as unknown as Row | undefined;
       return row ? toRecord(row) : null;
     },
-    list() {
+    async list() {
       return (db.prepare("SELECT * FROM jobs ORDER BY id").all() as unknown as Row[]).map(toRecord);
     },
-    appendLedger(jobId, kind, data) {
+    async appendLedger(jobId, kind, data) {
       insertLedger.run(jobId, now(), kind, JSON.stringify(data));
     },
-    recordUsage(jobId, repo, tokens, costUsd) {
+    async recordUsage(jobId, repo, tokens, costUsd) {
       db.prepare("INSERT INTO usage (job_id, repo, at, tokens, cost_usd) VALUES (?, ?, ?, ?, ?)").run(jobId, repo, now(), tokens, costUsd);
     },
-    usageSince(repo, since) {
+    async usageSince(repo, since) {
       const row = db.prepare("SELECT COALESCE(SUM(tokens), 0) AS tokens, COALESCE(SUM(cost_usd), 0) AS cost FROM usage WHERE repo = ? AND at >= ?").get(repo, since) as {
         tokens: number;
         cost: number;
       };
       return { tokens: Number(row.tokens), costUsd: Number(row.cost) };
     },
-    ledger(jobId) {
+    async ledger(jobId) {
       return (selectLedger.all(jobId) as unknown as { at: number; kind: string; data: string }[]).map((r) => ({
         at: r.at,
         kind: r.kind,
@@ -236,7 +240,7 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    close() {
+    async close() {
       db.close();
     },
   };

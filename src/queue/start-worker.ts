@@ -58,49 +58,48 @@ export function startWorker(deps: WorkerDeps): Worker {
   };
   let drainedWaiters: (() => void)[] = [];
   const unsubscribe = deps.queue.onEnqueued(wake);
-  reclaimFromDeadProcesses(deps.queue, deps.log);
 
   const runOne = async (job: JobRecord, controller: AbortController): Promise<void> => {
     const log = deps.log.child({ jobId: job.id, repo: `${job.payload.repo.owner}/${job.payload.repo.name}` });
     // A store that fails for a moment (a busy lock) must not crash the process from a timer.
     const heartbeat = setInterval(() => {
-      try {
-        if (!deps.queue.heartbeat(job.id, owner, leaseMs)) log.warn("lease lost");
-      } catch (error) {
-        log.warn({ err: error }, "heartbeat failed");
-      }
+      deps.queue.heartbeat(job.id, owner, leaseMs).then(
+        (held) => {
+          if (!held) log.warn("lease lost");
+        },
+        (error: unknown) => log.warn({ err: error }, "heartbeat failed"),
+      );
     }, heartbeatMs);
     // `/agent stop` arrives through the store, from whichever process took the command.
     const cancelPoll = setInterval(() => {
-      try {
-        const by = deps.queue.cancelRequestedBy(job.id);
-        if (by !== null && !controller.signal.aborted) {
+      deps.queue.cancelRequestedBy(job.id).then(
+        (by) => {
+          if (by === null || controller.signal.aborted) return;
           log.info({ by }, "stop requested");
           controller.abort(new JobCancelled(by));
-        }
-      } catch (error) {
-        log.warn({ err: error }, "could not read a stop request");
-      }
+        },
+        (error: unknown) => log.warn({ err: error }, "could not read a stop request"),
+      );
     }, cancelPollMs);
     try {
       if (job.attempts > maxRuns) {
         const reason = `the worker running this job stopped unexpectedly ${job.attempts - 1} times`;
         log.error({ attempts: job.attempts }, "abandoning job");
         await deps.abandon(job, reason);
-        deps.queue.finish(job.id, owner, "failed", reason);
+        await deps.queue.finish(job.id, owner, "failed", reason);
         return;
       }
       if (job.attempts > 1) log.warn({ attempts: job.attempts }, "resuming job left running by a stopped worker");
       const result = await deps.process(job, controller.signal);
       // Put back by our own shutdown: that run does not count towards `maxRuns` or the job's attempts.
       const shutdown = result.state === "retry" && controller.signal.reason === SHUTDOWN;
-      if (result.state === "retry") deps.queue.retryLater(job.id, owner, result.delayMs, result.reason, { uncountRun: shutdown });
-      else deps.queue.finish(job.id, owner, result.state, result.summary);
+      if (result.state === "retry") await deps.queue.retryLater(job.id, owner, result.delayMs, result.reason, { uncountRun: shutdown });
+      else await deps.queue.finish(job.id, owner, result.state, result.summary);
       log.info({ state: result.state, summary: result.state === "retry" ? result.reason : result.summary }, "job done");
     } catch (error) {
       // The pipeline reports its own failures; reaching here is a bug, still never lost.
       log.error({ err: error }, "job crashed");
-      deps.queue.finish(job.id, owner, "failed", `internal error: ${(error as Error).message}`);
+      await deps.queue.finish(job.id, owner, "failed", `internal error: ${(error as Error).message}`);
     } finally {
       clearInterval(heartbeat);
       clearInterval(cancelPoll);
@@ -108,12 +107,12 @@ export function startWorker(deps: WorkerDeps): Worker {
   };
 
   /** Leases jobs into the free slots; false when none was ready. */
-  const fill = (): boolean => {
+  const fill = async (): Promise<boolean> => {
     let leased = false;
     while (!stopping.signal.aborted && running.size < concurrency) {
       let job: JobRecord | null = null;
       try {
-        job = deps.queue.lease(owner, leaseMs, deps.caps);
+        job = await deps.queue.lease(owner, leaseMs, deps.caps);
       } catch (error) {
         deps.log.error({ err: error }, "lease failed");
       }
@@ -131,9 +130,10 @@ export function startWorker(deps: WorkerDeps): Worker {
   };
 
   const loop = (async () => {
+    await reclaimFromDeadProcesses(deps.queue, deps.log).catch((error: unknown) => deps.log.warn({ err: error }, "could not look for jobs left by stopped processes"));
     while (!stopping.signal.aborted) {
       woken = false;
-      const leased = fill();
+      const leased = await fill();
       if (!leased && running.size === 0) {
         for (const resolve of drainedWaiters) resolve();
         drainedWaiters = [];
@@ -175,12 +175,12 @@ export function startWorker(deps: WorkerDeps): Worker {
  * a kill -9, a reboot) is taken back at once instead of after its lease expires.
  * Owners are `host:pid:nonce`; other hosts' leases are left to expire.
  */
-export function reclaimFromDeadProcesses(queue: JobQueue, log: Logger, isAlive: (pid: number) => boolean = pidAlive): void {
-  for (const { id, owner } of queue.leases()) {
+export async function reclaimFromDeadProcesses(queue: JobQueue, log: Logger, isAlive: (pid: number) => boolean = pidAlive): Promise<void> {
+  for (const { id, owner } of await queue.leases()) {
     const [host, pid] = owner.split(":");
     if (host !== hostname() || pid === undefined || isAlive(Number(pid))) continue;
     log.warn({ jobId: id, owner }, "reclaiming a job left running by a stopped process");
-    queue.expireLease(id, owner);
+    await queue.expireLease(id, owner);
   }
 }
 

@@ -18,18 +18,18 @@ export interface CiFailure {
  * job with all their evidence). Returns without any GitHub write; the
  * acknowledgement runs after the response.
  */
-export function enqueueCiFailure(
+export async function enqueueCiFailure(
   deps: WebhookDeps,
   delivery: { id: string; octokit: Octokit; installationId: number | undefined; log: Logger },
   decision: Decision,
   failure: CiFailure,
-): void {
+): Promise<void> {
   const { log, octokit } = delivery;
   if (!decision.act || delivery.installationId === undefined) {
     log.debug({ reason: decision.act ? "no installation" : decision.reason }, "failure ignored");
     return;
   }
-  if (!deps.queue.recordDelivery(delivery.id)) {
+  if (!await deps.queue.recordDelivery(delivery.id)) {
     log.info("duplicate delivery ignored");
     return;
   }
@@ -49,13 +49,13 @@ export function enqueueCiFailure(
     },
   };
   const key = `ci:${failure.repo.owner}/${failure.repo.name}@${failure.headSha}`;
-  const { created, job } = deps.queue.enqueue(payload, key, { delayMs: deps.coalesceMs });
+  const { created, job } = await deps.queue.enqueue(payload, key, { delayMs: deps.coalesceMs });
   if (created) {
     log.info({ jobId: job.id }, "job queued");
     deps.tasks.run("acknowledge", () => deps.acknowledge(octokit, job));
     return;
   }
-  const added = deps.queue.addFailureSource(job.id, failure.source);
+  const added = await deps.queue.addFailureSource(job.id, failure.source);
   if (added === "added") log.info({ jobId: job.id }, "failure added to the waiting job for this commit");
   else if (added === "present") log.info({ jobId: job.id }, "a job already exists for this commit");
   else log.info({ jobId: job.id }, "a job for this commit is already running");

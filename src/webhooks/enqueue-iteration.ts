@@ -39,7 +39,7 @@ export async function enqueueIteration(
     return;
   }
   const comments = createThreadComments(octokit, repo, deps.redact);
-  const done = iterationsOf(deps.queue.jobsOfThread(full, trigger.pullNumber)).length;
+  const done = iterationsOf(await deps.queue.jobsOfThread(full, trigger.pullNumber)).length;
   if (done >= config.max_attempts) {
     log.info({ iterations: done, maxAttempts: config.max_attempts }, "iteration cap reached; asking for a person");
     const body = [
@@ -61,7 +61,7 @@ export async function enqueueIteration(
     thread: trigger.pullNumber,
     trigger,
   };
-  const { created, job } = deps.queue.enqueueUnlessLive(payload, `iterate:${full}@${trigger.headSha}`);
+  const { created, job } = await deps.queue.enqueueUnlessLive(payload, `iterate:${full}@${trigger.headSha}`);
   if (!created) {
     log.info({ jobId: job.id }, "an iteration of this commit is already queued or running");
     deps.tasks.run("reply", () =>

@@ -18,7 +18,7 @@ export function onCheckRunRequestedAction(deps: WebhookDeps) {
     const action = checkRunActionId(context.payload.requested_action?.identifier);
     if (!installation || action === null || check.app?.id !== deps.appId) return;
     const log = context.log.child({ delivery: context.id, repo: repository.full_name, checkRunId: check.id, action });
-    if (!deps.queue.recordDelivery(context.id)) {
+    if (!await deps.queue.recordDelivery(context.id)) {
       log.info("duplicate delivery ignored");
       return;
     }
@@ -26,7 +26,7 @@ export function onCheckRunRequestedAction(deps: WebhookDeps) {
     try {
       allowed = await hasWriteAccess(context.octokit, { owner: repository.owner.login, repo: repository.name, username: sender.login });
     } catch (error) {
-      deps.queue.forgetDelivery(context.id);
+      await deps.queue.forgetDelivery(context.id);
       throw error;
     }
     if (!allowed) {
@@ -37,19 +37,19 @@ export function onCheckRunRequestedAction(deps: WebhookDeps) {
       `${job.payload.repo.owner}/${job.payload.repo.name}` === repository.full_name && ciTriggerOf(job)?.headSha === check.head_sha;
 
     if (action === "stop") {
-      const ids = deps.queue.live().filter(sameCommit).map((j) => j.id);
-      const { cancelled, flagged } = deps.queue.requestCancel(ids, sender.login);
+      const ids = (await deps.queue.live()).filter(sameCommit).map((j) => j.id);
+      const { cancelled, flagged } = await deps.queue.requestCancel(ids, sender.login);
       log.info({ cancelled: cancelled.length, flagged: flagged.length }, "stop requested");
       for (const job of cancelled) deps.tasks.run("report-cancelled", () => deps.reportCancelled(context.octokit, job, sender.login));
       return;
     }
-    const reported = deps.queue.get(Number(check.external_id));
+    const reported = await deps.queue.get(Number(check.external_id));
     const trigger = reported && sameCommit(reported) ? ciTriggerOf(reported) : null;
     if (!reported || !trigger) {
       log.warn({ externalId: check.external_id }, "the check run's job is unknown here; nothing to retry or explain");
       return;
     }
-    if (action === "retry" && deps.queue.live().some(sameCommit)) {
+    if (action === "retry" && (await deps.queue.live()).some(sameCommit)) {
       log.info("a job for this commit is already queued or running");
       return;
     }
@@ -60,7 +60,7 @@ export function onCheckRunRequestedAction(deps: WebhookDeps) {
       trigger,
     };
     // A new dedupe key per press: a new attempt, not the job that already ran.
-    const { created, job } = deps.queue.enqueue(payload, `${action}:${repository.full_name}@${check.head_sha}#${context.id}`);
+    const { created, job } = await deps.queue.enqueue(payload, `${action}:${repository.full_name}@${check.head_sha}#${context.id}`);
     if (!created) return;
     log.info({ jobId: job.id, kind: payload.kind, by: sender.login }, "job queued from a check run button");
     deps.tasks.run("acknowledge", () => deps.acknowledge(context.octokit, job));

@@ -24,7 +24,7 @@ export function onCheckRunCompleted(deps: WebhookDeps) {
       pullRequest: pr?.number ?? null,
     });
     if (headBranch === null) return; // a fork: `decision` says so too
-    enqueueCiFailure(
+    await enqueueCiFailure(
       deps,
       { id: context.id, octokit: context.octokit, installationId: installation?.id, log },
       decision,

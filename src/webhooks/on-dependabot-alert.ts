@@ -26,7 +26,7 @@ export function onDependabotAlert(deps: WebhookDeps) {
       log.warn({ reason: parsed.reason }, "dependabot alert ignored");
       return;
     }
-    if (!deps.queue.recordDelivery(context.id)) {
+    if (!await deps.queue.recordDelivery(context.id)) {
       log.info("duplicate delivery ignored");
       return;
     }
@@ -41,7 +41,7 @@ export function onDependabotAlert(deps: WebhookDeps) {
     };
     const key = `advisory:${repository.full_name}:${trigger.ecosystem}:${trigger.package}`;
     // A finished job (whatever its ending) makes room for a new one: the alert is back, so is the work.
-    const { created, job } = deps.queue.enqueueUnlessLive(payload, key);
+    const { created, job } = await deps.queue.enqueueUnlessLive(payload, key);
     if (created) log.info({ jobId: job.id, package: trigger.package, ghsa: trigger.ghsaId }, "job queued");
     else log.info({ jobId: job.id, package: trigger.package }, "an upgrade of this package is already queued or running");
   };

@@ -33,7 +33,7 @@ export function onIssueCommentCreated(deps: WebhookDeps) {
     const author = comment.user?.login ?? sender.login;
 
     // Deduped before anything else: a redelivered comment costs no GitHub call.
-    if (!deps.queue.recordDelivery(context.id)) {
+    if (!await deps.queue.recordDelivery(context.id)) {
       log.info("duplicate delivery ignored");
       return;
     }
@@ -42,7 +42,7 @@ export function onIssueCommentCreated(deps: WebhookDeps) {
       allowed = await hasWriteAccess(context.octokit, { owner, repo, username: author });
     } catch (error) {
       // Nothing was done for this delivery: GitHub's redelivery of it must be handled, not ignored.
-      deps.queue.forgetDelivery(context.id);
+      await deps.queue.forgetDelivery(context.id);
       throw error;
     }
     const comments = createThreadComments(context.octokit, { owner, name: repo }, deps.redact);
@@ -53,11 +53,10 @@ export function onIssueCommentCreated(deps: WebhookDeps) {
       return;
     }
     if (command.name === "stop") {
-      const ids = deps.queue
-        .jobsOfThread(repository.full_name, issue.number)
+      const ids = (await deps.queue.jobsOfThread(repository.full_name, issue.number))
         .filter((j) => j.state === "queued" || j.state === "running")
         .map((j) => j.id);
-      const { cancelled, flagged } = deps.queue.requestCancel(ids, author);
+      const { cancelled, flagged } = await deps.queue.requestCancel(ids, author);
       log.info({ cancelled: cancelled.length, flagged: flagged.length }, "stop requested");
       for (const job of cancelled) deps.tasks.run("report-cancelled", () => deps.reportCancelled(context.octokit, job, author));
       reply(
@@ -68,7 +67,7 @@ export function onIssueCommentCreated(deps: WebhookDeps) {
       return;
     }
     if (command.name === "status") {
-      const jobs = deps.queue.jobsOfThread(repository.full_name, issue.number);
+      const jobs = await deps.queue.jobsOfThread(repository.full_name, issue.number);
       reply(
         jobs.length === 0
           ? "Patchwright has no jobs for this thread."
@@ -85,8 +84,8 @@ export function onIssueCommentCreated(deps: WebhookDeps) {
     // Only a pull request a bot opened can be the app's; a person's is iterated on only for `/agent fix <what to change>`
     // (a bare `/agent fix` there is the ordinary fix) and only if the app committed to its branch. Only those cost the lookups.
     if (command.name === "fix" && isPullRequest && (authorIsBot || command.instructions !== "")) {
-      const forget = (error: unknown): never => {
-        deps.queue.forgetDelivery(context.id);
+      const forget = async (error: unknown): Promise<never> => {
+        await deps.queue.forgetDelivery(context.id);
         throw error;
       };
       const reads = createRepoReads(context.octokit, { owner, name: repo });
@@ -107,10 +106,7 @@ export function onIssueCommentCreated(deps: WebhookDeps) {
           deliveryId: context.id,
           log,
           trigger: { type: "review", pullNumber: pr.number, headRef: pr.headRef, headSha: pr.headSha, author, via: { type: "comment", commentId: comment.id }, body: command.instructions.slice(0, 4000), comments: [] },
-        }).catch((error: unknown) => {
-          deps.queue.forgetDelivery(context.id);
-          throw error;
-        });
+        }).catch(forget);
         return;
       }
     }
@@ -130,7 +126,7 @@ export function onIssueCommentCreated(deps: WebhookDeps) {
         instructions: command.instructions,
       },
     };
-    const { created, job } = deps.queue.enqueue(payload, `comment:${repository.full_name}#${comment.id}`);
+    const { created, job } = await deps.queue.enqueue(payload, `comment:${repository.full_name}#${comment.id}`);
     if (!created) return;
     log.info({ jobId: job.id, kind: payload.kind }, "job queued");
     deps.tasks.run("acknowledge", () => deps.acknowledge(context.octokit, job));

@@ -38,7 +38,7 @@ export function onPullRequestReviewSubmitted(deps: WebhookDeps) {
     const author = review.user?.login ?? sender.login;
 
     // Deduped before anything else: a redelivered review costs no GitHub call.
-    if (!deps.queue.recordDelivery(context.id)) {
+    if (!await deps.queue.recordDelivery(context.id)) {
       log.info("duplicate delivery ignored");
       return;
     }
@@ -81,7 +81,7 @@ export function onPullRequestReviewSubmitted(deps: WebhookDeps) {
       });
     } catch (error) {
       // Nothing was queued for this delivery: GitHub's redelivery of it must be handled, not ignored.
-      deps.queue.forgetDelivery(context.id);
+      await deps.queue.forgetDelivery(context.id);
       throw error;
     }
   };

@@ -22,7 +22,7 @@ export function onStatus(deps: WebhookDeps) {
       fromFork: false,
       pullRequest: null,
     });
-    enqueueCiFailure(
+    await enqueueCiFailure(
       deps,
       { id: context.id, octokit: context.octokit, installationId: installation?.id, log },
       decision,

@@ -18,7 +18,7 @@ export function onWorkflowRunCompleted(deps: WebhookDeps) {
       fromFork: run.head_repository?.full_name !== repository.full_name,
       pullRequest: pr?.number ?? null,
     });
-    enqueueCiFailure(
+    await enqueueCiFailure(
       deps,
       { id: context.id, octokit: context.octokit, installationId: installation?.id, log },
       decision,

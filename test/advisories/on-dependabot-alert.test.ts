@@ -47,8 +47,8 @@ beforeEach(async () => {
   );
 });
 
-afterEach(() => {
-  queue.close();
+afterEach(async () => {
+  await queue.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -58,7 +58,7 @@ async function receive(name: string, payload: Record<string, unknown>, id = `d-$
 }
 
 describe("parseAlert", () => {
-  it("reads the example alert as GitHub sends it", () => {
+  it("reads the example alert as GitHub sends it", async () => {
     const example = (examples as unknown as { name: string; examples: Record<string, unknown>[] }[]).find((d) => d.name === "dependabot_alert")!.examples.find((e) => e["action"] === "created")!;
     expect(parseAlert(example["alert"] as AlertLike)).toEqual({
       ok: true,
@@ -80,7 +80,7 @@ describe("parseAlert", () => {
     });
   });
 
-  it("keeps every range the advisory gives for the package", () => {
+  it("keeps every range the advisory gives for the package", async () => {
     const parsed = parseAlert(dependabotAlert({ ...ADVISORIES.minimist, cveId: null, scope: null })["alert"] as AlertLike);
     expect(parsed).toMatchObject({ ok: true, trigger: { vulnerableRanges: ["< 0.2.4", ">= 1.0.0, < 1.2.6"], firstPatched: "0.2.4" } });
     expect(parsed.ok && "cveId" in parsed.trigger).toBe(false);
@@ -91,7 +91,7 @@ describe("parseAlert", () => {
 describe("dependabot_alert", () => {
   it.each(["created", "reopened", "reintroduced"] as const)("queues a bump-dependency job when an alert is %s, without writing to GitHub", async (action) => {
     await receive("dependabot_alert", dependabotAlert({ action, ...ADVISORIES.lodash }));
-    const [job] = queue.list();
+    const [job] = await queue.list();
     expect(job?.payload).toMatchObject({
       kind: "bump-dependency",
       installationId: 42,
@@ -103,7 +103,7 @@ describe("dependabot_alert", () => {
 
   it.each(["dismissed", "fixed"] as const)("ignores an alert that was %s", async (action) => {
     await receive("dependabot_alert", dependabotAlert({ action, ...ADVISORIES.lodash }));
-    expect(queue.list()).toHaveLength(0);
+    expect(await queue.list()).toHaveLength(0);
   });
 
   it("keeps one live job per (repository, ecosystem, package), and a new one once it finished", async () => {
@@ -111,43 +111,43 @@ describe("dependabot_alert", () => {
     await receive("dependabot_alert", dependabotAlert({ ...ADVISORIES.lodash }), "same");
     await receive("dependabot_alert", dependabotAlert({ ...ADVISORIES.lodash, alertNumber: 13, ghsaId: "GHSA-29mw-wpgm-hmr9", vulnerabilities: [{ range: "< 4.17.21" }] }));
     await receive("dependabot_alert", dependabotAlert({ ...ADVISORIES.lodash, alertNumber: 14, manifestPath: "web/package-lock.json" }));
-    expect(queue.list()).toHaveLength(1);
+    expect(await queue.list()).toHaveLength(1);
 
     await receive("dependabot_alert", dependabotAlert({ ...ADVISORIES.minimist, alertNumber: 15 }));
     await receive("dependabot_alert", dependabotAlert({ ...ADVISORIES.lodash, name: "other-repo", alertNumber: 1 }));
-    expect(queue.list().map((j) => j.payload.trigger.type === "advisory" && `${j.payload.repo.name}:${j.payload.trigger.package}`)).toEqual([
+    expect((await queue.list()).map((j) => j.payload.trigger.type === "advisory" && `${j.payload.repo.name}:${j.payload.trigger.package}`)).toEqual([
       "octo-repo:lodash",
       "octo-repo:minimist",
       "other-repo:lodash",
     ]);
 
     // The lodash job runs to its end; the alert is reintroduced later: a new job.
-    const running = queue.lease("worker", 60_000)!;
-    queue.finish(running.id, "worker", "succeeded", "https://github.com/octo-org/octo-repo/pull/3");
+    const running = (await queue.lease("worker", 60_000))!;
+    await queue.finish(running.id, "worker", "succeeded", "https://github.com/octo-org/octo-repo/pull/3");
     await receive("dependabot_alert", dependabotAlert({ action: "reintroduced", ...ADVISORIES.lodash }));
     await receive("dependabot_alert", dependabotAlert({ action: "reopened", ...ADVISORIES.lodash }));
-    expect(queue.list().filter((j) => j.payload.trigger.type === "advisory" && j.payload.trigger.package === "lodash" && j.payload.repo.name === "octo-repo").map((j) => j.state)).toEqual(["succeeded", "queued"]);
+    expect((await queue.list()).filter((j) => j.payload.trigger.type === "advisory" && j.payload.trigger.package === "lodash" && j.payload.repo.name === "octo-repo").map((j) => j.state)).toEqual(["succeeded", "queued"]);
   });
 
   it("queues a new job each time the last one ended, however it ended, and never two live ones", async () => {
-    const lodash = () => queue.list().filter((j) => j.payload.trigger.type === "advisory" && j.payload.trigger.package === "lodash");
+    const lodash = async () => (await queue.list()).filter((j) => j.payload.trigger.type === "advisory" && j.payload.trigger.package === "lodash");
     for (const end of ["succeeded", "failed", "skipped"] as const) {
       await receive("dependabot_alert", dependabotAlert({ action: "reopened", ...ADVISORIES.lodash }));
       await receive("dependabot_alert", dependabotAlert({ action: "reintroduced", ...ADVISORIES.lodash }));
-      const job = queue.lease("worker", 60_000)!;
+      const job = (await queue.lease("worker", 60_000))!;
       await receive("dependabot_alert", dependabotAlert({ action: "reopened", ...ADVISORIES.lodash }));
-      queue.finish(job.id, "worker", end, end);
+      await queue.finish(job.id, "worker", end, end);
     }
     await receive("dependabot_alert", dependabotAlert({ ...ADVISORIES.lodash }));
-    const [waiting] = queue.live();
-    queue.requestCancel([waiting!.id], "maintainer");
+    const [waiting] = await queue.live();
+    await queue.requestCancel([waiting!.id], "maintainer");
     await receive("dependabot_alert", dependabotAlert({ action: "reopened", ...ADVISORIES.lodash }));
-    expect(lodash().map((j) => j.state)).toEqual(["succeeded", "failed", "skipped", "cancelled", "queued"]);
+    expect((await lodash()).map((j) => j.state)).toEqual(["succeeded", "failed", "skipped", "cancelled", "queued"]);
   });
 
   it("queues other ecosystems too: the worker answers them with 'not supported yet'", async () => {
     await receive("dependabot_alert", dependabotAlert({ ...ADVISORIES.lodash, ecosystem: "pip", packageName: "django", manifestPath: "requirements.txt" }));
-    expect(queue.list()[0]?.payload.trigger).toMatchObject({ ecosystem: "pip", package: "django", manifestPath: "requirements.txt" });
+    expect((await queue.list())[0]?.payload.trigger).toMatchObject({ ecosystem: "pip", package: "django", manifestPath: "requirements.txt" });
   });
 });
 
@@ -155,6 +155,6 @@ describe("repository_vulnerability_alert", () => {
   it("is deprecated: logged, never a job", async () => {
     const example = (examples as unknown as { name: string; examples: Record<string, unknown>[] }[]).find((d) => d.name === "repository_vulnerability_alert")!.examples[0]!;
     await receive("repository_vulnerability_alert", { ...structuredClone(example), installation: { id: 42 } });
-    expect(queue.list()).toHaveLength(0);
+    expect(await queue.list()).toHaveLength(0);
   });
 });

@@ -32,14 +32,14 @@ describe("patchwright replay", () => {
   it("renders a job of the app from the store: trigger, timeline, ending and the best attempt's diff", async () => {
     const dataDir = path.join(root, "app-data");
     const queue = openSqliteQueue({ dataDir });
-    const { job } = queue.enqueue(ciPayload({ sha: "c" }), "k1");
-    queue.lease("worker", 60_000);
-    queue.appendLedger(job.id, "evidence", { sha: "c".repeat(40), bytes: 10, failedJobs: [] });
-    queue.appendLedger(job.id, "reproduce", { verdict: "red", summary: "Reproduced: `npm test` fails here too (exit 1)." });
-    queue.appendLedger(job.id, "fixer1.agent.tool_call", { kind: "tool_call", turn: 1, callId: "c1", name: "edit_file", args: '{"path":"a.js"}', ok: true, result: "Edited a.js", durationMs: 3 });
-    queue.appendLedger(job.id, "report", { conclusion: "failure", title: "No verified fix", summary: "Patchwright could not produce a fix.", details: "Best attempt:\n\n```diff\n-old line\n+new line\n```\n" });
-    queue.finish(job.id, "worker", "failed", "no verified fix");
-    queue.close();
+    const { job } = await queue.enqueue(ciPayload({ sha: "c" }), "k1");
+    await queue.lease("worker", 60_000);
+    await queue.appendLedger(job.id, "evidence", { sha: "c".repeat(40), bytes: 10, failedJobs: [] });
+    await queue.appendLedger(job.id, "reproduce", { verdict: "red", summary: "Reproduced: `npm test` fails here too (exit 1)." });
+    await queue.appendLedger(job.id, "fixer1.agent.tool_call", { kind: "tool_call", turn: 1, callId: "c1", name: "edit_file", args: '{"path":"a.js"}', ok: true, result: "Edited a.js", durationMs: 3 });
+    await queue.appendLedger(job.id, "report", { conclusion: "failure", title: "No verified fix", summary: "Patchwright could not produce a fix.", details: "Best attempt:\n\n```diff\n-old line\n+new line\n```\n" });
+    await queue.finish(job.id, "worker", "failed", "no verified fix");
+    await queue.close();
 
     const run = await runPatchwright(["replay", String(job.id)], { cwd: root, env: { PATCHWRIGHT_DATA_DIR: dataDir } });
     expect(run.exitCode, run.stderr).toBe(0);

@@ -127,10 +127,10 @@ it("serves readiness and metrics, and on SIGTERM puts the running job back and e
 
   const queue = openSqliteQueue({ dataDir });
   try {
-    const heldJob = queue.list().find((j) => j.payload.repo.name === "held");
+    const heldJob = (await queue.list()).find((j) => j.payload.repo.name === "held");
     expect(heldJob).toMatchObject({ state: "queued", result: SHUTDOWN, attempts: 0 });
   } finally {
-    queue.close();
+    await queue.close();
   }
   expect(github.pulls.map((p) => p.repo)).toEqual(["o/calc"]);
   expect(await readBranchSha(held.bareDir, `patchwright/fix-${held.sha.slice(0, 7)}`)).toBeNull();

@@ -19,12 +19,12 @@ import { ciPayload } from "../queue/payloads.ts";
 
 let dir: string;
 let queue: JobQueue;
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "pw-metrics-"));
   queue = openSqliteQueue({ dataDir: dir });
 });
-afterEach(() => {
-  queue.close();
+afterEach(async () => {
+  await queue.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -37,7 +37,7 @@ describe("metrics", () => {
     metrics.jobEnded("fix-ci", "succeeded", 42);
     metrics.jobEnded("fix-ci", "retry", 3);
     metrics.jobEnded("bump-dependency", "failed", 700);
-    queue.enqueue(ciPayload(), "k");
+    await queue.enqueue(ciPayload(), "k");
     const text = await textOf(metrics);
     expect(text).toContain('patchwright_jobs_total{kind="fix-ci",outcome="succeeded"} 1');
     expect(text).toContain('patchwright_jobs_total{kind="fix-ci",outcome="retry"} 1');
@@ -99,6 +99,6 @@ describe("metrics", () => {
     expect(text).toContain('patchwright_model_tokens_total{model="m-1"} 2000');
     expect(text).toMatch(/patchwright_model_cost_usd_total\{model="m-1"\} 0\.3\d*/);
     expect(text).toContain("patchwright_sandbox_failures_total 1");
-    expect(queue.usageSince("o/r", 0)).toEqual({ tokens: 2_000, costUsd: 0.3 });
+    expect(await queue.usageSince("o/r", 0)).toEqual({ tokens: 2_000, costUsd: 0.3 });
   });
 });

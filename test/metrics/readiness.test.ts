@@ -9,7 +9,7 @@ import { cacheWhileUsable, type ReadinessChecks } from "../../src/metrics/readin
 
 /** Serves the operations routes over real HTTP with the given checks; returns the responses. */
 async function get(checks: ReadinessChecks, paths: string[]): Promise<{ status: number; type: string | null; body: string }[]> {
-  const metrics = createMetrics({ registry: new Registry(), queueDepth: () => ({ queued: 0, running: 0 }), processMetrics: false });
+  const metrics = createMetrics({ registry: new Registry(), queueDepth: async () => ({ queued: 0, running: 0 }), processMetrics: false });
   const routes = createOperationsRoutes({ readiness: checks, metrics, redact: (text) => text.replaceAll("s3cret", "[REDACTED]") });
   const server = createServer((req, res) => void (routes(req, res) || res.writeHead(404).end()));
   server.listen(0, "127.0.0.1");
@@ -27,7 +27,7 @@ async function get(checks: ReadinessChecks, paths: string[]): Promise<{ status: 
   }
 }
 
-const healthy: ReadinessChecks = { store: () => {}, sandbox: async () => {}, model: () => null };
+const healthy: ReadinessChecks = { store: async () => {}, sandbox: async () => {}, model: () => null };
 
 describe("/readyz and /healthz", () => {
   it("is ready when the store answers, the sandbox can be built and the model is configured", async () => {

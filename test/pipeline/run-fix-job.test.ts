@@ -78,7 +78,7 @@ function deps(fix: (request: FixRequest) => Promise<void>): PipelineDeps {
       return { status: "finished", summary: "Fixed the operator in add().", turns: 2, usage: { promptTokens: 10, completionTokens: 5 }, trace: ["edit_file src/add.js"] };
     },
   });
-  return { ...base, ledger: (_id, kind, data) => void ledger.push([kind, data]), usage: { ...base.usage, since: () => spentToday } };
+  return { ...base, ledger: (_id, kind, data) => void ledger.push([kind, data]), usage: { ...base.usage, since: async () => spentToday } };
 }
 
 function noConfig(name = "calc", head = name === "calc" ? red.sha : green.sha) {

@@ -11,40 +11,40 @@ let clock = 1_000;
 let q: JobQueue;
 const KEY = "advisory:o/r:npm:lodash";
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "pw-queue-live-"));
   clock = 1_000;
   q = openSqliteQueue({ dataDir: dir, now: () => clock });
 });
-afterEach(() => {
-  q.close();
+afterEach(async () => {
+  await q.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe("enqueueUnlessLive", () => {
-  it("returns the queued or running job with the key instead of adding one", () => {
-    const first = q.enqueueUnlessLive(advisoryPayload(), KEY);
+  it("returns the queued or running job with the key instead of adding one", async () => {
+    const first = await q.enqueueUnlessLive(advisoryPayload(), KEY);
     expect(first.created).toBe(true);
-    expect(q.enqueueUnlessLive(advisoryPayload(), KEY)).toMatchObject({ created: false, job: { id: first.job.id, state: "queued" } });
-    q.lease("w", 60_000);
-    expect(q.enqueueUnlessLive(advisoryPayload(), KEY)).toMatchObject({ created: false, job: { id: first.job.id, state: "running" } });
-    expect(q.list()).toHaveLength(1);
+    expect(await q.enqueueUnlessLive(advisoryPayload(), KEY)).toMatchObject({ created: false, job: { id: first.job.id, state: "queued" } });
+    await q.lease("w", 60_000);
+    expect(await q.enqueueUnlessLive(advisoryPayload(), KEY)).toMatchObject({ created: false, job: { id: first.job.id, state: "running" } });
+    expect(await q.list()).toHaveLength(1);
   });
 
-  it("adds a new job once the live one finished, however it ended, generation after generation", () => {
+  it("adds a new job once the live one finished, however it ended, generation after generation", async () => {
     const ids: number[] = [];
     for (const end of ["succeeded", "failed", "skipped"] as const) {
-      const { created, job } = q.enqueueUnlessLive(advisoryPayload(), KEY);
+      const { created, job } = await q.enqueueUnlessLive(advisoryPayload(), KEY);
       expect(created).toBe(true);
       ids.push(job.id);
-      q.lease("w", 60_000);
-      q.finish(job.id, "w", end, end);
+      await q.lease("w", 60_000);
+      await q.finish(job.id, "w", end, end);
     }
-    const cancelled = q.enqueueUnlessLive(advisoryPayload(), KEY).job;
-    q.requestCancel([cancelled.id], "maintainer");
-    const last = q.enqueueUnlessLive(advisoryPayload(), KEY);
+    const cancelled = (await q.enqueueUnlessLive(advisoryPayload(), KEY)).job;
+    await q.requestCancel([cancelled.id], "maintainer");
+    const last = await q.enqueueUnlessLive(advisoryPayload(), KEY);
     expect(last.created).toBe(true);
-    expect(q.list().map((j) => [j.id, j.state])).toEqual([
+    expect((await q.list()).map((j) => [j.id, j.state])).toEqual([
       [ids[0], "succeeded"],
       [ids[1], "failed"],
       [ids[2], "skipped"],
@@ -53,33 +53,33 @@ describe("enqueueUnlessLive", () => {
     ]);
   });
 
-  it("leaves plain enqueue as it was: a key once used, even by a finished job, is never queued again", () => {
-    const { job } = q.enqueue(ciPayload(), "ci:o/r@a");
-    q.lease("w", 60_000);
-    q.finish(job.id, "w", "succeeded", "fixed");
-    expect(q.enqueue(ciPayload(), "ci:o/r@a")).toMatchObject({ created: false, job: { id: job.id, state: "succeeded" } });
+  it("leaves plain enqueue as it was: a key once used, even by a finished job, is never queued again", async () => {
+    const { job } = await q.enqueue(ciPayload(), "ci:o/r@a");
+    await q.lease("w", 60_000);
+    await q.finish(job.id, "w", "succeeded", "fixed");
+    expect(await q.enqueue(ciPayload(), "ci:o/r@a")).toMatchObject({ created: false, job: { id: job.id, state: "succeeded" } });
     // …and returns the newest job of a key that "unless live" reused.
-    const again = q.enqueueUnlessLive(ciPayload(), "ci:o/r@a");
+    const again = await q.enqueueUnlessLive(ciPayload(), "ci:o/r@a");
     expect(again.created).toBe(true);
-    expect(q.enqueue(ciPayload(), "ci:o/r@a").job.id).toBe(again.job.id);
+    expect((await q.enqueue(ciPayload(), "ci:o/r@a")).job.id).toBe(again.job.id);
   });
 
-  it("holds a new job back for delayMs, and wakes workers only when it adds one", () => {
+  it("holds a new job back for delayMs, and wakes workers only when it adds one", async () => {
     let wakes = 0;
     q.onEnqueued(() => wakes++);
-    q.enqueueUnlessLive(advisoryPayload(), KEY, { delayMs: 5_000 });
-    q.enqueueUnlessLive(advisoryPayload(), KEY);
+    await q.enqueueUnlessLive(advisoryPayload(), KEY, { delayMs: 5_000 });
+    await q.enqueueUnlessLive(advisoryPayload(), KEY);
     expect(wakes).toBe(1);
-    expect(q.lease("w", 60_000)).toBeNull();
+    expect(await q.lease("w", 60_000)).toBeNull();
     clock += 5_000;
-    expect(q.lease("w", 60_000)).not.toBeNull();
+    expect(await q.lease("w", 60_000)).not.toBeNull();
   });
 
-  it("is one live job per key across connections, down to the database's own index", () => {
+  it("is one live job per key across connections, down to the database's own index", async () => {
     const other = openSqliteQueue({ dataDir: dir, now: () => clock });
     try {
-      const mine = q.enqueueUnlessLive(advisoryPayload(), KEY).job;
-      expect(other.enqueueUnlessLive(advisoryPayload(), KEY)).toMatchObject({ created: false, job: { id: mine.id } });
+      const mine = (await q.enqueueUnlessLive(advisoryPayload(), KEY)).job;
+      expect(await other.enqueueUnlessLive(advisoryPayload(), KEY)).toMatchObject({ created: false, job: { id: mine.id } });
       const raw = new DatabaseSync(path.join(dir, "patchwright.db"));
       try {
         const insert = raw.prepare("INSERT INTO jobs (dedupe_key, state, payload, created_at, updated_at) VALUES (?, ?, '{}', 0, 0)");
@@ -89,16 +89,16 @@ describe("enqueueUnlessLive", () => {
         raw.close();
       }
     } finally {
-      other.close();
+      await other.close();
     }
   });
 });
 
 describe("forgetDelivery", () => {
-  it("lets a delivery whose handling failed be recorded again", () => {
-    expect(q.recordDelivery("d")).toBe(true);
-    expect(q.recordDelivery("d")).toBe(false);
-    q.forgetDelivery("d");
-    expect(q.recordDelivery("d")).toBe(true);
+  it("lets a delivery whose handling failed be recorded again", async () => {
+    expect(await q.recordDelivery("d")).toBe(true);
+    expect(await q.recordDelivery("d")).toBe(false);
+    await q.forgetDelivery("d");
+    expect(await q.recordDelivery("d")).toBe(true);
   });
 });

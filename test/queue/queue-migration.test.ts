@@ -38,7 +38,7 @@ const OLD_SCHEMA = `
 `;
 
 let dir: string;
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "pw-queue-migrate-"));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -62,7 +62,7 @@ function indexes(): { name: string; unique: number; origin: string; partial: num
 }
 
 describe("opening a database written by an older version", () => {
-  it("keeps every job, finds threads of old jobs, and keeps one live job per key across the old generation keys", () => {
+  it("keeps every job, finds threads of old jobs, and keeps one live job per key across the old generation keys", async () => {
     writeOldDatabase(OLD_SCHEMA, [
       { key: "comment:o/r#100", state: "succeeded", payload: commentPayload(7) },
       { key: "ci:o/r@b", state: "queued", payload: ciPayload({ sha: "b", pr: 7 }) },
@@ -78,7 +78,7 @@ describe("opening a database written by an older version", () => {
 
     const q = openSqliteQueue({ dataDir: dir });
     try {
-      expect(q.list().map((j) => [j.id, j.state])).toEqual([
+      expect((await q.list()).map((j) => [j.id, j.state])).toEqual([
         [1, "succeeded"],
         [2, "queued"],
         [3, "queued"],
@@ -86,51 +86,51 @@ describe("opening a database written by an older version", () => {
         [5, "queued"],
         [6, "queued"],
       ]);
-      expect(q.ledger(2)).toEqual([{ at: 1, kind: "reproduce", data: { exit: 1 } }]);
+      expect(await q.ledger(2)).toEqual([{ at: 1, kind: "reproduce", data: { exit: 1 } }]);
       // Backfilled from the payloads.
-      expect(q.jobsOfThread("o/r", 7).map((j) => j.id)).toEqual([1, 2]);
-      expect(q.jobsOfThread("o/r", 9).map((j) => j.id)).toEqual([6]);
+      expect((await q.jobsOfThread("o/r", 7)).map((j) => j.id)).toEqual([1, 2]);
+      expect((await q.jobsOfThread("o/r", 9)).map((j) => j.id)).toEqual([6]);
       // The live second generation holds the package's key now…
-      expect(q.enqueueUnlessLive(advisoryPayload(), "advisory:o/r:npm:lodash")).toMatchObject({ created: false, job: { id: 5 } });
+      expect(await q.enqueueUnlessLive(advisoryPayload(), "advisory:o/r:npm:lodash")).toMatchObject({ created: false, job: { id: 5 } });
       // …while a comment key that merely ends in #<number> is not taken for a generation.
-      expect(q.enqueue(commentPayload(9, { commentId: 101 }), "comment:o/r#101")).toMatchObject({ created: false, job: { id: 6 } });
+      expect(await q.enqueue(commentPayload(9, { commentId: 101 }), "comment:o/r#101")).toMatchObject({ created: false, job: { id: 6 } });
       // A key a finished job holds still dedupes plain enqueue; new ids never reuse a deleted job's.
-      expect(q.enqueue(commentPayload(7), "comment:o/r#100")).toMatchObject({ created: false, job: { id: 1 } });
-      expect(q.enqueue(ciPayload({ sha: "f" }), "ci:o/r@f").job.id).toBe(8);
+      expect(await q.enqueue(commentPayload(7), "comment:o/r#100")).toMatchObject({ created: false, job: { id: 1 } });
+      expect((await q.enqueue(ciPayload({ sha: "f" }), "ci:o/r@f")).job.id).toBe(8);
     } finally {
-      q.close();
+      await q.close();
     }
     expect(indexes().filter((i) => i.origin === "u")).toEqual([]);
     expect(indexes().find((i) => i.name === "jobs_live_key")).toMatchObject({ unique: 1, partial: 1 });
     expect(indexes().map((i) => i.name)).toContain("jobs_thread");
   });
 
-  it("migrates once: opening again changes nothing", () => {
+  it("migrates once: opening again changes nothing", async () => {
     writeOldDatabase(OLD_SCHEMA, [{ key: "ci:o/r@b", state: "queued", payload: ciPayload({ sha: "b", pr: 7 }) }]);
-    openSqliteQueue({ dataDir: dir }).close();
+    await openSqliteQueue({ dataDir: dir }).close();
     const before = indexes();
     const q = openSqliteQueue({ dataDir: dir });
     try {
       expect(indexes()).toEqual(before);
-      expect(q.jobsOfThread("o/r", 7).map((j) => j.id)).toEqual([1]);
+      expect((await q.jobsOfThread("o/r", 7)).map((j) => j.id)).toEqual([1]);
     } finally {
-      q.close();
+      await q.close();
     }
   });
 
-  it("gives a table from before /agent stop its cancel column", () => {
+  it("gives a table from before /agent stop its cancel column", async () => {
     writeOldDatabase(OLD_SCHEMA.replace("    cancel_by TEXT,\n", ""), [{ key: "ci:o/r@b", state: "queued", payload: ciPayload({ sha: "b", pr: 7 }) }]);
     const q = openSqliteQueue({ dataDir: dir });
     try {
-      const job = q.lease("w", 60_000)!;
-      expect(q.requestCancel([job.id], "maintainer").flagged.map((j) => j.id)).toEqual([job.id]);
-      expect(q.cancelRequestedBy(job.id)).toBe("maintainer");
+      const job = (await q.lease("w", 60_000))!;
+      expect((await q.requestCancel([job.id], "maintainer")).flagged.map((j) => j.id)).toEqual([job.id]);
+      expect(await q.cancelRequestedBy(job.id)).toBe("maintainer");
     } finally {
-      q.close();
+      await q.close();
     }
   });
 
-  it("leaves the thread of a payload it cannot read empty instead of refusing to start", () => {
+  it("leaves the thread of a payload it cannot read empty instead of refusing to start", async () => {
     writeOldDatabase(OLD_SCHEMA, [
       { key: "broken", state: "failed", payload: "{not json" },
       { key: "future", state: "failed", payload: JSON.stringify({ ...ciPayload({ pr: 7 }), version: 2 }) },
@@ -138,9 +138,9 @@ describe("opening a database written by an older version", () => {
     ]);
     const q = openSqliteQueue({ dataDir: dir });
     try {
-      expect(q.jobsOfThread("o/r", 7).map((j) => j.id)).toEqual([3]);
+      expect((await q.jobsOfThread("o/r", 7)).map((j) => j.id)).toEqual([3]);
     } finally {
-      q.close();
+      await q.close();
     }
   });
 });

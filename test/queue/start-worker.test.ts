@@ -30,8 +30,8 @@ beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), "pw-worker-"));
   queue = openSqliteQueue({ dataDir: dir });
 });
-afterEach(() => {
-  queue.close();
+afterEach(async () => {
+  await queue.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -48,19 +48,19 @@ describe("worker", () => {
       },
       abandon: async () => {},
     });
-    queue.enqueue(payload(1), "a");
-    queue.enqueue(payload(2), "b");
+    await queue.enqueue(payload(1), "a");
+    await queue.enqueue(payload(2), "b");
     await worker.drained();
     await worker.stop();
     expect(seen).toEqual([1, 2]);
-    expect(queue.list().map((j) => j.state)).toEqual(["succeeded", "succeeded"]);
+    expect((await queue.list()).map((j) => j.state)).toEqual(["succeeded", "succeeded"]);
   });
 
   it("reports, instead of rerunning forever, a job whose worker keeps dying", async () => {
-    const { job } = queue.enqueue(payload(1), "a");
+    const { job } = await queue.enqueue(payload(1), "a");
     // Three workers died holding it: simulate with expired leases.
     for (let i = 0; i < 3; i++) {
-      const leased = queue.lease(`dead-${i}`, -1);
+      const leased = await queue.lease(`dead-${i}`, -1);
       expect(leased?.id).toBe(job.id);
     }
     const abandoned: [JobRecord, string][] = [];
@@ -78,12 +78,12 @@ describe("worker", () => {
     await worker.stop();
     expect(processed).toBe(0);
     expect(abandoned[0]?.[1]).toMatch(/stopped unexpectedly 3 times/);
-    expect(queue.get(job.id)?.state).toBe("failed");
+    expect((await queue.get(job.id))?.state).toBe("failed");
   });
 
   it("resumes a job left running by a stopped worker", async () => {
-    const { job } = queue.enqueue(payload(1), "a");
-    queue.lease("dead", -1); // expired at once
+    const { job } = await queue.enqueue(payload(1), "a");
+    await queue.lease("dead", -1); // expired at once
     const attempts: number[] = [];
     const worker = startWorker({
       queue,
@@ -97,11 +97,11 @@ describe("worker", () => {
     await worker.drained();
     await worker.stop();
     expect(attempts).toEqual([2]);
-    expect(queue.get(job.id)?.state).toBe("succeeded");
+    expect((await queue.get(job.id))?.state).toBe("succeeded");
   });
 
   it("aborts a job when /agent stop is requested, with who asked as the reason", async () => {
-    const { job } = queue.enqueue(payload(1), "a");
+    const { job } = await queue.enqueue(payload(1), "a");
     let reason: unknown;
     const worker = startWorker({
       queue,
@@ -109,7 +109,7 @@ describe("worker", () => {
       heartbeatMs: 10,
       process: (_job, signal) =>
         new Promise<JobResult>((resolve) => {
-          queue.requestCancel([job.id], "octocat");
+          void queue.requestCancel([job.id], "octocat");
           signal.addEventListener("abort", () => {
             reason = signal.reason;
             resolve({ state: "cancelled", summary: "stopped" });
@@ -121,11 +121,11 @@ describe("worker", () => {
     await worker.stop();
     expect(reason).toBeInstanceOf(JobCancelled);
     expect((reason as JobCancelled).by).toBe("octocat");
-    expect(queue.get(job.id)?.state).toBe("cancelled");
+    expect((await queue.get(job.id))?.state).toBe("cancelled");
   });
 
   it("aborts the running job on stop and leaves it to be run again", async () => {
-    const { job } = queue.enqueue(payload(1), "a");
+    const { job } = await queue.enqueue(payload(1), "a");
     let started!: () => void;
     const running = new Promise<void>((r) => (started = r));
     const worker = startWorker({
@@ -140,7 +140,7 @@ describe("worker", () => {
     });
     await running;
     await worker.stop();
-    expect(queue.get(job.id)).toMatchObject({ state: "queued", result: "stopping" });
+    expect(await queue.get(job.id)).toMatchObject({ state: "queued", result: "stopping" });
   });
 
   it("stops a job blocked in a model call within one cancel poll (1 s), and no model request starts after it", async () => {
@@ -151,7 +151,7 @@ describe("worker", () => {
     const model = await startScriptedModel([toolCall("list_files"), () => (blocked(), new Promise(() => {}))]);
     let agent: AgentResult | undefined;
     try {
-      const { job } = queue.enqueue(payload(1), "a");
+      const { job } = await queue.enqueue(payload(1), "a");
       const worker = startWorker({
         queue,
         log,
@@ -171,13 +171,13 @@ describe("worker", () => {
         abandon: async () => {},
       });
       await inModelCall;
-      queue.requestCancel([job.id], "octocat");
+      await queue.requestCancel([job.id], "octocat");
       vi.advanceTimersByTime(999);
-      expect(queue.get(job.id)?.state).toBe("running");
+      expect((await queue.get(job.id))?.state).toBe("running");
       vi.advanceTimersByTime(1); // the first cancel poll after the stop
       await worker.drained();
       await worker.stop();
-      expect(queue.get(job.id)?.state).toBe("cancelled");
+      expect((await queue.get(job.id))?.state).toBe("cancelled");
       expect(agent).toMatchObject({ status: "cancelled", turns: 2 });
       // The call in flight was the last one: nothing reached the model after the stop.
       expect(model.requests).toHaveLength(2);

@@ -10,74 +10,76 @@ import { ciPayload } from "./payloads.ts";
 let dir: string;
 let clock = 1_000;
 let queue: JobQueue;
-const repoOf = (id: number | undefined) => {
-  const job = id === undefined ? null : queue.get(id);
+const repoOf = async (id: number | undefined) => {
+  const job = id === undefined ? null : await queue.get(id);
   return job ? job.payload.repo.name : null;
 };
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "pw-caps-"));
   clock = 1_000;
   queue = openSqliteQueue({ dataDir: dir, now: () => clock });
 });
-afterEach(() => {
-  queue.close();
+afterEach(async () => {
+  await queue.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe("tenant caps in the lease", () => {
-  it("leases a second repository's job before a third job of the first", () => {
-    queue.enqueue(ciPayload({ sha: "1", repoName: "busy" }), "k1");
-    queue.enqueue(ciPayload({ sha: "2", repoName: "busy" }), "k2");
-    queue.enqueue(ciPayload({ sha: "3", repoName: "busy" }), "k3");
-    queue.enqueue(ciPayload({ sha: "4", repoName: "quiet" }), "k4");
+  it("leases a second repository's job before a third job of the first", async () => {
+    await queue.enqueue(ciPayload({ sha: "1", repoName: "busy" }), "k1");
+    await queue.enqueue(ciPayload({ sha: "2", repoName: "busy" }), "k2");
+    await queue.enqueue(ciPayload({ sha: "3", repoName: "busy" }), "k3");
+    await queue.enqueue(ciPayload({ sha: "4", repoName: "quiet" }), "k4");
     const caps = { perRepository: 2 };
-    const order = [queue.lease("w1", 10_000, caps), queue.lease("w1", 10_000, caps), queue.lease("w2", 10_000, caps)].map((j) => repoOf(j?.id));
+    const leased = [await queue.lease("w1", 10_000, caps), await queue.lease("w1", 10_000, caps), await queue.lease("w2", 10_000, caps)];
+    const order = await Promise.all(leased.map((j) => repoOf(j?.id)));
     expect(order).toEqual(["busy", "busy", "quiet"]);
     // busy is at its cap: its third job waits though it is the oldest ready one.
-    expect(queue.lease("w2", 10_000, caps)).toBeNull();
-    expect(queue.depth()).toEqual({ queued: 1, running: 3 });
+    expect(await queue.lease("w2", 10_000, caps)).toBeNull();
+    expect(await queue.depth()).toEqual({ queued: 1, running: 3 });
   });
 
-  it("frees the slot when a job finishes, and without caps leases in order", () => {
-    const first = queue.enqueue(ciPayload({ sha: "1", repoName: "a" }), "k1").job;
-    queue.enqueue(ciPayload({ sha: "2", repoName: "a" }), "k2");
-    expect(queue.lease("w", 10_000, { perRepository: 1 })?.id).toBe(first.id);
-    expect(queue.lease("w", 10_000, { perRepository: 1 })).toBeNull();
-    queue.finish(first.id, "w", "succeeded", "ok");
-    expect(repoOf(queue.lease("w", 10_000, { perRepository: 1 })?.id)).toBe("a");
-    queue.enqueue(ciPayload({ sha: "3", repoName: "a" }), "k3");
-    expect(queue.lease("w", 10_000)).not.toBeNull();
+  it("frees the slot when a job finishes, and without caps leases in order", async () => {
+    const first = (await queue.enqueue(ciPayload({ sha: "1", repoName: "a" }), "k1")).job;
+    await queue.enqueue(ciPayload({ sha: "2", repoName: "a" }), "k2");
+    expect((await queue.lease("w", 10_000, { perRepository: 1 }))?.id).toBe(first.id);
+    expect(await queue.lease("w", 10_000, { perRepository: 1 })).toBeNull();
+    await queue.finish(first.id, "w", "succeeded", "ok");
+    expect(await repoOf((await queue.lease("w", 10_000, { perRepository: 1 }))?.id)).toBe("a");
+    await queue.enqueue(ciPayload({ sha: "3", repoName: "a" }), "k3");
+    expect(await queue.lease("w", 10_000)).not.toBeNull();
   });
 
-  it("caps an installation across its repositories", () => {
-    for (const [n, name] of ["a", "b", "c"].entries()) queue.enqueue({ ...ciPayload({ sha: String(n), repoName: name }), installationId: 7 }, `k${n}`);
-    queue.enqueue({ ...ciPayload({ sha: "9", repoName: "other" }), installationId: 8 }, "k9");
+  it("caps an installation across its repositories", async () => {
+    for (const [n, name] of ["a", "b", "c"].entries()) await queue.enqueue({ ...ciPayload({ sha: String(n), repoName: name }), installationId: 7 }, `k${n}`);
+    await queue.enqueue({ ...ciPayload({ sha: "9", repoName: "other" }), installationId: 8 }, "k9");
     const caps = { perInstallation: 2, perRepository: 1 };
-    const leased = [1, 2, 3].map(() => queue.lease("w", 10_000, caps)).map((j) => j?.payload.installationId);
+    const leased = [];
+    for (let i = 0; i < 3; i++) leased.push((await queue.lease("w", 10_000, caps))?.payload.installationId);
     expect(leased).toEqual([7, 7, 8]);
-    expect(queue.lease("w", 10_000, caps)).toBeNull();
+    expect(await queue.lease("w", 10_000, caps)).toBeNull();
   });
 
-  it("counts only live leases: a dead worker's expired job no longer holds its tenant's slot", () => {
-    const stale = queue.enqueue(ciPayload({ sha: "1", repoName: "a" }), "k1").job;
-    queue.enqueue(ciPayload({ sha: "2", repoName: "a" }), "k2");
-    expect(queue.lease("dead", 10_000, { perRepository: 1 })?.id).toBe(stale.id);
+  it("counts only live leases: a dead worker's expired job no longer holds its tenant's slot", async () => {
+    const stale = (await queue.enqueue(ciPayload({ sha: "1", repoName: "a" }), "k1")).job;
+    await queue.enqueue(ciPayload({ sha: "2", repoName: "a" }), "k2");
+    expect((await queue.lease("dead", 10_000, { perRepository: 1 }))?.id).toBe(stale.id);
     clock += 10_001;
     // The expired job is ready again and comes first; it is not counted against itself.
-    expect(queue.lease("w", 10_000, { perRepository: 1 })).toMatchObject({ id: stale.id, attempts: 2 });
-    expect(queue.lease("w", 10_000, { perRepository: 1 })).toBeNull();
+    expect(await queue.lease("w", 10_000, { perRepository: 1 })).toMatchObject({ id: stale.id, attempts: 2 });
+    expect(await queue.lease("w", 10_000, { perRepository: 1 })).toBeNull();
   });
 
-  it("holds across two connections to the same store, as two processes would", () => {
+  it("holds across two connections to the same store, as two processes would", async () => {
     const other = openSqliteQueue({ dataDir: dir, now: () => clock });
     try {
-      queue.enqueue(ciPayload({ sha: "1", repoName: "a" }), "k1");
-      queue.enqueue(ciPayload({ sha: "2", repoName: "a" }), "k2");
-      expect(queue.lease("process-1", 10_000, { perRepository: 1 })).not.toBeNull();
-      expect(other.lease("process-2", 10_000, { perRepository: 1 })).toBeNull();
+      await queue.enqueue(ciPayload({ sha: "1", repoName: "a" }), "k1");
+      await queue.enqueue(ciPayload({ sha: "2", repoName: "a" }), "k2");
+      expect(await queue.lease("process-1", 10_000, { perRepository: 1 })).not.toBeNull();
+      expect(await other.lease("process-2", 10_000, { perRepository: 1 })).toBeNull();
     } finally {
-      other.close();
+      await other.close();
     }
   });
 });

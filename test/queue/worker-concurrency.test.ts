@@ -19,8 +19,8 @@ beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), "pw-concurrency-"));
   queue = openSqliteQueue({ dataDir: dir });
 });
-afterEach(() => {
-  queue.close();
+afterEach(async () => {
+  await queue.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -48,36 +48,36 @@ function heldJobs() {
 describe("a worker running several jobs", () => {
   it("runs up to `concurrency` jobs at once, each with its own signal, and leases the next when one ends", async () => {
     const held = heldJobs();
-    for (const n of [1, 2, 3]) queue.enqueue(ciPayload({ sha: String(n), repoName: `r${n}` }), `k${n}`);
+    for (const n of [1, 2, 3]) await queue.enqueue(ciPayload({ sha: String(n), repoName: `r${n}` }), `k${n}`);
     const worker = startWorker({ queue, log, concurrency: 2, process: held.process, abandon: async () => {} });
     await held.until(2);
-    expect(queue.depth()).toEqual({ queued: 1, running: 2 });
+    expect(await queue.depth()).toEqual({ queued: 1, running: 2 });
     const [first, second] = held.started;
     expect(first?.signal).not.toBe(second?.signal);
 
     first?.release({ state: "succeeded", summary: "one" });
     await held.until(3);
     expect(held.started.map((s) => s.job.payload.repo.name)).toEqual(["r1", "r2", "r3"]);
-    expect(queue.get(first!.job.id)?.state).toBe("succeeded");
+    expect((await queue.get(first!.job.id))?.state).toBe("succeeded");
 
     const drained = worker.drained();
     held.started[1]?.release({ state: "succeeded", summary: "two" });
     held.started[2]?.release({ state: "failed", summary: "three" });
     await drained;
-    expect(queue.depth()).toEqual({ queued: 0, running: 0 });
+    expect(await queue.depth()).toEqual({ queued: 0, running: 0 });
     await worker.stop();
-    expect(queue.list().map((j) => j.state)).toEqual(["succeeded", "succeeded", "failed"]);
+    expect((await queue.list()).map((j) => j.state)).toEqual(["succeeded", "succeeded", "failed"]);
   });
 
   it("stop aborts every running job with SHUTDOWN and waits until all are back in the queue", async () => {
     const held = heldJobs();
-    for (const n of [1, 2, 3]) queue.enqueue(ciPayload({ sha: String(n), repoName: `r${n}` }), `k${n}`);
+    for (const n of [1, 2, 3]) await queue.enqueue(ciPayload({ sha: String(n), repoName: `r${n}` }), `k${n}`);
     const worker = startWorker({ queue, log, concurrency: 3, process: held.process, abandon: async () => {} });
     await held.until(3);
     await worker.stop();
     expect(held.started.map((s) => s.signal.reason)).toEqual([SHUTDOWN, SHUTDOWN, SHUTDOWN]);
     // A run our own shutdown stopped is not counted: restarts never get a job abandoned.
-    expect(queue.list().map((j) => [j.state, j.result, j.attempts])).toEqual([
+    expect((await queue.list()).map((j) => [j.state, j.result, j.attempts])).toEqual([
       ["queued", SHUTDOWN, 0],
       ["queued", SHUTDOWN, 0],
       ["queued", SHUTDOWN, 0],
@@ -86,13 +86,13 @@ describe("a worker running several jobs", () => {
 
   it("keeps a repository at its cap: its second job waits while another repository's job runs", async () => {
     const held = heldJobs();
-    queue.enqueue(ciPayload({ sha: "1", repoName: "busy" }), "k1");
-    queue.enqueue(ciPayload({ sha: "2", repoName: "busy" }), "k2");
-    queue.enqueue(ciPayload({ sha: "3", repoName: "quiet" }), "k3");
+    await queue.enqueue(ciPayload({ sha: "1", repoName: "busy" }), "k1");
+    await queue.enqueue(ciPayload({ sha: "2", repoName: "busy" }), "k2");
+    await queue.enqueue(ciPayload({ sha: "3", repoName: "quiet" }), "k3");
     const worker = startWorker({ queue, log, concurrency: 3, caps: { perRepository: 1 }, process: held.process, abandon: async () => {} });
     await held.until(2);
     expect(held.started.map((s) => s.job.payload.repo.name)).toEqual(["busy", "quiet"]);
-    expect(queue.depth()).toEqual({ queued: 1, running: 2 });
+    expect(await queue.depth()).toEqual({ queued: 1, running: 2 });
 
     held.started[0]?.release({ state: "succeeded", summary: "" });
     await held.until(3);
@@ -102,7 +102,7 @@ describe("a worker running several jobs", () => {
 
   it("drained() waits for every running job, not only the first to end", async () => {
     const held = heldJobs();
-    for (const n of [1, 2, 3]) queue.enqueue(ciPayload({ sha: String(n), repoName: `r${n}` }), `k${n}`);
+    for (const n of [1, 2, 3]) await queue.enqueue(ciPayload({ sha: String(n), repoName: `r${n}` }), `k${n}`);
     const worker = startWorker({ queue, log, concurrency: 2, process: held.process, abandon: async () => {} });
     await held.until(2);
     let drained = false;
@@ -114,7 +114,7 @@ describe("a worker running several jobs", () => {
     held.started[1]?.release({ state: "succeeded", summary: "" });
     held.started[2]?.release({ state: "succeeded", summary: "" });
     await waiting;
-    expect(queue.depth()).toEqual({ queued: 0, running: 0 });
+    expect(await queue.depth()).toEqual({ queued: 0, running: 0 });
     await worker.stop();
   });
 });

@@ -56,6 +56,7 @@ export interface FakeGitHub {
  */
 const OPTIONAL_ROUTES: readonly RegExp[] = [
   /^\/app$/,
+  /^\/app\/hook\/deliveries/,
   /^\/users\//,
   /^\/repos\/[^/]+\/[^/]+\/branches\//,
   /^\/repos\/[^/]+\/[^/]+\/pulls$/, // GET: the lookup of an existing PR (POST stays)
@@ -111,6 +112,8 @@ export async function startFakeGitHub(options: { gitRoot: string; appSlug?: stri
     if (r.method === "POST" && (m = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(p)))
       return json(res, 201, { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: body["permissions"] ?? {} });
     if (r.method === "GET" && p === "/app") return json(res, 200, { id: 1, slug, name: "Patchwright" });
+    // The app's webhook deliveries: none failed here (the redelivery pass has its own tests).
+    if (r.method === "GET" && p === "/app/hook/deliveries") return json(res, 200, []);
     if (r.method === "GET" && p === `/users/${slug}[bot]`) return json(res, 200, { id: 4242, login: `${slug}[bot]`, type: "Bot" });
     if (!(m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(p))) return json(res, 404, { message: "Not Found" });
     const full = `${m[1]}/${m[2]}`;

@@ -46,6 +46,6 @@ export function pipelineTestDeps(options: { token: string; fix: PipelineDeps["fi
     pushOntoBranch: (a) => pushOntoBranch(a),
     fix: options.fix,
     ledger: () => {},
-    usage: { modelName: "test-model", cost: (u) => (u.promptTokens + u.completionTokens) / 1000, tokensFor: (dollars) => dollars * 1000, record: () => {}, since: () => ({ tokens: 0, costUsd: 0 }) },
+    usage: { modelName: "test-model", cost: (u) => (u.promptTokens + u.completionTokens) / 1000, tokensFor: (dollars) => dollars * 1000, record: () => {}, since: async () => ({ tokens: 0, costUsd: 0 }) },
   };
 }

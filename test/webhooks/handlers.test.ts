@@ -45,14 +45,14 @@ beforeEach(async () => {
       },
       acknowledge: async (octokit, job) => {
         const id = await createOrigin(job, createRepoGitHub(octokit, job.payload.repo, createRedactor([]))).acknowledge();
-        if (id !== null) queue.setAck(job.id, id);
+        if (id !== null) await queue.setAck(job.id, id);
       },
     }),
   );
 });
 
-afterEach(() => {
-  queue.close();
+afterEach(async () => {
+  await queue.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -72,7 +72,7 @@ describe("workflow_run.completed", () => {
       .post(`${REPO}/check-runs`, (body) => body.head_sha === "3484a3fb816e0859fd6e1cea078d76385ff50625" && body.status === "queued" && body.name === "Patchwright")
       .reply(201, { id: 555 });
     await receive("workflow_run", workflowRunCompleted());
-    const [job] = queue.list();
+    const [job] = await queue.list();
     expect(job?.payload).toMatchObject({
       kind: "fix-ci",
       installationId: 42,
@@ -90,7 +90,7 @@ describe("workflow_run.completed", () => {
     ["a feature branch", { headBranch: "feature" }],
   ])("ignores %s", async (_name, overrides) => {
     await receive("workflow_run", workflowRunCompleted(overrides));
-    expect(queue.list()).toHaveLength(0);
+    expect(await queue.list()).toHaveLength(0);
   });
 
   it("never creates a second job for the same delivery or the same commit, and coalesces their evidence", async () => {
@@ -100,8 +100,8 @@ describe("workflow_run.completed", () => {
     await receive("workflow_run", workflowRunCompleted(), "same");
     await receive("workflow_run", workflowRunCompleted({ runId: 99 }), "other");
     await receive("workflow_run", workflowRunCompleted({ runId: 99 }), "again");
-    expect(queue.list()).toHaveLength(1);
-    const trigger = queue.list()[0]?.payload.trigger;
+    expect(await queue.list()).toHaveLength(1);
+    const trigger = (await queue.list())[0]?.payload.trigger;
     expect(trigger?.type === "ci" && trigger.sources.map((s) => s.type === "workflow_run" && s.runId)).toEqual([30433642, 99]);
   });
 
@@ -109,7 +109,7 @@ describe("workflow_run.completed", () => {
     installationToken();
     nock(API).post(`${REPO}/check-runs`).reply(201, { id: 2 });
     await receive("workflow_run", workflowRunCompleted({ headBranch: "feature", pullRequest: 12 }));
-    expect(queue.list()[0]?.payload.trigger).toMatchObject({ type: "ci", headBranch: "feature", pullRequest: { number: 12, baseBranch: "main" } });
+    expect((await queue.list())[0]?.payload.trigger).toMatchObject({ type: "ci", headBranch: "feature", pullRequest: { number: 12, baseBranch: "main" } });
   });
 });
 
@@ -118,7 +118,7 @@ describe("check_run.completed and status", () => {
     installationToken();
     nock(API).post(`${REPO}/check-runs`, (b) => b.details_url === "https://buildkite.example/builds/1").reply(201, { id: 3 });
     await receive("check_run", checkRunCompleted({}));
-    expect(queue.list()[0]?.payload.trigger).toMatchObject({ type: "ci", sources: [{ type: "check_run", name: "buildkite/tests", app: "buildkite" }] });
+    expect((await queue.list())[0]?.payload.trigger).toMatchObject({ type: "ci", sources: [{ type: "check_run", name: "buildkite/tests", app: "buildkite" }] });
   });
 
   it.each([
@@ -129,7 +129,7 @@ describe("check_run.completed and status", () => {
     ["a fork (no branch of ours)", { headBranch: null }],
   ])("ignores %s", async (_name, o) => {
     await receive("check_run", checkRunCompleted(o));
-    expect(queue.list()).toHaveLength(0);
+    expect(await queue.list()).toHaveLength(0);
   });
 
   it("queues a failed commit status on the default branch, and ignores others", async () => {
@@ -138,7 +138,7 @@ describe("check_run.completed and status", () => {
     await receive("status", statusEvent({ branches: ["feature"] }));
     await receive("status", statusEvent({ state: "pending" }));
     await receive("status", statusEvent({ state: "error" }));
-    expect(queue.list().map((j) => j.payload.trigger)).toMatchObject([
+    expect((await queue.list()).map((j) => j.payload.trigger)).toMatchObject([
       { type: "ci", sources: [{ type: "status", context: "ci/jenkins", description: "Build #12 failed", targetUrl: "https://jenkins.example/job/12" }] },
     ]);
   });
@@ -156,7 +156,7 @@ describe("issue_comment.created", () => {
     permission("maintainer", role);
     const eyes = nock(API).post(`${REPO}/issues/comments/9001/reactions`, { content: "eyes" }).reply(201, { id: 1 });
     await receive("issue_comment", issueCommentCreated({ body: "/agent fix please keep the API\nand add a test" }));
-    const [job] = queue.list();
+    const [job] = await queue.list();
     expect(job?.payload).toMatchObject({
       kind: "fix-issue",
       trigger: { type: "comment", issueNumber: 7, isPullRequest: false, instructions: "please keep the API\nand add a test", author: "maintainer" },
@@ -169,7 +169,7 @@ describe("issue_comment.created", () => {
     permission("maintainer", "write");
     nock(API).post(`${REPO}/issues/comments/9001/reactions`).reply(201, { id: 1 });
     await receive("issue_comment", issueCommentCreated({ body: "/agent fix", pullRequest: true }));
-    expect(queue.list()[0]?.payload).toMatchObject({ kind: "fix-ci", trigger: { isPullRequest: true, instructions: "" } });
+    expect((await queue.list())[0]?.payload).toMatchObject({ kind: "fix-ci", trigger: { isPullRequest: true, instructions: "" } });
   });
 
   it("queues an explain job for /agent explain, with the question", async () => {
@@ -177,7 +177,7 @@ describe("issue_comment.created", () => {
     permission("maintainer", "write");
     const eyes = nock(API).post(`${REPO}/issues/comments/9001/reactions`, { content: "eyes" }).reply(201, { id: 1 });
     await receive("issue_comment", issueCommentCreated({ body: "/agent explain why is the build red?", pullRequest: true }));
-    expect(queue.list()[0]?.payload).toMatchObject({ kind: "explain", thread: 7, trigger: { type: "comment", isPullRequest: true, instructions: "why is the build red?" } });
+    expect((await queue.list())[0]?.payload).toMatchObject({ kind: "explain", thread: 7, trigger: { type: "comment", isPullRequest: true, instructions: "why is the build red?" } });
     expect(eyes.isDone()).toBe(true);
   });
 
@@ -188,7 +188,7 @@ describe("issue_comment.created", () => {
       .post(`${REPO}/issues/7/comments`, (b) => /Unknown command `\/agent frobnicate`/.test(b.body) && /`\/agent explain \[question\]`/.test(b.body) && /`\/agent fix \[instructions\]`/.test(b.body))
       .reply(201, { id: 3 });
     await receive("issue_comment", issueCommentCreated({ body: "/agent frobnicate" }));
-    expect(queue.list()).toHaveLength(0);
+    expect(await queue.list()).toHaveLength(0);
     expect(reply.isDone()).toBe(true);
   });
 
@@ -203,7 +203,7 @@ describe("issue_comment.created", () => {
       .post(`${REPO}/issues/7/comments`, (body) => /only people with write access/i.test(body.body) && body.body.includes("@drive-by"))
       .reply(201, { id: 2 });
     await receive("issue_comment", issueCommentCreated({ body: "/agent fix", author: "drive-by" }));
-    expect(queue.list()).toHaveLength(0);
+    expect(await queue.list()).toHaveLength(0);
     expect(reply.isDone()).toBe(true);
   });
 
@@ -212,27 +212,27 @@ describe("issue_comment.created", () => {
     ["an ordinary comment", { body: "LGTM, but /agent fix later" }],
   ])("starts nothing for %s (no GitHub calls at all)", async (_name, o) => {
     await receive("issue_comment", issueCommentCreated(o));
-    expect(queue.list()).toHaveLength(0);
+    expect(await queue.list()).toHaveLength(0);
   });
 
   it("/agent stop cancels a waiting job at once and flags a running one for its worker", async () => {
-    const runningJob = queue.enqueue(ciJob(7, "a"), "k1").job;
-    const queuedJob = queue.enqueue(ciJob(7, "b"), "k2").job;
-    const other = queue.enqueue(ciJob(8, "c"), "k3").job;
-    queue.lease("w", 60_000); // takes `runningJob`, the oldest
+    const runningJob = (await queue.enqueue(ciJob(7, "a"), "k1")).job;
+    const queuedJob = (await queue.enqueue(ciJob(7, "b"), "k2")).job;
+    const other = (await queue.enqueue(ciJob(8, "c"), "k3")).job;
+    await queue.lease("w", 60_000); // takes `runningJob`, the oldest
     installationToken();
     permission("maintainer", "write");
     const reply = nock(API).post(`${REPO}/issues/7/comments`, (b) => /Stopping 2 jobs/.test(b.body)).reply(201, { id: 3 });
     await receive("issue_comment", issueCommentCreated({ body: "/agent stop", pullRequest: true }));
-    expect(queue.cancelRequestedBy(runningJob.id)).toBe("maintainer");
-    expect(queue.get(queuedJob.id)?.state).toBe("cancelled");
+    expect(await queue.cancelRequestedBy(runningJob.id)).toBe("maintainer");
+    expect((await queue.get(queuedJob.id))?.state).toBe("cancelled");
     expect(cancelledReports).toEqual([[queuedJob.id, "maintainer"]]);
-    expect(queue.get(other.id)?.state).toBe("queued");
+    expect((await queue.get(other.id))?.state).toBe("queued");
     expect(reply.isDone()).toBe(true);
   });
 
   it("/agent status lists the thread's jobs", async () => {
-    queue.enqueue(ciJob(7, "a"), "k1");
+    await queue.enqueue(ciJob(7, "a"), "k1");
     installationToken();
     permission("maintainer", "write");
     const reply = nock(API).post(`${REPO}/issues/7/comments`, (b) => /\| 1 \| fix-ci \| queued \|/.test(b.body)).reply(201, { id: 3 });
@@ -247,11 +247,11 @@ describe("issue_comment.created", () => {
     nock(API).post(`${REPO}/issues/comments/9001/reactions`).reply(201, { id: 1 });
     await receive("issue_comment", issueCommentCreated({ body: "/agent fix" }), "dup");
     await receive("issue_comment", issueCommentCreated({ body: "/agent fix" }), "dup");
-    expect(queue.list()).toHaveLength(1);
+    expect(await queue.list()).toHaveLength(1);
   });
 
   it("makes no GitHub request at all for a delivery it has seen, not even the permission lookup", async () => {
-    queue.recordDelivery("seen");
+    await queue.recordDelivery("seen");
     // No mocks and no network: any request (token, permission, reply) would reject the delivery.
     await expect(receive("issue_comment", issueCommentCreated({ body: "/agent status" }), "seen")).resolves.toBeUndefined();
     expect(nock.pendingMocks()).toEqual([]);
@@ -261,22 +261,22 @@ describe("issue_comment.created", () => {
     installationToken();
     permission("maintainer", "write", 502);
     await expect(receive("issue_comment", issueCommentCreated({ body: "/agent fix" }), "flaky")).rejects.toThrow();
-    expect(queue.list()).toHaveLength(0);
+    expect(await queue.list()).toHaveLength(0);
     permission("maintainer", "write");
     const eyes = nock(API).post(`${REPO}/issues/comments/9001/reactions`).reply(201, { id: 1 });
     await receive("issue_comment", issueCommentCreated({ body: "/agent fix" }), "flaky");
-    expect(queue.list()).toHaveLength(1);
+    expect(await queue.list()).toHaveLength(1);
     expect(eyes.isDone()).toBe(true);
   });
 
   it("/agent status lists this thread's jobs only: its commands and its pull request's CI failures", async () => {
-    const mine = [queue.enqueue(ciJob(7, "a"), "k1").job.id];
-    queue.enqueue(ciJob(8, "b"), "k2");
-    queue.enqueue({ ...ciJob(7, "c"), repo: { ...ciJob(7, "c").repo, name: "other-repo" } }, "k3");
+    const mine = [(await queue.enqueue(ciJob(7, "a"), "k1")).job.id];
+    await queue.enqueue(ciJob(8, "b"), "k2");
+    await queue.enqueue({ ...ciJob(7, "c"), repo: { ...ciJob(7, "c").repo, name: "other-repo" } }, "k3");
     const { pullRequest: _pr, ...defaultBranch } = ciJob(7, "d").trigger as Extract<JobPayload["trigger"], { type: "ci" }>;
     const { thread: _thread, ...onDefaultBranch } = ciJob(7, "d");
-    queue.enqueue({ ...onDefaultBranch, trigger: defaultBranch }, "k4");
-    mine.push(queue.enqueue({ ...ciJob(7, "e"), kind: "fix-issue", trigger: { type: "comment", issueNumber: 7, isPullRequest: true, commentId: 1, author: "a", instructions: "" } }, "k5").job.id);
+    await queue.enqueue({ ...onDefaultBranch, trigger: defaultBranch }, "k4");
+    mine.push((await queue.enqueue({ ...ciJob(7, "e"), kind: "fix-issue", trigger: { type: "comment", issueNumber: 7, isPullRequest: true, commentId: 1, author: "a", instructions: "" } }, "k5")).job.id);
     installationToken();
     permission("maintainer", "write");
     let body = "";
@@ -308,22 +308,22 @@ describe("check_run.requested_action", () => {
   }
 
   /** A CI job for the commit that has ended (the check run's job). */
-  function endedJob(): number {
-    const { job } = queue.enqueue(ciJob(7, "a"), "ci:first");
-    queue.lease("w", 60_000);
-    queue.finish(job.id, "w", "failed", "no verified fix");
+  async function endedJob(): Promise<number> {
+    const { job } = await queue.enqueue(ciJob(7, "a"), "ci:first");
+    await queue.lease("w", 60_000);
+    await queue.finish(job.id, "w", "failed", "no verified fix");
     return job.id;
   }
 
   it("'Retry fix' from a user with write access starts a new fix-ci attempt for the commit, acknowledged on a new check run", async () => {
-    const first = endedJob();
+    const first = await endedJob();
     installationToken();
     permission("maintainer", "write");
     const check = nock(API)
       .post(`${REPO}/check-runs`, (b) => b.head_sha === SHA && b.status === "queued" && b.actions?.map((a: { identifier: string }) => a.identifier).join() === "retry,explain,stop")
       .reply(201, { id: 777 });
     await receive("check_run", pressed("retry", first));
-    const jobs = queue.list();
+    const jobs = await queue.list();
     expect(jobs).toHaveLength(2);
     const retry = jobs.find((j) => j.id !== first);
     expect(retry).toMatchObject({ state: "queued", ackId: 777, payload: { kind: "fix-ci", thread: 7, trigger: { type: "ci", headSha: SHA, headBranch: "feature" } } });
@@ -331,43 +331,43 @@ describe("check_run.requested_action", () => {
     // A second press is a second attempt only once this one has ended.
     permission("maintainer", "write");
     await receive("check_run", pressed("retry", first));
-    expect(queue.list()).toHaveLength(2);
+    expect(await queue.list()).toHaveLength(2);
   });
 
   it("'Explain' queues an explain job for the commit", async () => {
-    const first = endedJob();
+    const first = await endedJob();
     installationToken();
     permission("maintainer", "admin");
     nock(API).post(`${REPO}/check-runs`).reply(201, { id: 778 });
     await receive("check_run", pressed("explain", first));
-    expect(queue.list().find((j) => j.id !== first)?.payload).toMatchObject({ kind: "explain", trigger: { type: "ci", headSha: SHA } });
+    expect((await queue.list()).find((j) => j.id !== first)?.payload).toMatchObject({ kind: "explain", trigger: { type: "ci", headSha: SHA } });
   });
 
   it("'Stop' stops the commit's jobs as /agent stop does", async () => {
-    const running = queue.enqueue(ciJob(7, "a"), "k1").job;
-    const waiting = queue.enqueue({ ...ciJob(7, "a"), kind: "explain" }, "k2").job;
-    const other = queue.enqueue(ciJob(7, "b"), "k3").job;
-    queue.lease("w", 60_000);
+    const running = (await queue.enqueue(ciJob(7, "a"), "k1")).job;
+    const waiting = (await queue.enqueue({ ...ciJob(7, "a"), kind: "explain" }, "k2")).job;
+    const other = (await queue.enqueue(ciJob(7, "b"), "k3")).job;
+    await queue.lease("w", 60_000);
     installationToken();
     permission("maintainer", "write");
     await receive("check_run", pressed("stop", running.id));
-    expect(queue.cancelRequestedBy(running.id)).toBe("maintainer");
-    expect(queue.get(waiting.id)?.state).toBe("cancelled");
+    expect(await queue.cancelRequestedBy(running.id)).toBe("maintainer");
+    expect((await queue.get(waiting.id))?.state).toBe("cancelled");
     expect(cancelledReports).toEqual([[waiting.id, "maintainer"]]);
-    expect(queue.get(other.id)?.state).toBe("queued");
+    expect((await queue.get(other.id))?.state).toBe("queued");
   });
 
   it.each(["read", "triage"])("a press by a user with %s access starts and stops nothing", async (role) => {
-    const first = endedJob();
-    const live = queue.enqueue(ciJob(7, "a"), "live").job;
+    const first = await endedJob();
+    const live = (await queue.enqueue(ciJob(7, "a"), "live")).job;
     installationToken();
     permission("drive-by", role);
     await receive("check_run", pressed("retry", first, "drive-by"));
     permission("drive-by", role);
     await receive("check_run", pressed("stop", live.id, "drive-by"));
-    expect(queue.list().map((j) => j.id)).toEqual([first, live.id]);
-    expect(queue.get(live.id)?.state).toBe("queued");
-    expect(queue.cancelRequestedBy(live.id)).toBeNull();
+    expect((await queue.list()).map((j) => j.id)).toEqual([first, live.id]);
+    expect((await queue.get(live.id))?.state).toBe("queued");
+    expect(await queue.cancelRequestedBy(live.id)).toBeNull();
   });
 });
 

@@ -50,14 +50,14 @@ beforeEach(async () => {
       reportCancelled: async () => {},
       acknowledge: async (octokit, job) => {
         const id = await createOrigin(job, createRepoGitHub(octokit, job.payload.repo, createRedactor([]))).acknowledge();
-        if (id !== null) queue.setAck(job.id, id);
+        if (id !== null) await queue.setAck(job.id, id);
       },
     }),
   );
 });
 
-afterEach(() => {
-  queue.close();
+afterEach(async () => {
+  await queue.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -92,7 +92,7 @@ async function receive(name: "pull_request_review" | "issue_comment", payload: R
 }
 
 /** An earlier iteration of pull request #12, finished. */
-function pastIteration(n: number): void {
+async function pastIteration(n: number): Promise<void> {
   const payload: JobPayload = {
     version: 1,
     kind: "fix-ci",
@@ -102,9 +102,9 @@ function pastIteration(n: number): void {
     thread: 12,
     trigger: { type: "review", pullNumber: 12, headRef: "patchwright/fix-3484a3f", headSha: String(n).repeat(40), author: "maintainer", via: { type: "review", reviewId: n }, body: "", comments: [{ path: "a.js", line: 1, body: "x" }] },
   };
-  const { job } = queue.enqueue(payload, `old-${n}`);
-  const leased = queue.lease("w", 60_000);
-  queue.finish(leased?.id ?? job.id, "w", "succeeded", "done");
+  const { job } = await queue.enqueue(payload, `old-${n}`);
+  const leased = await queue.lease("w", 60_000);
+  await queue.finish(leased?.id ?? job.id, "w", "succeeded", "done");
 }
 
 describe("pull_request_review.submitted", () => {
@@ -119,7 +119,7 @@ describe("pull_request_review.submitted", () => {
     config();
     const queued = statusComment((b) => /\*\*Queued\*\*/.test(b) && /@maintainer's review \(3 comments\)/.test(b) && b.endsWith("<!-- patchwright:job:1 -->"));
     await receive("pull_request_review", pullRequestReviewSubmitted({ body: "A few nits." }));
-    const jobs = queue.list();
+    const jobs = await queue.list();
     expect(jobs).toHaveLength(1);
     expect(jobs[0]?.payload).toMatchObject({
       kind: "fix-ci",
@@ -151,7 +151,7 @@ describe("pull_request_review.submitted", () => {
     config();
     statusComment((b) => /the request/.test(b));
     await receive("pull_request_review", pullRequestReviewSubmitted({ state: "changes_requested", body: "Use a named export instead." }));
-    expect(queue.list()[0]?.payload.trigger).toMatchObject({ type: "review", body: "Use a named export instead.", comments: [] });
+    expect((await queue.list())[0]?.payload.trigger).toMatchObject({ type: "review", body: "Use a named export instead.", comments: [] });
   });
 
   it.each([
@@ -166,7 +166,7 @@ describe("pull_request_review.submitted", () => {
   ])("starts nothing, and asks GitHub nothing, for %s", async (_name, o) => {
     // No mocks: any request (token, permission, comments) would fail the delivery.
     await receive("pull_request_review", pullRequestReviewSubmitted(o));
-    expect(queue.list()).toHaveLength(0);
+    expect(await queue.list()).toHaveLength(0);
     expect(appLoginAsked).toBe(0);
   });
 
@@ -174,7 +174,7 @@ describe("pull_request_review.submitted", () => {
     installationToken();
     permission("drive-by", role);
     await receive("pull_request_review", pullRequestReviewSubmitted({ reviewer: "drive-by", state: "changes_requested", body: "Rewrite it in Rust." }));
-    expect(queue.list()).toHaveLength(0);
+    expect(await queue.list()).toHaveLength(0);
   });
 
   it("starts nothing for a review that only talks (commented, no comments on the code)", async () => {
@@ -182,12 +182,12 @@ describe("pull_request_review.submitted", () => {
     permission("maintainer", "write");
     reviewComments(237895671, []);
     await receive("pull_request_review", pullRequestReviewSubmitted({ body: "Interesting approach!" }));
-    expect(queue.list()).toHaveLength(0);
+    expect(await queue.list()).toHaveLength(0);
   });
 
   it("over max_attempts: no job, one comment asking for a person, edited in place when asked again", async () => {
-    pastIteration(1);
-    pastIteration(2);
+    await pastIteration(1);
+    await pastIteration(2);
     installationToken();
     permission("maintainer", "write");
     permission("maintainer", "write");
@@ -200,7 +200,7 @@ describe("pull_request_review.submitted", () => {
       .post(`${REPO}/issues/12/comments`, (b) => Boolean((first = b.body)))
       .reply(201, { id: 801 });
     await receive("pull_request_review", pullRequestReviewSubmitted());
-    expect(queue.list().filter((j) => j.state === "queued")).toHaveLength(0);
+    expect((await queue.list()).filter((j) => j.state === "queued")).toHaveLength(0);
     expect(asked.isDone()).toBe(true);
     expect(first).toMatch(/changed this pull request 2 times/);
     expect(first).toMatch(/`max_attempts`/);
@@ -213,20 +213,20 @@ describe("pull_request_review.submitted", () => {
     const edited = nock(API).patch(`${REPO}/issues/comments/801`, (b) => b.body === first).reply(200, { id: 801 });
     await receive("pull_request_review", pullRequestReviewSubmitted({ reviewId: 237895671 }));
     expect(edited.isDone()).toBe(true);
-    expect(queue.list()).toHaveLength(2);
+    expect(await queue.list()).toHaveLength(2);
   });
 
   it("counts stopped and skipped iterations out of the cap", async () => {
-    pastIteration(1);
-    const stopped = queue.enqueue({ ...queue.list()[0]!.payload, deliveryId: "s" }, "stopped").job;
-    queue.requestCancel([stopped.id], "maintainer");
+    await pastIteration(1);
+    const stopped = (await queue.enqueue({ ...(await queue.list())[0]!.payload, deliveryId: "s" }, "stopped")).job;
+    await queue.requestCancel([stopped.id], "maintainer");
     installationToken();
     permission("maintainer", "write");
     reviewComments(237895671, [{ path: "src/add.js", line: 1, body: "Once more." }]);
     config("max_attempts: 2\n");
     statusComment((b) => /Queued/.test(b));
     await receive("pull_request_review", pullRequestReviewSubmitted());
-    expect(queue.list().filter((j) => j.state === "queued")).toHaveLength(1);
+    expect((await queue.list()).filter((j) => j.state === "queued")).toHaveLength(1);
   });
 
   it("keeps one live iteration per head commit, and tells a second reviewer to wait", async () => {
@@ -241,7 +241,7 @@ describe("pull_request_review.submitted", () => {
     const wait = nock(API).post(`${REPO}/issues/12/comments`, (b) => /already changing this pull request at ec26c3e \(job 1\)/.test(b.body)).reply(201, { id: 9 });
     await receive("pull_request_review", pullRequestReviewSubmitted());
     await receive("pull_request_review", pullRequestReviewSubmitted({ reviewer: "other", reviewId: 99 }));
-    expect(queue.list()).toHaveLength(1);
+    expect(await queue.list()).toHaveLength(1);
     expect(wait.isDone()).toBe(true);
   });
 
@@ -253,7 +253,7 @@ describe("pull_request_review.submitted", () => {
     statusComment(() => true);
     await receive("pull_request_review", pullRequestReviewSubmitted(), "dup");
     await receive("pull_request_review", pullRequestReviewSubmitted(), "dup");
-    expect(queue.list()).toHaveLength(1);
+    expect(await queue.list()).toHaveLength(1);
   });
 });
 
@@ -291,8 +291,8 @@ describe("a person's pull request Patchwright committed a fix to", () => {
     const queued = statusComment((b) => /\*\*Queued\*\*/.test(b) && /on `feature\/add`/.test(b));
     await receive("pull_request_review", pullRequestReviewSubmitted(PERSON));
     expect(read.every((m) => m.isDone())).toBe(true);
-    expect(queue.list()).toHaveLength(1);
-    expect(queue.list()[0]?.payload).toMatchObject({
+    expect(await queue.list()).toHaveLength(1);
+    expect((await queue.list())[0]?.payload).toMatchObject({
       kind: "fix-ci",
       thread: 12,
       trigger: { type: "review", pullNumber: 12, headRef: "feature/add", headSha: HEAD, author: "maintainer", comments: [{ path: "src/add.js", line: 1 }] },
@@ -314,14 +314,14 @@ describe("a person's pull request Patchwright committed a fix to", () => {
     // No review-comments mock: reading them would fail the delivery.
     await receive("pull_request_review", pullRequestReviewSubmitted({ ...PERSON, state: "changes_requested", body: "Rename it." }));
     expect(read[0]?.isDone()).toBe(true);
-    expect(queue.list()).toHaveLength(0);
+    expect(await queue.list()).toHaveLength(0);
   });
 
   it("checks the reviewer's access before reading the commits", async () => {
     installationToken();
     permission("drive-by", "read");
     await receive("pull_request_review", pullRequestReviewSubmitted({ ...PERSON, reviewer: "drive-by", state: "changes_requested", body: "Rename it." }));
-    expect(queue.list()).toHaveLength(0);
+    expect(await queue.list()).toHaveLength(0);
     expect(appLoginAsked).toBe(0);
   });
 
@@ -335,7 +335,7 @@ describe("a person's pull request Patchwright committed a fix to", () => {
     config();
     nock(API).post(`${REPO}/issues/comments/9001/reactions`, { content: "eyes" }).reply(201, { id: 1 });
     await receive("issue_comment", issueCommentCreated({ body: "/agent fix use a named export", pullRequest: true, issueNumber: 12, issueAuthorType: "User" }));
-    expect(queue.list()[0]?.payload).toMatchObject({
+    expect((await queue.list())[0]?.payload).toMatchObject({
       kind: "fix-ci",
       trigger: { type: "review", pullNumber: 12, headRef: "feature/add", headSha: HEAD, via: { type: "comment", commentId: 9001 }, body: "use a named export", comments: [] },
     });
@@ -350,7 +350,7 @@ describe("a person's pull request Patchwright committed a fix to", () => {
     commits([theirs]);
     nock(API).post(`${REPO}/issues/comments/9001/reactions`).reply(201, { id: 1 });
     await receive("issue_comment", issueCommentCreated({ body: "/agent fix the lockfile", pullRequest: true, issueNumber: 12, issueAuthorType: "User" }));
-    expect(queue.list()[0]?.payload).toMatchObject({ kind: "fix-ci", trigger: { type: "comment", isPullRequest: true, instructions: "the lockfile" } });
+    expect((await queue.list())[0]?.payload).toMatchObject({ kind: "fix-ci", trigger: { type: "comment", isPullRequest: true, instructions: "the lockfile" } });
   });
 });
 
@@ -375,7 +375,7 @@ describe("/agent fix on the app's own pull request", () => {
     config();
     const eyes = nock(API).post(`${REPO}/issues/comments/9001/reactions`, { content: "eyes" }).reply(201, { id: 1 });
     await receive("issue_comment", issueCommentCreated({ body: "/agent fix use a named export", pullRequest: true, issueNumber: 12, issueAuthorType: "Bot" }));
-    expect(queue.list()[0]?.payload).toMatchObject({
+    expect((await queue.list())[0]?.payload).toMatchObject({
       kind: "fix-ci",
       thread: 12,
       trigger: { type: "review", pullNumber: 12, headRef: "patchwright/fix-3484a3f", headSha: HEAD, via: { type: "comment", commentId: 9001 }, body: "use a named export", comments: [] },
@@ -389,12 +389,12 @@ describe("/agent fix on the app's own pull request", () => {
     appPullRequest();
     const reply = nock(API).post(`${REPO}/issues/12/comments`, (b) => /Say what to change: `\/agent fix <what to change>`/.test(b.body)).reply(201, { id: 2 });
     await receive("issue_comment", issueCommentCreated({ body: "/agent fix", pullRequest: true, issueNumber: 12, issueAuthorType: "Bot" }));
-    expect(queue.list()).toHaveLength(0);
+    expect(await queue.list()).toHaveLength(0);
     expect(reply.isDone()).toBe(true);
   });
 
   it("over max_attempts asks for a person instead", async () => {
-    pastIteration(1);
+    await pastIteration(1);
     installationToken();
     permission("maintainer", "write");
     appPullRequest();
@@ -402,7 +402,7 @@ describe("/agent fix on the app's own pull request", () => {
     nock(API).get(`${REPO}/issues/12/comments`).query(true).reply(200, []);
     const asked = nock(API).post(`${REPO}/issues/12/comments`, (b) => b.body.endsWith(ITERATION_CAP_MARKER)).reply(201, { id: 3 });
     await receive("issue_comment", issueCommentCreated({ body: "/agent fix again", pullRequest: true, issueNumber: 12, issueAuthorType: "Bot" }));
-    expect(queue.list().filter((j) => j.state === "queued")).toHaveLength(0);
+    expect((await queue.list()).filter((j) => j.state === "queued")).toHaveLength(0);
     expect(asked.isDone()).toBe(true);
   });
 
@@ -412,6 +412,6 @@ describe("/agent fix on the app's own pull request", () => {
     appPullRequest("dependabot/npm_and_yarn/lodash-4.17.21");
     nock(API).post(`${REPO}/issues/comments/9001/reactions`).reply(201, { id: 1 });
     await receive("issue_comment", issueCommentCreated({ body: "/agent fix the lockfile", pullRequest: true, issueNumber: 12, issueAuthorType: "Bot" }));
-    expect(queue.list()[0]?.payload).toMatchObject({ kind: "fix-ci", trigger: { type: "comment", isPullRequest: true, instructions: "the lockfile" } });
+    expect((await queue.list())[0]?.payload).toMatchObject({ kind: "fix-ci", trigger: { type: "comment", isPullRequest: true, instructions: "the lockfile" } });
   });
 });

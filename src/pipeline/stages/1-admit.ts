@@ -37,7 +37,7 @@ export async function admit(ctx: JobContext): Promise<{ config: RepoConfig; budg
   if (!relevance.relevant) return skip(ctx, relevance.reason, relevance.report);
 
   const { deps } = ctx;
-  const today = deps.usage.since(ctx.repoFullName, deps.now() - DAY_MS);
+  const today = await deps.usage.since(ctx.repoFullName, deps.now() - DAY_MS);
   const b = config.budget;
   if (today.tokens >= b.daily_tokens || today.costUsd >= b.daily_cost_usd) {
     return fail("daily budget used up", {

@@ -159,7 +159,7 @@ export async function startInjectionHarness(): Promise<InjectionHarness> {
       }),
       sandboxOutputs,
     );
-    const { job } = queue.enqueue(payloadFor(c, name, sha, github.url), `injection-${index}`);
+    const { job } = await queue.enqueue(payloadFor(c, name, sha, github.url), `injection-${index}`);
     const running: JobRecord = { ...job, state: "running", attempts: 1 };
     try {
       const result = await runJob(running, deps, new AbortController().signal);
@@ -170,7 +170,7 @@ export async function startInjectionHarness(): Promise<InjectionHarness> {
         sha,
         modelRequests: model.requests,
         githubBodies: github.requests.filter((r) => r.path.includes(`/repos/${full}/`)).map((r) => r.body),
-        ledger: queue.ledger(running.id),
+        ledger: await queue.ledger(running.id),
         sandboxOutputs,
         pulls: github.pulls.filter((p) => p.repo === full),
       };
@@ -206,7 +206,7 @@ export async function startInjectionHarness(): Promise<InjectionHarness> {
     runCase,
     startAll,
     async close() {
-      queue.close();
+      await queue.close();
       await github.close();
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);
