@@ -1,5 +1,5 @@
 # Patchwright's production image: the webhook server with its embedded worker
-# (`node src/main.ts`), or a worker alone (`node src/worker.ts`, what
+# (`node src/main.ts`), or a worker alone (`node src/main.ts worker`, what
 # `npm run worker` runs). Why it is built this way: docs/0016-container-image.md.
 # How to run it (bubblewrap needs user namespaces inside the container): README
 # "Deployment".

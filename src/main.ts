@@ -10,9 +10,11 @@ try {
   if (existsSync(".env")) process.loadEnvFile(".env");
   const loaded = loadEnv(process.env);
   if (loaded.mode === "setup") {
+    if (process.argv[2] === "worker") throw new EnvError("a worker needs the app's credentials (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET): register the app with `npm start` first.");
     await run(() => {});
   } else {
-    const app = await startApp(loaded.env);
+    // `npm run worker` (`node src/main.ts worker`): jobs only, no webhook server.
+    const app = await startApp(loaded.env, { role: process.argv[2] === "worker" ? "worker" : "app" });
     // Graceful: running jobs go back to the queue at their next checkpoint, then the server and
     // the store close. A second signal is not caught (`once`): it ends the process at once, and
     // the jobs are taken back from their leases by the next start.

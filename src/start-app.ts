@@ -25,7 +25,7 @@ import type { Octokit } from "./github/types.ts";
 import { createOrigin } from "./pipeline/origins/create-origin.ts";
 import { runJob } from "./pipeline/run-job.ts";
 import type { JobRecord } from "./queue/job.ts";
-import { openSqliteQueue } from "./queue/sqlite-queue.ts";
+import { openQueue } from "./queue/open-queue.ts";
 import { startWorker } from "./queue/start-worker.ts";
 import { createRedactor } from "./security/redact.ts";
 import { createBackgroundTasks } from "./webhooks/background-tasks.ts";
@@ -42,7 +42,10 @@ export interface RunningApp {
  * The composition root: builds every adapter from the validated environment,
  * serves webhooks and runs the embedded worker. No business logic here.
  */
-export async function startApp(env: AppEnv): Promise<RunningApp> {
+export async function startApp(env: AppEnv, options: { role?: "app" | "worker" } = {}): Promise<RunningApp> {
+  // A worker runs jobs and serves the operator's probes and metrics, but takes no webhooks.
+  const serveWebhooks = options.role !== "worker";
+  if (!serveWebhooks && env.jobs.concurrency === 0) throw new EnvError("PATCHWRIGHT_CONCURRENCY=0 leaves a worker nothing to do: give it at least 1.");
   configureHostGit(env.gitPassthrough);
   const redact = createRedactor(secretsOf(env));
   // The model first: a model that cannot work is one start-up error, not one failed job per webhook.
@@ -67,7 +70,7 @@ export async function startApp(env: AppEnv): Promise<RunningApp> {
     // Rate limits, primary and secondary, are waited out (github/github-octokit.ts).
     Octokit: GitHubOctokit,
   });
-  const queue = openSqliteQueue({ dataDir: env.dataDir });
+  const queue = await openQueue(env, log);
   const tasks = createBackgroundTasks(log);
   const metrics = createMetrics({ registry: new Registry(), queueDepth: () => queue.depth() });
   // Asked of GitHub once; a failure is asked again on the next delivery that needs it.
@@ -106,39 +109,46 @@ export async function startApp(env: AppEnv): Promise<RunningApp> {
   const dashboard = createDashboardRoutes({ queue, operatorToken: env.operatorToken, redact });
   const server: Server = createServer((req, res) => {
     if (operations(req, res)) return;
-    if (dashboard(req, res)) return;
-    void webhooks(req, res, () => res.writeHead(404).end());
+    if (serveWebhooks && dashboard(req, res)) return;
+    if (serveWebhooks) void webhooks(req, res, () => res.writeHead(404).end());
+    else res.writeHead(404, { "content-type": "text/plain" }).end("a Patchwright worker: /healthz, /readyz and /metrics only\n");
   });
   server.listen(env.port, env.host ?? "0.0.0.0");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
 
   const pipelineDeps = createPipelineDeps({ env, probot, queue, model, log, redact, metrics });
-  const worker = startWorker({
-    queue,
-    log,
-    concurrency: env.jobs.concurrency,
-    caps: { perInstallation: env.jobs.maxPerInstallation, perRepository: env.jobs.maxPerRepository },
-    process: async (job, signal) => {
-      const started = performance.now();
-      const result = await runJob(job, pipelineDeps, signal);
-      metrics.jobEnded(job.payload.kind, result.state, (performance.now() - started) / 1000);
-      return result;
-    },
-    abandon: async (job, reason) => {
-      const octokit = (await probot.auth(job.payload.installationId)) as Octokit;
-      await originOf(octokit, job).report({ conclusion: "failure", title: "Patchwright stopped", summary: `This job was given up: ${reason}. Comment \`/agent fix\` to try again.` });
-    },
-  });
+  // PATCHWRIGHT_CONCURRENCY=0: this process takes webhooks; worker processes sharing the queue run the jobs.
+  const worker =
+    env.jobs.concurrency === 0
+      ? { stop: async () => {} }
+      : startWorker({
+          queue,
+          log,
+          concurrency: env.jobs.concurrency,
+          caps: { perInstallation: env.jobs.maxPerInstallation, perRepository: env.jobs.maxPerRepository },
+          process: async (job, signal) => {
+            const started = performance.now();
+            const result = await runJob(job, pipelineDeps, signal);
+            metrics.jobEnded(job.payload.kind, result.state, (performance.now() - started) / 1000);
+            return result;
+          },
+          abandon: async (job, reason) => {
+            const octokit = (await probot.auth(job.payload.installationId)) as Octokit;
+            await originOf(octokit, job).report({ conclusion: "failure", title: "Patchwright stopped", summary: `This job was given up: ${reason}. Comment \`/agent fix\` to try again.` });
+          },
+        });
   // Deliveries GitHub could not hand over (the app was down, a 5xx) are asked for again.
-  const redelivery = startRedeliveryLoop({
-    octokit: (await probot.auth()) as Octokit,
-    wasProcessed: (guid) => queue.hasDelivery(guid),
-    log: log.child({ task: "webhook-redelivery" }),
-    intervalMs: 5 * 60_000,
-    lookbackMs: 6 * 3_600_000,
-  });
-  log.info({ port, githubApiUrl: env.githubApiUrl, dataDir: env.dataDir, jobs: env.jobs }, "patchwright listening");
+  const redelivery = serveWebhooks
+    ? startRedeliveryLoop({
+        octokit: (await probot.auth()) as Octokit,
+        wasProcessed: (guid) => queue.hasDelivery(guid),
+        log: log.child({ task: "webhook-redelivery" }),
+        intervalMs: 5 * 60_000,
+        lookbackMs: 6 * 3_600_000,
+      })
+    : { stop: async () => {} };
+  log.info({ port, role: serveWebhooks ? "app" : "worker", queue: env.redisUrl === undefined ? "sqlite" : "redis", githubApiUrl: env.githubApiUrl, dataDir: env.dataDir, jobs: env.jobs }, "patchwright listening");
   if (probe) log.info({ model: probe.lines.map(redact) }, "model checked");
 
   return {

@@ -57,8 +57,8 @@ const EnvSchema = z.object({
   PATCHWRIGHT_COALESCE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   /** JSON price table, USD per million tokens: `{"my-model": {"input": 1, "output": 2}}`. */
   PATCHWRIGHT_PRICES: optionalString,
-  /** Jobs one process runs at once (default from CPUs and free memory: default-concurrency.ts). */
-  PATCHWRIGHT_CONCURRENCY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(256).optional()),
+  /** Jobs one process runs at once (default from CPUs and free memory: default-concurrency.ts); 0: webhooks only, `npm run worker` processes run the jobs. */
+  PATCHWRIGHT_CONCURRENCY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).max(256).optional()),
   /** Jobs one installation, or one repository, may have running at once across every process of the store. */
   PATCHWRIGHT_MAX_PER_INSTALLATION: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(256).optional()),
   PATCHWRIGHT_MAX_PER_REPOSITORY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(256).optional()),
@@ -72,7 +72,7 @@ const EnvSchema = z.object({
   PATCHWRIGHT_PYTHON_INDEX: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional()),
   /** Directories holding more Python interpreters (`/opt/python/3.12/bin:~/.pyenv/versions/3.9.19/bin`), colon-separated. */
   PATCHWRIGHT_PYTHON_DIRS: optionalString,
-  /** Switches the queue from the embedded SQLite store to BullMQ on this Redis (`redis://[:password@]host:port[/db]`, or `rediss://`). */
+  /** Switches the queue from the embedded SQLite store to this Redis, shared by workers on many machines (`redis://[:password@]host:port[/db]`, or `rediss://`). */
   REDIS_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().refine((u) => /^rediss?:\/\//.test(u), "must start with redis:// or rediss://").optional()),
   /** The operator's token for the dashboard at /patchwright (unset: no dashboard). */
   PATCHWRIGHT_OPERATOR_TOKEN: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(24, "use at least 24 characters (e.g. `openssl rand -hex 32`)").optional()),
@@ -117,7 +117,7 @@ export interface AppEnv {
     readonly pythonIndex: string | undefined;
     readonly pythonDirs: readonly string[];
   };
-  /** Set: the queue is BullMQ on this Redis, shared by every process (docs/0017). */
+  /** Set: the queue is on this Redis, shared by every process (docs/0017). */
   readonly redisUrl: string | undefined;
   /** The dashboard's operator token; unset, `/patchwright` answers 404. */
   readonly operatorToken: string | undefined;
@@ -211,7 +211,7 @@ function jobsOf(e: z.infer<typeof EnvSchema>, machine: Machine): AppEnv["jobs"] 
   const concurrency = e.PATCHWRIGHT_CONCURRENCY ?? defaultConcurrency(machine);
   return {
     concurrency,
-    maxPerInstallation: e.PATCHWRIGHT_MAX_PER_INSTALLATION ?? Math.ceil(concurrency / 2),
+    maxPerInstallation: e.PATCHWRIGHT_MAX_PER_INSTALLATION ?? Math.max(1, Math.ceil(concurrency / 2)),
     maxPerRepository: e.PATCHWRIGHT_MAX_PER_REPOSITORY ?? 1,
   };
 }

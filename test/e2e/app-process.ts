@@ -17,10 +17,11 @@ export interface AppProcess {
 
 /**
  * Starts the app the way an operator does (`node src/main.ts`, which is what
- * `npm start` runs) and resolves once it logs that it is listening.
+ * `npm start` runs; `args: ["worker"]` is `npm run worker`) and resolves once
+ * it logs that it is listening.
  */
-export async function startAppProcess(env: Record<string, string>): Promise<AppProcess> {
-  const child: ChildProcess = spawn(process.execPath, ["src/main.ts"], {
+export async function startAppProcess(env: Record<string, string>, options: { args?: readonly string[] } = {}): Promise<AppProcess> {
+  const child: ChildProcess = spawn(process.execPath, ["src/main.ts", ...(options.args ?? [])], {
     cwd: ROOT,
     env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", LOG_LEVEL: "info", PORT: "0", HOST: "127.0.0.1", ...trustedCertificates(), ...env },
     stdio: ["ignore", "pipe", "pipe"],
