@@ -20,7 +20,7 @@ command -v python3 >/dev/null || need+=(python3)
 # tests' local package index serves pytest repacked from the system's own (python3-pytest).
 /usr/bin/python3 -c "import ensurepip, venv" 2>/dev/null || need+=(python3-venv)
 /usr/bin/python3 -c "import pytest" 2>/dev/null || need+=(python3-pytest)
-# The BullMQ queue backend is tested against a real Redis that the tests start on a free port.
+# The Redis queue backend is tested against a real Redis that the tests start on a free port.
 command -v redis-server >/dev/null || need+=(redis-server)
 # The operator dashboard is tested in a real headless browser (driven by playwright-core).
 [ -x /usr/bin/chromium ] || need+=(chromium)

@@ -32,7 +32,7 @@ export function createPipelineDeps(args: {
   log: Logger;
   redact: Redactor;
   /** Spend and sandbox failures, counted where the pipeline records them. */
-  metrics?: Pick<Metrics, "spent" | "sandboxFailed">;
+  metrics?: Pick<Metrics, "spent" | "sandboxFailed" | "stageEnded">;
 }): PipelineDeps {
   const { env, probot, queue, model, log, redact, metrics } = args;
   let identity: Promise<{ name: string; email: string }> | undefined;
@@ -70,6 +70,7 @@ export function createPipelineDeps(args: {
     pushOntoBranch: (a) => pushOntoBranch(a),
     fix: (request) => runRole(request, { model, modelName: env.model.name, redact }),
     // The ledger is written once, here: redacted like everything else that leaves the pipeline.
+    stageEnded: (kind, stage, seconds) => metrics?.stageEnded(kind, stage, seconds),
     ledger: (jobId, kind, data) => {
       // run-job.ts records every error that ends a run here, with its code.
       if (kind === "error" && (data as { code?: unknown } | null)?.code === "sandbox_unavailable") metrics?.sandboxFailed();

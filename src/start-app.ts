@@ -128,6 +128,7 @@ export async function startApp(env: AppEnv, options: { role?: "app" | "worker" }
           concurrency: env.jobs.concurrency,
           caps: { perInstallation: env.jobs.maxPerInstallation, perRepository: env.jobs.maxPerRepository },
           process: async (job, signal) => {
+            if (job.attempts === 1) metrics.jobWaited(job.payload.kind, (Date.now() - job.createdAt) / 1000);
             const started = performance.now();
             const result = await runJob(job, pipelineDeps, signal);
             metrics.jobEnded(job.payload.kind, result.state, (performance.now() - started) / 1000);

@@ -14,6 +14,10 @@ export interface Metrics {
   webhookHandled(event: string, status: number, seconds: number): void;
   /** A job stopped because the sandbox could not be built or started (`sandbox_unavailable`). */
   sandboxFailed(): void;
+  /** A job left one of its stages (`Reproducing the failure`, `Fixing`…) after `seconds`. */
+  stageEnded(kind: string, stage: string, seconds: number): void;
+  /** A job was leased for its first run `seconds` after it was enqueued (its coalescing delay included). */
+  jobWaited(kind: string, seconds: number): void;
   /** The text exposition, for `GET /metrics`. */
   exposition(): Promise<{ contentType: string; text: string }>;
 }
@@ -56,6 +60,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     buckets: WEBHOOK_SECONDS,
     registers,
   });
+  const stageSeconds = new Histogram({ name: "patchwright_stage_duration_seconds", help: "Time a job spent in each stage, by kind and stage.", labelNames: ["kind", "stage"], buckets: JOB_SECONDS, registers });
+  const waitSeconds = new Histogram({ name: "patchwright_queue_wait_seconds", help: "Time from enqueue to a job's first lease, by kind (coalescing delay included).", labelNames: ["kind"], buckets: JOB_SECONDS, registers });
   const sandboxFailures = new Counter({ name: "patchwright_sandbox_failures_total", help: "Job runs stopped because the sandbox was unavailable.", registers });
 
   return {
@@ -72,6 +78,12 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     },
     sandboxFailed() {
       sandboxFailures.inc();
+    },
+    stageEnded(kind, stage, seconds) {
+      stageSeconds.observe({ kind, stage }, seconds);
+    },
+    jobWaited(kind, seconds) {
+      waitSeconds.observe({ kind }, seconds);
     },
     async exposition() {
       return { contentType: deps.registry.contentType, text: await deps.registry.metrics() };

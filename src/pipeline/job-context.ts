@@ -115,6 +115,15 @@ export function createJobContext(args: {
   };
   const record = (kind: string, data: unknown) => deps.ledger(job.id, kind, data);
   let at: { stage: string; candidate?: string } | undefined;
+  // The stage the job is in, since when: each stage's time goes to the ledger (the job's timeline) and the metrics.
+  let stage: { name: string; since: number } | undefined;
+  const endStage = () => {
+    if (!stage) return;
+    const ms = deps.now() - stage.since;
+    record("stage", { stage: stage.name, ms });
+    deps.stageEnded?.(payload.kind, stage.name, ms / 1000);
+    stage = undefined;
+  };
   const show = () => {
     if (at && args.showProgress) args.showProgress({ ...at, elapsedMs: deps.now() - ctx.startedAt, tokens: spent.tokens, costUsd: spent.costUsd });
   };
@@ -140,8 +149,12 @@ export function createJobContext(args: {
       deps.usage.record(job.id, repoFullName, tokens, cost);
       show(); // the spend so far, paced
     },
-    progress(stage, candidate) {
-      at = { stage, ...(candidate ? { candidate: `${candidate.index} of ${candidate.of}` } : {}) };
+    progress(name, candidate) {
+      if (stage?.name !== name) {
+        endStage();
+        stage = { name, since: deps.now() };
+      }
+      at = { stage: name, ...(candidate ? { candidate: `${candidate.index} of ${candidate.of}` } : {}) };
       show();
     },
     async report(report) {
@@ -182,6 +195,7 @@ export function createJobContext(args: {
       throw new JobEnd(ending);
     },
     async dispose() {
+      endStage();
       for (const workspace of workspaces) await workspace.dispose();
     },
   };

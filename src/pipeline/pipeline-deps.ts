@@ -62,6 +62,8 @@ export interface PipelineDeps {
   /** Runs one agent role (investigator or fixer) to its end. */
   fix(request: FixRequest): Promise<FixOutcome>;
   ledger(jobId: number, kind: string, data: unknown): void;
+  /** A job left a stage after `seconds` (for metrics; the ledger has a `stage` entry too). */
+  stageEnded?(kind: string, stage: string, seconds: number): void;
   /** Model spending, for the per-repository daily budget and the PR's cost line. */
   usage: {
     modelName: string;

@@ -26,7 +26,7 @@ const RUNNERS: Readonly<Record<JobKind, (ctx: JobContext) => Promise<Ending>>> =
  */
 export async function runJob(job: JobRecord, deps: PipelineDeps, signal: AbortSignal): Promise<JobResult> {
   const { payload } = job;
-  const log = deps.log.child({ jobId: job.id, repo: `${payload.repo.owner}/${payload.repo.name}`, kind: payload.kind });
+  const log = deps.log.child({ jobId: job.id, delivery: payload.deliveryId, repo: `${payload.repo.owner}/${payload.repo.name}`, kind: payload.kind });
   let ctx: (JobContext & { dispose(): Promise<void> }) | undefined;
   try {
     const repoGitHub = await deps.github(payload.installationId, payload.repo);

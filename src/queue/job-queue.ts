@@ -11,8 +11,8 @@ export interface TenantCaps {
 
 /**
  * The durable job queue: `sqlite-queue.ts` (embedded, the default) and
- * `redis-queue.ts` (BullMQ on Redis, for workers on many machines). One
- * contract, one shared test suite (`test/queue/queue-contract.ts`).
+ * `redis-queue.ts` (Redis, for workers on many machines: docs/0017). One
+ * contract, one shared test suite run on both (`test/queue/backends.ts`).
  *
  * A job is leased by one worker at a time; the lease is renewed by heartbeats.
  * A job whose lease expired (its worker died) is leased again by the next

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import type { JobQueue } from "./job-queue.ts";
 import { FailureSource, JobPayload, type JobRecord, type JobState } from "./job.ts";
@@ -52,6 +52,8 @@ export async function openRedisQueue(options: RedisQueueOptions): Promise<JobQue
   const run = scriptRunner(redis);
   const listeners = new Set<() => void>();
   const channel = `${P}enqueued`;
+  // This connection's own messages come back to it: it has woken its listeners already.
+  const self = randomUUID();
   let subscriber: Redis | undefined;
   const notify = () => {
     for (const listener of listeners) listener();
@@ -83,7 +85,7 @@ export async function openRedisQueue(options: RedisQueueOptions): Promise<JobQue
     const [created, id] = (await run(scripts.ENQUEUE, P, mode, dedupeKey, ...payloadFields(parsed), String(t), String(t + (options.delayMs ?? 0)), identitiesOf(parsed), options.owner ?? "", String(options.leaseMs ?? 0))) as [number, number];
     if (created === 1) {
       notify();
-      await redis.publish(channel, String(id));
+      await redis.publish(channel, self);
     }
     const job = await readRecord(id);
     if (!job) throw new Error(`job ${id} vanished from Redis right after it was written (is Redis evicting keys? set maxmemory-policy noeviction)`);
@@ -180,8 +182,8 @@ export async function openRedisQueue(options: RedisQueueOptions): Promise<JobQue
       // Jobs enqueued by other processes wake this one too.
       if (subscriber === undefined) {
         subscriber = redis.duplicate();
-        subscriber.on("message", (from: string) => {
-          if (from === channel) notify();
+        subscriber.on("message", (from: string, sender: string) => {
+          if (from === channel && sender !== self) notify();
         });
         subscriber.subscribe(channel).catch(() => {
           // Without the subscription, workers still find new jobs at their next poll.

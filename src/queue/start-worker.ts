@@ -39,6 +39,9 @@ export interface Worker {
 }
 
 /** One in-process worker: leases up to `concurrency` jobs, each with its own heartbeat and abort controller. */
+/** Tries to write a job's outcome to the store before leaving it to the lease's expiry. */
+const SETTLE_TRIES = 3;
+
 export function startWorker(deps: WorkerDeps): Worker {
   const leaseMs = deps.leaseMs ?? 60_000;
   const heartbeatMs = deps.heartbeatMs ?? Math.max(1000, Math.floor(leaseMs / 3));
@@ -60,7 +63,7 @@ export function startWorker(deps: WorkerDeps): Worker {
   const unsubscribe = deps.queue.onEnqueued(wake);
 
   const runOne = async (job: JobRecord, controller: AbortController): Promise<void> => {
-    const log = deps.log.child({ jobId: job.id, repo: `${job.payload.repo.owner}/${job.payload.repo.name}` });
+    const log = deps.log.child({ jobId: job.id, delivery: job.payload.deliveryId, repo: `${job.payload.repo.owner}/${job.payload.repo.name}` });
     // A store that fails for a moment (a busy lock) must not crash the process from a timer.
     const heartbeat = setInterval(() => {
       deps.queue.heartbeat(job.id, owner, leaseMs).then(
@@ -81,25 +84,38 @@ export function startWorker(deps: WorkerDeps): Worker {
         (error: unknown) => log.warn({ err: error }, "could not read a stop request"),
       );
     }, cancelPollMs);
+    // The outcome is written with a few tries: a store busy for a moment must not lose it, nor crash the
+    // process. If it still fails, the lease expires and the job runs again (stages are idempotent).
+    const settle = async (write: () => Promise<void>) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await write();
+        } catch (error) {
+          if (attempt >= SETTLE_TRIES) return log.error({ err: error }, "could not record the job's outcome: it will run again when its lease expires");
+          await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+        }
+      }
+    };
     try {
       if (job.attempts > maxRuns) {
         const reason = `the worker running this job stopped unexpectedly ${job.attempts - 1} times`;
         log.error({ attempts: job.attempts }, "abandoning job");
         await deps.abandon(job, reason);
-        await deps.queue.finish(job.id, owner, "failed", reason);
+        await settle(() => deps.queue.finish(job.id, owner, "failed", reason));
         return;
       }
       if (job.attempts > 1) log.warn({ attempts: job.attempts }, "resuming job left running by a stopped worker");
       const result = await deps.process(job, controller.signal);
       // Put back by our own shutdown: that run does not count towards `maxRuns` or the job's attempts.
       const shutdown = result.state === "retry" && controller.signal.reason === SHUTDOWN;
-      if (result.state === "retry") await deps.queue.retryLater(job.id, owner, result.delayMs, result.reason, { uncountRun: shutdown });
-      else await deps.queue.finish(job.id, owner, result.state, result.summary);
+      await settle(() =>
+        result.state === "retry" ? deps.queue.retryLater(job.id, owner, result.delayMs, result.reason, { uncountRun: shutdown }) : deps.queue.finish(job.id, owner, result.state, result.summary),
+      );
       log.info({ state: result.state, summary: result.state === "retry" ? result.reason : result.summary }, "job done");
     } catch (error) {
       // The pipeline reports its own failures; reaching here is a bug, still never lost.
       log.error({ err: error }, "job crashed");
-      await deps.queue.finish(job.id, owner, "failed", `internal error: ${(error as Error).message}`);
+      await settle(() => deps.queue.finish(job.id, owner, "failed", `internal error: ${(error as Error).message}`));
     } finally {
       clearInterval(heartbeat);
       clearInterval(cancelPoll);

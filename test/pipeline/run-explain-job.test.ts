@@ -93,7 +93,9 @@ describe("runExplainJob", () => {
     // The investigator only, with the requester's question and the issue; no fixer, no commit, no push, no PR.
     expect(roles).toEqual(["investigator"]);
     expect(requests[0]?.request).toMatchObject({ instructions: "why does add fail?", issue: { title: "add is broken" } });
-    expect(ledger).toEqual(["evidence", "workspace", "toolchain", "reproduce", "diagnosis", "report"]);
+    expect(ledger.filter((k) => k !== "stage")).toEqual(["evidence", "workspace", "toolchain", "reproduce", "diagnosis", "report"]);
+    // Each stage's time, in the order the job went through them (the dashboard's timeline, the stage metrics).
+    expect(ledger.filter((k) => k === "stage").length).toBeGreaterThanOrEqual(4);
     expect(await git(["for-each-ref", "--format=%(refname)"], red.bareDir)).toBe(refsBefore);
   });
 });

@@ -146,7 +146,13 @@ describe("runFixJob", () => {
     expect(delivered.patch).toContain("+export const add = (a, b) => a + b;");
     expect(updates.at(-1)).toMatchObject({ conclusion: "success", details_url: "https://github.com/o/calc/pull/12" });
     expect(await showFile(red.bareDir, `patchwright/fix-${red.sha.slice(0, 7)}`, "src/add.js")).toContain("a + b");
-    expect(ledger.map(([k]) => k)).toEqual(["evidence", "workspace", "toolchain", "reproduce", "diagnosis", "candidate", "candidate", "candidate", "deliver", "report"]);
+    expect(ledger.map(([k]) => k).filter((k) => k !== "stage")).toEqual(["evidence", "workspace", "toolchain", "reproduce", "diagnosis", "candidate", "candidate", "candidate", "deliver", "report"]);
+    // Each stage's time, in order, the job's last one closed when it ended.
+    // (Parallel candidates may go back and forth between fixing and verifying.)
+    const stages = ledger.filter(([k]) => k === "stage").map(([, d]) => (d as { stage: string }).stage);
+    expect(stages.slice(0, 7)).toEqual(["Admitting", "Gathering evidence", "Opening a workspace", "Reproducing the failure", "Trying known fixes", "Investigating", "Fixing"]);
+    expect(stages).toContain("Verifying");
+    expect(stages.at(-1)).toBe("Delivering");
     // Three candidates made the same fix: the first (smallest diff, then lowest number) wins.
     expect(ledger.filter(([k]) => k === "candidate").map(([, d]) => d)).toMatchObject([
       { index: 1, passed: true, changedLines: 2 },

@@ -30,8 +30,12 @@ describe("concurrency settings", () => {
     expect(jobsOf({ PATCHWRIGHT_CONCURRENCY: "3" })).toEqual({ concurrency: 3, maxPerInstallation: 2, maxPerRepository: 1 });
   });
 
+  it("takes 0 for a process that only answers webhooks, its caps still at least one for the workers", () => {
+    expect(jobsOf({ PATCHWRIGHT_CONCURRENCY: "0" })).toEqual({ concurrency: 0, maxPerInstallation: 1, maxPerRepository: 1 });
+  });
+
   it.each([
-    [{ PATCHWRIGHT_CONCURRENCY: "0" }, /PATCHWRIGHT_CONCURRENCY/],
+    [{ PATCHWRIGHT_CONCURRENCY: "-1" }, /PATCHWRIGHT_CONCURRENCY/],
     [{ PATCHWRIGHT_CONCURRENCY: "many" }, /PATCHWRIGHT_CONCURRENCY/],
     [{ PATCHWRIGHT_MAX_PER_INSTALLATION: "1.5" }, /PATCHWRIGHT_MAX_PER_INSTALLATION/],
     [{ PATCHWRIGHT_MAX_PER_REPOSITORY: "-1" }, /PATCHWRIGHT_MAX_PER_REPOSITORY/],
