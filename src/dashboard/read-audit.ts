@@ -20,7 +20,7 @@ export interface CommandRun {
 export interface AuditView {
   deliveryId: string;
   actor: string;
-  /** Permission decisions recorded in the ledger (none are, as of now: the webhook decides before the job exists). */
+  /** Permission decisions recorded in the ledger: a person's request records who and what GitHub said of their access (webhooks/record-permission.ts). */
   permissions: string[];
   /** The verifier's objections to candidates, and any other recorded denial. */
   denials: string[];

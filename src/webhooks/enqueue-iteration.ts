@@ -1,3 +1,4 @@
+import { recordPermission } from "./record-permission.ts";
 import type { Logger } from "pino";
 import { RepoConfig } from "../config/repo-config.ts";
 import { createRepoReads } from "../github/read-repository.ts";
@@ -69,6 +70,7 @@ export async function enqueueIteration(
     );
     return;
   }
+  await recordPermission(deps.queue, job.id, { actor: trigger.author, delivery: args.deliveryId, via: trigger.via.type === "comment" ? `comment ${trigger.via.commentId}` : "a review" });
   log.info({ jobId: job.id, comments: trigger.comments.length, iteration: done + 1 }, "review iteration queued");
   deps.tasks.run("acknowledge", () => deps.acknowledge(octokit, job));
 }

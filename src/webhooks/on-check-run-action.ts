@@ -1,3 +1,4 @@
+import { recordPermission } from "./record-permission.ts";
 import type { Context } from "probot";
 import { checkRunActionId } from "../github/check-run-actions.ts";
 import { hasWriteAccess } from "../github/has-write-access.ts";
@@ -62,6 +63,7 @@ export function onCheckRunRequestedAction(deps: WebhookDeps) {
     // A new dedupe key per press: a new attempt, not the job that already ran.
     const { created, job } = await deps.queue.enqueue(payload, `${action}:${repository.full_name}@${check.head_sha}#${context.id}`);
     if (!created) return;
+    await recordPermission(deps.queue, job.id, { actor: sender.login, delivery: context.id, via: `the check run's ${action} button` });
     log.info({ jobId: job.id, kind: payload.kind, by: sender.login }, "job queued from a check run button");
     deps.tasks.run("acknowledge", () => deps.acknowledge(context.octokit, job));
   };

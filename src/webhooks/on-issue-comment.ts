@@ -1,3 +1,4 @@
+import { recordPermission } from "./record-permission.ts";
 import type { Context } from "probot";
 import { hasWriteAccess } from "../github/has-write-access.ts";
 import { createRepoReads } from "../github/read-repository.ts";
@@ -128,6 +129,7 @@ export function onIssueCommentCreated(deps: WebhookDeps) {
     };
     const { created, job } = await deps.queue.enqueue(payload, `comment:${repository.full_name}#${comment.id}`);
     if (!created) return;
+    await recordPermission(deps.queue, job.id, { actor: author, delivery: context.id, via: `comment ${comment.id}` });
     log.info({ jobId: job.id, kind: payload.kind }, "job queued");
     deps.tasks.run("acknowledge", () => deps.acknowledge(context.octokit, job));
   };

@@ -169,7 +169,12 @@ describe("issue_comment.created", () => {
     permission("maintainer", "write");
     nock(API).post(`${REPO}/issues/comments/9001/reactions`).reply(201, { id: 1 });
     await receive("issue_comment", issueCommentCreated({ body: "/agent fix", pullRequest: true }));
-    expect((await queue.list())[0]?.payload).toMatchObject({ kind: "fix-ci", trigger: { isPullRequest: true, instructions: "" } });
+    const [job] = await queue.list();
+    expect(job?.payload).toMatchObject({ kind: "fix-ci", trigger: { isPullRequest: true, instructions: "" } });
+    // The audit: who asked, through which delivery, and that GitHub said they may write.
+    expect((await queue.ledger(job!.id)).filter((e) => e.kind === "permission")).toEqual([
+      { at: expect.any(Number), kind: "permission", data: { actor: "maintainer", delivery: expect.any(String), via: "comment 9001", decision: expect.stringMatching(/^allowed: write access/) } },
+    ]);
   });
 
   it("queues an explain job for /agent explain, with the question", async () => {
@@ -328,6 +333,7 @@ describe("check_run.requested_action", () => {
     const retry = jobs.find((j) => j.id !== first);
     expect(retry).toMatchObject({ state: "queued", ackId: 777, payload: { kind: "fix-ci", thread: 7, trigger: { type: "ci", headSha: SHA, headBranch: "feature" } } });
     expect(check.isDone()).toBe(true);
+    expect((await queue.ledger(retry!.id)).find((e) => e.kind === "permission")?.data).toMatchObject({ actor: "maintainer", via: "the check run's retry button" });
     // A second press is a second attempt only once this one has ended.
     permission("maintainer", "write");
     await receive("check_run", pressed("retry", first));
