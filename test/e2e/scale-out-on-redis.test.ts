@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobQueue } from "../../src/queue/job-queue.ts";
 import { openRedisQueue } from "../../src/queue/redis-queue.ts";
 import { startFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
+import { RED_CALC_FILES } from "../support/calc-fixture.ts";
 import { createFixtureRepo } from "../support/fixture-repo.ts";
 import { issueCommentCreated } from "../support/payloads.ts";
 import { startRedisServer, type RedisServer } from "../support/redis-server.ts";
@@ -22,7 +23,8 @@ import { appEnv, sendWebhook, startAppProcess, type AppProcess } from "./app-pro
 const SECRET = "e2e-redis-webhook-secret";
 const MODEL_KEY = "sk-e2e-redis-key-0123456789abcdef";
 const OPERATOR_TOKEN = "operator-token-0123456789abcdef-redis";
-const ROOT_CAUSE = "Root cause: `src/add.js:2` returns `a - b` instead of `a + b`.";
+const REDIS_PASSWORD = "redis-password-0123456789abcdef";
+const ROOT_CAUSE = "Root cause: `src/add.js:1` returns `a - b` instead of `a + b`.";
 
 let root: string;
 let redis: RedisServer;
@@ -34,18 +36,9 @@ let queue: JobQueue;
 
 beforeAll(async () => {
   root = mkdtempSync(path.join(tmpdir(), "pw-e2e-redis-"));
-  redis = await startRedisServer();
-  await createFixtureRepo({
-    root: path.join(root, "git"),
-    owner: "octo-org",
-    name: "calc",
-    files: {
-      "package.json": JSON.stringify({ name: "calc", version: "1.0.0", type: "module", scripts: { test: "node --test" } }, null, 2),
-      "src/add.js": "export function add(a, b) {\n  return a - b;\n}\n",
-      "test/add.test.js":
-        'import assert from "node:assert";\nimport test from "node:test";\nimport { add } from "../src/add.js";\n\ntest("adds", () => {\n  assert.strictEqual(add(2, 3), 5);\n});\n',
-    },
-  });
+  redis = await startRedisServer(["--requirepass", REDIS_PASSWORD]);
+  const redisUrl = `redis://:${REDIS_PASSWORD}@127.0.0.1:${redis.port}`;
+  await createFixtureRepo({ root: path.join(root, "git"), owner: "octo-org", name: "calc", files: RED_CALC_FILES });
   github = await startFakeGitHub({ gitRoot: path.join(root, "git") });
   github.repos.set("octo-org/calc", {
     defaultBranch: "main",
@@ -61,12 +54,12 @@ beforeAll(async () => {
   );
   const env = (dataDir: string) => ({
     ...appEnv({ githubHost: github.host, modelBaseURL: model.baseURL, webhookSecret: SECRET, modelKey: MODEL_KEY, dataDir: path.join(root, dataDir) }),
-    REDIS_URL: redis.url,
+    REDIS_URL: redisUrl,
     PATCHWRIGHT_OPERATOR_TOKEN: OPERATOR_TOKEN,
   });
   app = await startAppProcess({ ...env("app-data"), PATCHWRIGHT_CONCURRENCY: "0" });
   worker = await startAppProcess({ ...env("worker-data"), PATCHWRIGHT_CONCURRENCY: "1" }, { args: ["worker"] });
-  queue = await openRedisQueue({ url: redis.url });
+  queue = await openRedisQueue({ url: redisUrl });
 });
 
 afterAll(async () => {
@@ -114,6 +107,7 @@ describe("workers on Redis", () => {
   it("keeps the Redis password and the operator token out of every log line", () => {
     for (const line of [...app.logs, ...worker.logs]) {
       expect(line).not.toContain(OPERATOR_TOKEN);
+      expect(line).not.toContain(REDIS_PASSWORD);
       expect(line).not.toContain(MODEL_KEY);
     }
   });
