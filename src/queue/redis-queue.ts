@@ -227,19 +227,27 @@ function scriptRunner(redis: Redis) {
   };
 }
 
-/** The payload fields the scripts store beside it: thread, tenants and whether it is a CI job. */
+/**
+ * The red signals a job carries, when its trigger has any (a CI failure's):
+ * read by shape, like the SQLite queue's `json_type(…, '$.trigger.sources')`.
+ */
+function sourcesOf(payload: JobPayload): FailureSource[] | null {
+  return "sources" in payload.trigger ? payload.trigger.sources : null;
+}
+
+/** The payload fields the scripts store beside it: thread, tenants and whether it carries failure sources. */
 function payloadFields(payload: JobPayload): [string, string, string, string, string] {
   const repository = `${payload.repo.owner}/${payload.repo.name}`.toLowerCase();
-  return [threadOf(payload) ?? "", JSON.stringify(payload), String(payload.installationId), repository, payload.trigger.type === "ci" ? "1" : "0"];
+  return [threadOf(payload) ?? "", JSON.stringify(payload), String(payload.installationId), repository, sourcesOf(payload) === null ? "0" : "1"];
 }
 
 function identitiesOf(payload: JobPayload): string {
-  return JSON.stringify(payload.trigger.type === "ci" ? payload.trigger.sources.map(failureSourceIdentity) : []);
+  return JSON.stringify((sourcesOf(payload) ?? []).map(failureSourceIdentity));
 }
 
 function toRecord(id: number, fields: Record<string, string>, added: readonly string[]): JobRecord {
   const payload = JobPayload.parse(JSON.parse(fields["payload"] ?? "null"));
-  if (added.length > 0 && payload.trigger.type === "ci") payload.trigger.sources.push(...added.map((s) => FailureSource.parse(JSON.parse(s))));
+  if (added.length > 0) sourcesOf(payload)?.push(...added.map((s) => FailureSource.parse(JSON.parse(s))));
   return {
     id,
     state: fields["state"] as JobState,

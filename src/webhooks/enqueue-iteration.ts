@@ -70,7 +70,7 @@ export async function enqueueIteration(
     );
     return;
   }
-  await recordPermission(deps.queue, job.id, { actor: trigger.author, delivery: args.deliveryId, via: trigger.via.type === "comment" ? `comment ${trigger.via.commentId}` : "a review" });
+  await recordPermission(deps.queue, job.id, { actor: trigger.author, delivery: args.deliveryId, via: "commentId" in trigger.via ? `comment ${trigger.via.commentId}` : "a review" });
   log.info({ jobId: job.id, comments: trigger.comments.length, iteration: done + 1 }, "review iteration queued");
   deps.tasks.run("acknowledge", () => deps.acknowledge(octokit, job));
 }

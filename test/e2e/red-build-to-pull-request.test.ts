@@ -163,11 +163,13 @@ const payload = () =>
 
 describe("a red build becomes a pull request", () => {
   it("rejects a bad signature with a 4xx and does nothing", async () => {
-    const before = github.requests.length;
+    // The app's own pass over its missed deliveries (at start, as the app) may run meanwhile: not this delivery's doing.
+    const ofThisDelivery = () => github.requests.filter((r) => !r.path.startsWith("/api/v3/app/hook/deliveries"));
+    const before = ofThisDelivery().length;
     const res = await sendWebhook(app.url, { name: "workflow_run", payload: payload(), delivery: "forged", secret: SECRET, signature: "sha256=" + "0".repeat(64) });
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
-    expect(github.requests.length).toBe(before);
+    expect(ofThisDelivery().length).toBe(before);
   });
 
   it("opens a verified PR from the webhook, once, even when the delivery repeats", async () => {
