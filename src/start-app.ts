@@ -89,7 +89,8 @@ export async function startApp(env: AppEnv, options: { role?: "app" | "worker" }
         })),
       coalesceMs: env.coalesceMs,
       reportCancelled: (octokit, job, by) => originOf(octokit, job).reportCancelledBeforeStart(by),
-      acknowledge: async (octokit, job) => {
+      acknowledge: async (job) => {
+        const octokit = (await probot.auth(job.payload.installationId)) as Octokit;
         const id = await originOf(octokit, job).acknowledge();
         if (id !== null) await queue.setAck(job.id, id);
       },

@@ -105,7 +105,8 @@ export async function startPatchwrightServer(options: AckServerOptions): Promise
       appLogin: async () => "patchwright[bot]",
       coalesceMs: 5_000,
       reportCancelled: (octokit, job, by) => originOf(octokit, job).reportCancelledBeforeStart(by),
-      acknowledge: async (octokit, job) => {
+      acknowledge: async (job) => {
+        const octokit = (await probot.auth(job.payload.installationId)) as Octokit;
         const id = await originOf(octokit, job).acknowledge();
         if (id !== null) await queue.setAck(job.id, id);
         acknowledged += 1;

@@ -33,6 +33,13 @@ export interface JobQueue {
    */
   enqueue(payload: JobPayload, dedupeKey: string, options?: { delayMs?: number }): Promise<{ created: boolean; job: JobRecord }>;
   /**
+   * `recordDelivery` and `enqueue` in one transaction: a webhook's job costs
+   * one commit, and no crash can leave the delivery recorded without its job
+   * (GitHub's redelivery would then be ignored as a duplicate). Null when the
+   * delivery was recorded before.
+   */
+  enqueueDelivery(deliveryId: string, payload: JobPayload, dedupeKey: string, options?: { delayMs?: number }): Promise<{ created: boolean; job: JobRecord } | null>;
+  /**
    * One live job per key: returns the queued or running job with this dedupe
    * key if there is one, else inserts a new job, even when finished jobs with
    * the key exist. Atomic across processes.

@@ -48,8 +48,10 @@ const INDEXES = `
  * crash mid-way leaves the old schema intact.
  */
 export function prepareQueueSchema(db: DatabaseSync): void {
-  // journal_mode cannot change inside a transaction.
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;");
+  // journal_mode cannot change inside a transaction. synchronous=NORMAL: a commit does not wait
+  // for the disk; the queue's writes are made durable by group-commit.ts (an fdatasync of the WAL
+  // before any write resolves), off the event loop. Anything else writing here must do the same.
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
   immediateTransaction(db, () => {
     db.exec(TABLES);
     migrateQueueSchema(db);

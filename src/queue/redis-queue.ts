@@ -79,10 +79,29 @@ export async function openRedisQueue(options: RedisQueueOptions): Promise<JobQue
   const readRecord = async (id: number | string) => (await readRecords([id]))[0] ?? null;
   const idsOf = async (key: string) => (await redis.zrange(`${P}${key}`, 0, -1)).map(Number);
 
-  const enqueueWith = async (mode: "newest" | "live" | "start", payload: JobPayload, dedupeKey: string, options: { delayMs?: number; owner?: string; leaseMs?: number } = {}) => {
+  const enqueueWith = async (
+    mode: "newest" | "live" | "start",
+    payload: JobPayload,
+    dedupeKey: string,
+    options: { delayMs?: number; owner?: string; leaseMs?: number; deliveryId?: string } = {},
+  ) => {
     const parsed = JobPayload.parse(payload);
     const t = now();
-    const [created, id] = (await run(scripts.ENQUEUE, P, mode, dedupeKey, ...payloadFields(parsed), String(t), String(t + (options.delayMs ?? 0)), identitiesOf(parsed), options.owner ?? "", String(options.leaseMs ?? 0))) as [number, number];
+    const [created, id] = (await run(
+      scripts.ENQUEUE,
+      P,
+      mode,
+      dedupeKey,
+      ...payloadFields(parsed),
+      String(t),
+      String(t + (options.delayMs ?? 0)),
+      identitiesOf(parsed),
+      options.owner ?? "",
+      String(options.leaseMs ?? 0),
+      options.deliveryId ?? "",
+      String(DELIVERY_TTL_SECONDS),
+    )) as [number, number];
+    if (created === -1) return null;
     if (created === 1) {
       notify();
       await redis.publish(channel, self);
@@ -90,6 +109,12 @@ export async function openRedisQueue(options: RedisQueueOptions): Promise<JobQue
     const job = await readRecord(id);
     if (!job) throw new Error(`job ${id} vanished from Redis right after it was written (is Redis evicting keys? set maxmemory-policy noeviction)`);
     return { created: created === 1, job };
+  };
+  /** `enqueueWith` without a delivery to record: never null. */
+  const enqueueOnce = async (...args: Parameters<typeof enqueueWith>) => {
+    const result = await enqueueWith(...args);
+    if (result === null) throw new Error("unreachable: no delivery was recorded");
+    return result;
   };
 
   return {
@@ -102,10 +127,11 @@ export async function openRedisQueue(options: RedisQueueOptions): Promise<JobQue
     async forgetDelivery(deliveryId) {
       await redis.del(`${P}delivery:${deliveryId}`);
     },
-    enqueue: (payload, dedupeKey, options = {}) => enqueueWith("newest", payload, dedupeKey, options),
-    enqueueUnlessLive: (payload, dedupeKey, options = {}) => enqueueWith("live", payload, dedupeKey, options),
+    enqueue: (payload, dedupeKey, options = {}) => enqueueOnce("newest", payload, dedupeKey, options),
+    enqueueDelivery: (deliveryId, payload, dedupeKey, options = {}) => enqueueWith("newest", payload, dedupeKey, { ...options, deliveryId }),
+    enqueueUnlessLive: (payload, dedupeKey, options = {}) => enqueueOnce("live", payload, dedupeKey, options),
     async startNow(payload, dedupeKey, owner, leaseMs) {
-      return (await enqueueWith("start", payload, dedupeKey, { owner, leaseMs })).job;
+      return (await enqueueOnce("start", payload, dedupeKey, { owner, leaseMs })).job;
     },
     async lease(owner, leaseMs, caps = {}) {
       const id = (await run(scripts.LEASE, P, String(now()), owner, String(leaseMs), String(caps.perInstallation ?? -1), String(caps.perRepository ?? -1))) as number | null;

@@ -41,12 +41,14 @@ end
 /**
  * ARGV: P, mode (`newest` | `live` | `start`), dedupe key, thread ('' for
  * none), payload, installation, repository, ci ('1'/'0'), now, run after,
- * source identities (JSON array), owner, lease ms (for `start`).
- * Returns {created (1/0), id}.
+ * source identities (JSON array), owner, lease ms (for `start`), delivery id
+ * ('' for none) and its TTL in seconds. Returns {created (1/0), id}, or
+ * {-1, 0} without writing anything when that delivery was recorded before.
  */
 export const ENQUEUE = `${TAKE_LEASE}
 local P, mode, key, thread = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local now, run_after = tonumber(ARGV[9]), tonumber(ARGV[10])
+if ARGV[14] ~= '' and not redis.call('SET', P .. 'delivery:' .. ARGV[14], now, 'EX', tonumber(ARGV[15]), 'NX') then return {-1, 0} end
 if mode == 'newest' then
   local existing = redis.call('GET', P .. 'key:newest:' .. key)
   if existing then return {0, tonumber(existing)} end

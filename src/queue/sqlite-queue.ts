@@ -5,9 +5,9 @@ import type { JobQueue } from "./job-queue.ts";
 import { FailureSource, JobPayload, type JobRecord, type JobState } from "./job.ts";
 import { FAILURE_SOURCE_IDENTITY_SQL, failureSourceIdentity } from "./failure-source-identity.ts";
 import { LIVE } from "./jobs-table.ts";
+import { createGroupCommit, createWalSync } from "./group-commit.ts";
 import { prepareQueueSchema } from "./queue-schema.ts";
 import { threadKey, threadOf } from "./thread-of.ts";
-import { immediateTransaction } from "./transaction.ts";
 
 // The interface moved to job-queue.ts; importers of this module keep working.
 export type { JobQueue } from "./job-queue.ts";
@@ -30,8 +30,17 @@ const REPOSITORY_SQL = (payload: string) => `lower(json_extract(${payload}, '$.r
 /** Opens (creating or migrating it) the queue's database, `patchwright.db` in `dataDir`. */
 export function openSqliteQueue(options: { dataDir: string; now?: () => number }): JobQueue {
   mkdirSync(options.dataDir, { recursive: true });
-  const db = new DatabaseSync(path.join(options.dataDir, "patchwright.db"));
+  const file = path.join(options.dataDir, "patchwright.db");
+  const db = new DatabaseSync(file);
   prepareQueueSchema(db);
+  // Every write goes through `write`: committed with others of the same turn, durable before it resolves.
+  const wal = createWalSync(`${file}-wal`);
+  const { write, flush } = createGroupCommit(db, wal.sync);
+  /** Reads see the writes asked for before them (group-commit.ts). */
+  const read = <T>(query: () => T): T => {
+    flush();
+    return query();
+  };
   const now = options.now ?? Date.now;
   const listeners = new Set<() => void>();
 
@@ -97,39 +106,55 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
   const insertLedger = db.prepare("INSERT INTO ledger (job_id, at, kind, data) VALUES (?, ?, ?, ?)");
   const selectLedger = db.prepare("SELECT at, kind, data FROM ledger WHERE job_id = ? ORDER BY id");
 
-  /** Inserts a job unless `existing` finds one with the key; one transaction, so no other process slips in between. */
-  const enqueueUnless = (existing: StatementSync, payload: JobPayload, dedupeKey: string, delayMs: number) => {
+  /**
+   * Inserts a job unless `existing` finds one with the key, in one transaction
+   * (no other process slips in between); with `deliveryId`, records the
+   * delivery in it too, and inserts nothing (null) when it was recorded before.
+   */
+  const enqueueUnless = async (existing: StatementSync, payload: JobPayload, dedupeKey: string, delayMs: number, deliveryId?: string) => {
     const parsed = JobPayload.parse(payload);
-    const result = immediateTransaction(db, () => {
+    const result = await write(() => {
+      if (deliveryId !== undefined && Number(insertDelivery.run(deliveryId, now()).changes) === 0) return null;
       const found = existing.get(dedupeKey) as unknown as Row | undefined;
       if (found) return { created: false, job: toRecord(found) };
       const t = now();
       const { lastInsertRowid } = insertJob.run(dedupeKey, threadOf(parsed), JSON.stringify(parsed), t + delayMs, t, t);
-      return { created: true, job: toRecord(byId.get(lastInsertRowid) as unknown as Row) };
+      // The row as inserted (the table's defaults), not read back and parsed again.
+      const job: JobRecord = { id: Number(lastInsertRowid), state: "queued", attempts: 0, payload: parsed, ackId: null, result: null, createdAt: t, updatedAt: t };
+      return { created: true, job };
     });
-    if (result.created) for (const listener of listeners) listener();
+    if (result?.created) for (const listener of listeners) listener();
+    return result;
+  };
+  /** `enqueueUnless` without a delivery to record: never null. */
+  const enqueueOnce = async (existing: StatementSync, payload: JobPayload, dedupeKey: string, delayMs: number) => {
+    const result = await enqueueUnless(existing, payload, dedupeKey, delayMs);
+    if (result === null) throw new Error("unreachable: no delivery was recorded");
     return result;
   };
 
   return {
     async recordDelivery(deliveryId) {
-      return Number(insertDelivery.run(deliveryId, now()).changes) === 1;
+      return write(() => Number(insertDelivery.run(deliveryId, now()).changes) === 1);
     },
     async hasDelivery(deliveryId) {
-      return hasDeliveryRow.get(deliveryId) !== undefined;
+      return read(() => hasDeliveryRow.get(deliveryId) !== undefined);
     },
     async forgetDelivery(deliveryId) {
-      forget.run(deliveryId);
+      await write(() => forget.run(deliveryId));
     },
     async enqueue(payload, dedupeKey, options = {}) {
-      return enqueueUnless(newestByKey, payload, dedupeKey, options.delayMs ?? 0);
+      return enqueueOnce(newestByKey, payload, dedupeKey, options.delayMs ?? 0);
+    },
+    async enqueueDelivery(deliveryId, payload, dedupeKey, options = {}) {
+      return enqueueUnless(newestByKey, payload, dedupeKey, options.delayMs ?? 0, deliveryId);
     },
     async enqueueUnlessLive(payload, dedupeKey, options = {}) {
-      return enqueueUnless(liveByKey, payload, dedupeKey, options.delayMs ?? 0);
+      return enqueueOnce(liveByKey, payload, dedupeKey, options.delayMs ?? 0);
     },
     async startNow(payload, dedupeKey, owner, leaseMs) {
       const parsed = JobPayload.parse(payload);
-      return immediateTransaction(db, () => {
+      return write(() => {
         const t = now();
         const { lastInsertRowid } = insertJob.run(dedupeKey, threadOf(parsed), JSON.stringify(parsed), t, t, t);
         takeLease.run(owner, t + leaseMs, t, Number(lastInsertRowid));
@@ -139,98 +164,104 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
     async lease(owner, leaseMs, caps = {}) {
       // Within the write lock: two workers, even in two processes, never take the same job
       // nor both take a tenant's last free slot.
-      const row = immediateTransaction(db, () => {
+      const row = await write(() => {
         const t = now();
         const ready = nextReady.get(t, caps.perInstallation ?? -1, caps.perRepository ?? -1) as unknown as Row | undefined;
         if (ready) takeLease.run(owner, t + leaseMs, t, ready.id);
         return ready;
       });
-      return row ? toRecord(byId.get(row.id) as unknown as Row) : null;
+      return row ? toRecord(read(() => byId.get(row.id)) as unknown as Row) : null;
     },
     async depth() {
-      const row = countLive.get() as { queued: number; running: number };
+      const row = read(() => countLive.get() as { queued: number; running: number });
       return { queued: Number(row.queued), running: Number(row.running) };
     },
     async updateQueued(id, payload) {
       const parsed = JobPayload.parse(payload);
-      return Number(updatePayload.run(JSON.stringify(parsed), threadOf(parsed), now(), id).changes) === 1;
+      return write(() => Number(updatePayload.run(JSON.stringify(parsed), threadOf(parsed), now(), id).changes) === 1);
     },
     async addFailureSource(id, source) {
       const parsed = FailureSource.parse(source);
-      return immediateTransaction(db, () => {
+      return write(() => {
         const present = (sourceIdentities.all(id) as { identity: string }[]).some((row) => row.identity === failureSourceIdentity(parsed));
         if (present) return "present";
         return Number(appendSource.run(JSON.stringify(parsed), now(), id).changes) === 1 ? "added" : "started";
       });
     },
     async heartbeat(id, owner, leaseMs) {
-      const t = now();
-      return Number(renew.run(t + leaseMs, t, id, owner).changes) === 1;
+      return write(() => {
+        const t = now();
+        return Number(renew.run(t + leaseMs, t, id, owner).changes) === 1;
+      });
     },
     async finish(id, owner, state, result) {
-      finishJob.run(state, result, now(), id, owner);
+      await write(() => finishJob.run(state, result, now(), id, owner));
     },
     async retryLater(id, owner, delayMs, reason, options = {}) {
-      const t = now();
-      requeue.run(reason, t + delayMs, options.uncountRun === true ? 1 : 0, t, id, owner);
+      await write(() => {
+        const t = now();
+        requeue.run(reason, t + delayMs, options.uncountRun === true ? 1 : 0, t, id, owner);
+      });
     },
     async setAck(id, ackId) {
-      updateAck.run(ackId, id);
+      await write(() => updateAck.run(ackId, id));
     },
     async requestCancel(ids, by) {
-      const cancelled: JobRecord[] = [];
-      const flagged: JobRecord[] = [];
-      const t = now();
-      for (const id of ids) {
-        if (Number(db.prepare("UPDATE jobs SET state = 'cancelled', result = ?, updated_at = ? WHERE id = ? AND state = 'queued'").run(`stopped by @${by}`, t, id).changes) === 1) {
-          cancelled.push(toRecord(byId.get(id) as unknown as Row));
-        } else if (Number(db.prepare("UPDATE jobs SET cancel_by = ? WHERE id = ? AND state = 'running'").run(by, id).changes) === 1) {
-          flagged.push(toRecord(byId.get(id) as unknown as Row));
+      return write(() => {
+        const cancelled: JobRecord[] = [];
+        const flagged: JobRecord[] = [];
+        const t = now();
+        for (const id of ids) {
+          if (Number(db.prepare("UPDATE jobs SET state = 'cancelled', result = ?, updated_at = ? WHERE id = ? AND state = 'queued'").run(`stopped by @${by}`, t, id).changes) === 1) {
+            cancelled.push(toRecord(byId.get(id) as unknown as Row));
+          } else if (Number(db.prepare("UPDATE jobs SET cancel_by = ? WHERE id = ? AND state = 'running'").run(by, id).changes) === 1) {
+            flagged.push(toRecord(byId.get(id) as unknown as Row));
+          }
         }
-      }
-      return { cancelled, flagged };
+        return { cancelled, flagged };
+      });
     },
     async cancelRequestedBy(id) {
-      const row = db.prepare("SELECT cancel_by FROM jobs WHERE id = ?").get(id) as { cancel_by: string | null } | undefined;
+      const row = read(() => db.prepare("SELECT cancel_by FROM jobs WHERE id = ?").get(id) as { cancel_by: string | null } | undefined);
       return row?.cancel_by ?? null;
     },
     async live() {
-      return (db.prepare(`SELECT * FROM jobs WHERE ${LIVE} ORDER BY id`).all() as unknown as Row[]).map(toRecord);
+      return read(() => db.prepare(`SELECT * FROM jobs WHERE ${LIVE} ORDER BY id`).all() as unknown as Row[]).map(toRecord);
     },
     async jobsOfThread(repoFullName, number) {
-      return (byThread.all(threadKey(repoFullName, number)) as unknown as Row[]).map(toRecord);
+      return read(() => byThread.all(threadKey(repoFullName, number)) as unknown as Row[]).map(toRecord);
     },
     async leases() {
-      return db.prepare("SELECT id, lease_owner AS owner FROM jobs WHERE state = 'running'").all() as unknown as {
+      return read(() => db.prepare("SELECT id, lease_owner AS owner FROM jobs WHERE state = 'running'").all()) as unknown as {
         id: number;
         owner: string;
       }[];
     },
     async expireLease(id, owner) {
-      db.prepare("UPDATE jobs SET lease_expires_at = 0 WHERE id = ? AND lease_owner = ? AND state = 'running'").run(id, owner);
+      await write(() => db.prepare("UPDATE jobs SET lease_expires_at = 0 WHERE id = ? AND lease_owner = ? AND state = 'running'").run(id, owner));
     },
     async get(id) {
-      const row = byId.get(id) as unknown as Row | undefined;
+      const row = read(() => byId.get(id) as unknown as Row | undefined);
       return row ? toRecord(row) : null;
     },
     async list() {
-      return (db.prepare("SELECT * FROM jobs ORDER BY id").all() as unknown as Row[]).map(toRecord);
+      return read(() => db.prepare("SELECT * FROM jobs ORDER BY id").all() as unknown as Row[]).map(toRecord);
     },
     async appendLedger(jobId, kind, data) {
-      insertLedger.run(jobId, now(), kind, JSON.stringify(data));
+      await write(() => insertLedger.run(jobId, now(), kind, JSON.stringify(data)));
     },
     async recordUsage(jobId, repo, tokens, costUsd) {
-      db.prepare("INSERT INTO usage (job_id, repo, at, tokens, cost_usd) VALUES (?, ?, ?, ?, ?)").run(jobId, repo, now(), tokens, costUsd);
+      await write(() => db.prepare("INSERT INTO usage (job_id, repo, at, tokens, cost_usd) VALUES (?, ?, ?, ?, ?)").run(jobId, repo, now(), tokens, costUsd));
     },
     async usageSince(repo, since) {
-      const row = db.prepare("SELECT COALESCE(SUM(tokens), 0) AS tokens, COALESCE(SUM(cost_usd), 0) AS cost FROM usage WHERE repo = ? AND at >= ?").get(repo, since) as {
+      const row = read(() => db.prepare("SELECT COALESCE(SUM(tokens), 0) AS tokens, COALESCE(SUM(cost_usd), 0) AS cost FROM usage WHERE repo = ? AND at >= ?").get(repo, since)) as {
         tokens: number;
         cost: number;
       };
       return { tokens: Number(row.tokens), costUsd: Number(row.cost) };
     },
     async ledger(jobId) {
-      return (selectLedger.all(jobId) as unknown as { at: number; kind: string; data: string }[]).map((r) => ({
+      return (read(() => selectLedger.all(jobId)) as unknown as { at: number; kind: string; data: string }[]).map((r) => ({
         at: r.at,
         kind: r.kind,
         data: JSON.parse(r.data) as unknown,
@@ -241,6 +272,10 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
       return () => listeners.delete(listener);
     },
     async close() {
+      if (!db.isOpen) return;
+      // The writes already asked for are committed and synced first.
+      await write(() => undefined);
+      await wal.close();
       db.close();
     },
   };

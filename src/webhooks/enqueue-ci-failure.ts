@@ -1,5 +1,4 @@
 import type { Logger } from "pino";
-import type { Octokit } from "../github/types.ts";
 import type { FailureSource, JobPayload, RepoRef } from "../queue/job.ts";
 import type { Decision } from "./should-fix-ci-failure.ts";
 import type { WebhookDeps } from "./webhook-deps.ts";
@@ -20,17 +19,13 @@ export interface CiFailure {
  */
 export async function enqueueCiFailure(
   deps: WebhookDeps,
-  delivery: { id: string; octokit: Octokit; installationId: number | undefined; log: Logger },
+  delivery: { id: string; installationId: number | undefined; log: Logger },
   decision: Decision,
   failure: CiFailure,
 ): Promise<void> {
-  const { log, octokit } = delivery;
+  const { log } = delivery;
   if (!decision.act || delivery.installationId === undefined) {
     log.debug({ reason: decision.act ? "no installation" : decision.reason }, "failure ignored");
-    return;
-  }
-  if (!await deps.queue.recordDelivery(delivery.id)) {
-    log.info("duplicate delivery ignored");
     return;
   }
   const payload: JobPayload = {
@@ -49,10 +44,16 @@ export async function enqueueCiFailure(
     },
   };
   const key = `ci:${failure.repo.owner}/${failure.repo.name}@${failure.headSha}`;
-  const { created, job } = await deps.queue.enqueue(payload, key, { delayMs: deps.coalesceMs });
+  // The delivery and its job in one commit (a crash cannot keep one without the other).
+  const enqueued = await deps.queue.enqueueDelivery(delivery.id, payload, key, { delayMs: deps.coalesceMs });
+  if (enqueued === null) {
+    log.info("duplicate delivery ignored");
+    return;
+  }
+  const { created, job } = enqueued;
   if (created) {
     log.info({ jobId: job.id }, "job queued");
-    deps.tasks.run("acknowledge", () => deps.acknowledge(octokit, job));
+    deps.tasks.run("acknowledge", () => deps.acknowledge(job));
     return;
   }
   const added = await deps.queue.addFailureSource(job.id, failure.source);

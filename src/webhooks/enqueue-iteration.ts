@@ -72,5 +72,5 @@ export async function enqueueIteration(
   }
   await recordPermission(deps.queue, job.id, { actor: trigger.author, delivery: args.deliveryId, via: "commentId" in trigger.via ? `comment ${trigger.via.commentId}` : "a review" });
   log.info({ jobId: job.id, comments: trigger.comments.length, iteration: done + 1 }, "review iteration queued");
-  deps.tasks.run("acknowledge", () => deps.acknowledge(octokit, job));
+  deps.tasks.run("acknowledge", () => deps.acknowledge(job));
 }

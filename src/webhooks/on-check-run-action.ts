@@ -65,7 +65,7 @@ export function onCheckRunRequestedAction(deps: WebhookDeps) {
     if (!created) return;
     await recordPermission(deps.queue, job.id, { actor: sender.login, delivery: context.id, via: `the check run's ${action} button` });
     log.info({ jobId: job.id, kind: payload.kind, by: sender.login }, "job queued from a check run button");
-    deps.tasks.run("acknowledge", () => deps.acknowledge(context.octokit, job));
+    deps.tasks.run("acknowledge", () => deps.acknowledge(job));
   };
 }
 

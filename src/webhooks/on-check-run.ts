@@ -26,7 +26,7 @@ export function onCheckRunCompleted(deps: WebhookDeps) {
     if (headBranch === null) return; // a fork: `decision` says so too
     await enqueueCiFailure(
       deps,
-      { id: context.id, octokit: context.octokit, installationId: installation?.id, log },
+      { id: context.id, installationId: installation?.id, log },
       decision,
       {
         repo: repoRefOf(repository),

@@ -131,6 +131,6 @@ export function onIssueCommentCreated(deps: WebhookDeps) {
     if (!created) return;
     await recordPermission(deps.queue, job.id, { actor: author, delivery: context.id, via: `comment ${comment.id}` });
     log.info({ jobId: job.id, kind: payload.kind }, "job queued");
-    deps.tasks.run("acknowledge", () => deps.acknowledge(context.octokit, job));
+    deps.tasks.run("acknowledge", () => deps.acknowledge(job));
   };
 }

@@ -24,7 +24,7 @@ export function onStatus(deps: WebhookDeps) {
     });
     await enqueueCiFailure(
       deps,
-      { id: context.id, octokit: context.octokit, installationId: installation?.id, log },
+      { id: context.id, installationId: installation?.id, log },
       decision,
       {
         repo: repoRefOf(repository),

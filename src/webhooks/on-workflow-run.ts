@@ -20,7 +20,7 @@ export function onWorkflowRunCompleted(deps: WebhookDeps) {
     });
     await enqueueCiFailure(
       deps,
-      { id: context.id, octokit: context.octokit, installationId: installation?.id, log },
+      { id: context.id, installationId: installation?.id, log },
       decision,
       {
         repo: repoRefOf(repository),

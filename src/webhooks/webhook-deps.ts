@@ -22,6 +22,11 @@ export interface WebhookDeps {
   appLogin(): Promise<string>;
   /** Tells GitHub that a job that had not started yet was stopped (run in the background). */
   reportCancelled(octokit: Octokit, job: JobRecord, by: string): Promise<void>;
-  /** Acknowledges a new job on GitHub (run in the background). */
-  acknowledge(octokit: Octokit, job: JobRecord): Promise<void>;
+  /**
+   * Acknowledges a new job on GitHub (run in the background, with an Octokit
+   * of the job's installation made then). The job only: an acknowledgement
+   * waiting its turn behind GitHub's write pacing must not hold on to its
+   * delivery's Octokit, thousands of them under a burst of red builds.
+   */
+  acknowledge(job: JobRecord): Promise<void>;
 }

@@ -41,7 +41,7 @@ beforeEach(async () => {
       appId: 1,
       appLogin: async () => "patchwright[bot]",
       coalesceMs: 0,
-      acknowledge: async (_octokit, job) => void acknowledged.push(job.id),
+      acknowledge: async (job) => void acknowledged.push(job.id),
       reportCancelled: async () => {},
     }),
   );

@@ -41,6 +41,28 @@ describeBackends((backend) => {
       expect(await other.recordDelivery("d-1")).toBe(false);
     });
 
+    it("enqueueDelivery records the delivery and its job together; the delivery again is null, and no second job", async () => {
+      const [q, other] = await openTwo();
+      const payload = ciPayload();
+      const first = await q.enqueueDelivery("d-1", payload, keyOf("ci", payload));
+      expect(first?.created).toBe(true);
+      expect(await other.hasDelivery("d-1")).toBe(true);
+      expect(await other.enqueueDelivery("d-1", payload, keyOf("ci", payload))).toBeNull();
+      // Another delivery of the same commit finds the job.
+      const second = await other.enqueueDelivery("d-2", payload, keyOf("ci", payload));
+      expect(second).toMatchObject({ created: false, job: { id: first?.job.id } });
+      expect(await q.list()).toHaveLength(1);
+    });
+
+    it("enqueueDelivery, raced by many deliveries of one commit over two connections, makes one job", async () => {
+      const connections = await openTwo();
+      const payload = ciPayload();
+      const results = await race(connections, 20, (queue, i) => queue.enqueueDelivery(`d-${i % 10}`, payload, keyOf("ci", payload)));
+      expect(results.filter((r) => r === null)).toHaveLength(10);
+      expect(results.filter((r) => r?.created)).toHaveLength(1);
+      expect(await connections[0].list()).toHaveLength(1);
+    });
+
     it("forgets only the delivery named, and forgetting an unknown one is harmless", async () => {
       const [q] = await openTwo();
       await q.recordDelivery("d-1");

@@ -43,7 +43,8 @@ beforeEach(async () => {
         cancelledReports.push([job.id, by]);
         void octokit;
       },
-      acknowledge: async (octokit, job) => {
+      acknowledge: async (job) => {
+        const octokit = (await probot.auth(job.payload.installationId)) as never;
         const id = await createOrigin(job, createRepoGitHub(octokit, job.payload.repo, createRedactor([]))).acknowledge();
         if (id !== null) await queue.setAck(job.id, id);
       },

@@ -48,7 +48,8 @@ beforeEach(async () => {
       },
       coalesceMs: 0,
       reportCancelled: async () => {},
-      acknowledge: async (octokit, job) => {
+      acknowledge: async (job) => {
+        const octokit = (await probot.auth(job.payload.installationId)) as never;
         const id = await createOrigin(job, createRepoGitHub(octokit, job.payload.repo, createRedactor([]))).acknowledge();
         if (id !== null) await queue.setAck(job.id, id);
       },
