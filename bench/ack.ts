@@ -27,6 +27,7 @@
  * measured rounds (not the start-up nor the warm-up).
  * The last line is one JSON object with the headline figures.
  */
+import { positiveInt } from "./lib/positive-int.ts";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -51,14 +52,7 @@ const { values } = parseArgs({
     out: { type: "string", default: resolve(repoRoot, "bench/out/ack") },
   },
 });
-const int = (name: string, value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) {
-    console.error(`--${name} must be a positive integer, got ${value}`);
-    process.exit(2);
-  }
-  return n;
-};
+const int = positiveInt;
 const deliveries = int("deliveries", values.deliveries);
 const concurrency = int("concurrency", values.concurrency);
 const rounds = int("rounds", values.rounds);

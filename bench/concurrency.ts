@@ -31,7 +31,8 @@ import { startWorker, type JobResult } from "../src/queue/start-worker.ts";
 import { ciPayload } from "../test/queue/payloads.ts";
 import { idleCores, readCpuTicks } from "./lib/concurrency-cpu.ts";
 import { calibrateWorkload, requireBubblewrap, runWorkloadJob } from "./lib/concurrency-workload.ts";
-import { median, positiveInt, printTable } from "./lib/queue-stats.ts";
+import { positiveInt } from "./lib/positive-int.ts";
+import { median, printTable } from "./lib/queue-stats.ts";
 
 const { values } = parseArgs({
   options: {

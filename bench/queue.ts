@@ -30,7 +30,8 @@ import { startRedisServer, type RedisServer } from "../test/support/redis-server
 import { openBenchQueue, retryWhileBusy, type QueueBackendKind, type QueueBackendSpec } from "./lib/queue-backends.ts";
 import { probeFsyncMs } from "./lib/queue-fsync-probe.ts";
 import { spawnQueueWorker, type QueueWorkerProcess } from "./lib/queue-spawn-worker.ts";
-import { epochMs, median, positiveInt, printTable } from "./lib/queue-stats.ts";
+import { positiveInt } from "./lib/positive-int.ts";
+import { epochMs, median, printTable } from "./lib/queue-stats.ts";
 
 const { values } = parseArgs({
   options: {

@@ -15,6 +15,7 @@
  * Prints a table with medians; the last line is one JSON object with the
  * headline figures (`ratio` = clone median / warm median).
  */
+import { positiveInt } from "./lib/positive-int.ts";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,14 +36,7 @@ const { values } = parseArgs({
     out: { type: "string", default: resolve(repoRoot, "bench/out/workspace") },
   },
 });
-const int = (name: string, value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) {
-    console.error(`--${name} must be a positive integer, got ${value}`);
-    process.exit(2);
-  }
-  return n;
-};
+const int = positiveInt;
 const spec = { commits: int("commits", values.commits), bytesPerCommit: int("bytes", values.bytes), files: int("files", values.files) };
 const runs = int("runs", values.runs);
 const out = resolve(values.out);

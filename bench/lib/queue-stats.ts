@@ -22,11 +22,3 @@ export function epochMs(): number {
 }
 
 /** Parses a positive integer option, or exits with a message naming it. */
-export function positiveInt(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) {
-    console.error(`--${name} must be a positive integer, got ${value}`);
-    process.exit(2);
-  }
-  return n;
-}
