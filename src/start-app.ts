@@ -28,6 +28,7 @@ import type { JobRecord } from "./queue/job.ts";
 import { openQueue } from "./queue/open-queue.ts";
 import { startWorker } from "./queue/start-worker.ts";
 import { createRedactor } from "./security/redact.ts";
+import { acknowledgeJob } from "./webhooks/acknowledge-job.ts";
 import { createBackgroundTasks } from "./webhooks/background-tasks.ts";
 import { createSandbox } from "./workspace/create-sandbox.ts";
 import { configureHostGit } from "./workspace/host-git-env.ts";
@@ -89,11 +90,8 @@ export async function startApp(env: AppEnv, options: { role?: "app" | "worker" }
         })),
       coalesceMs: env.coalesceMs,
       reportCancelled: (octokit, job, by) => originOf(octokit, job).reportCancelledBeforeStart(by),
-      acknowledge: async (job) => {
-        const octokit = (await probot.auth(job.payload.installationId)) as Octokit;
-        const id = await originOf(octokit, job).acknowledge();
-        if (id !== null) await queue.setAck(job.id, id);
-      },
+      acknowledge: (job) =>
+        acknowledgeJob(queue, job, async (current) => originOf((await probot.auth(current.payload.installationId)) as Octokit, current).acknowledge()),
     }),
     { probot },
   );

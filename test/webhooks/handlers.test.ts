@@ -11,6 +11,7 @@ import { createOrigin } from "../../src/pipeline/origins/create-origin.ts";
 import { createRedactor } from "../../src/security/redact.ts";
 import type { JobPayload } from "../../src/queue/job.ts";
 import { openSqliteQueue, type JobQueue } from "../../src/queue/sqlite-queue.ts";
+import { acknowledgeJob } from "../../src/webhooks/acknowledge-job.ts";
 import { createBackgroundTasks, type BackgroundTasks } from "../../src/webhooks/background-tasks.ts";
 import { checkRunCompleted, issueCommentCreated, statusEvent, workflowRunCompleted } from "../support/payloads.ts";
 import { createTestProbot } from "../support/test-probot.ts";
@@ -43,11 +44,8 @@ beforeEach(async () => {
         cancelledReports.push([job.id, by]);
         void octokit;
       },
-      acknowledge: async (job) => {
-        const octokit = (await probot.auth(job.payload.installationId)) as never;
-        const id = await createOrigin(job, createRepoGitHub(octokit, job.payload.repo, createRedactor([]))).acknowledge();
-        if (id !== null) await queue.setAck(job.id, id);
-      },
+      acknowledge: (job) =>
+        acknowledgeJob(queue, job, async (current) => createOrigin(current, createRepoGitHub((await probot.auth(current.payload.installationId)) as never, current.payload.repo, createRedactor([]))).acknowledge()),
     }),
   );
 });
