@@ -18,7 +18,7 @@ import { fixedFiles, readRealFixtures, runRealFixtures, type RealRun } from "../
  */
 
 const only = process.env["REAL_FIXTURES"]?.split(",");
-const fixtures = (await readRealFixtures()).filter((f) => only === undefined || only.includes(f.name));
+const fixtures = (await readRealFixtures()).filter((f) => (only === undefined ? !f.benchOnly : only.includes(f.name)));
 let root: string;
 let index: PythonIndex;
 let runs: RealRun[];

@@ -38,6 +38,12 @@ const Entry = z.object({
   testFiles: z.array(z.string()).default([]),
   /** Why the reproduction cannot be exact (CI ran on macOS, say): the PR must say so. Absent: it must be exact. */
   approximate: z.string().optional(),
+  /**
+   * A second bug of a repository another fixture already runs with the same
+   * toolchain: it adds time, not coverage, so `bench:real` runs it and the
+   * test suite only when `REAL_FIXTURES` names it.
+   */
+  benchOnly: z.boolean().default(false),
 });
 export type RealFixture = z.infer<typeof Entry>;
 
