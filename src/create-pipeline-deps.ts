@@ -20,6 +20,7 @@ import { diffWorkspace } from "./workspace/diff-workspace.ts";
 import { forkWorkspace } from "./workspace/fork-workspace.ts";
 import { listUntracked } from "./workspace/list-untracked.ts";
 import { openWorkspace } from "./workspace/open-workspace.ts";
+import { prefetchCommit } from "./workspace/prefetch-commit.ts";
 import { pushBranch } from "./workspace/push-branch.ts";
 import { pushOntoBranch } from "./workspace/push-onto-branch.ts";
 
@@ -58,11 +59,13 @@ export function createPipelineDeps(args: {
     // One warm mirror per repository and installation under the data directory; a checkout per job.
     openWorkspace: ({ cloneUrl, sha, token, installationId }) =>
       openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot, allowUnsandboxed: env.allowUnsandboxed }),
+    prefetch: ({ cloneUrl, sha, token, installationId }) => prefetchCommit({ cloneUrl, sha, token, installationId, cacheRoot }),
     forkWorkspace: (base, { cloneUrl, sha, token, installationId }) =>
       forkWorkspace(base, () => openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot, allowUnsandboxed: env.allowUnsandboxed })),
     toolchains: createToolchainProvider({ root: env.toolchains.dir, npmRegistry: env.toolchains.npmRegistry, pythonDirs: env.toolchains.pythonDirs }),
     ...(env.toolchains.pythonIndex !== undefined ? { pythonIndex: env.toolchains.pythonIndex } : {}),
     setupAllowedHosts: env.toolchains.setupAllowedHosts,
+    speculate: env.speculate,
     untracked: (workspace) => listUntracked(workspace),
     diff: (workspace, baseSha, exclude) => diffWorkspace({ workspace, baseSha, exclude }),
     commit: (workspace, tree, message, author) => commitTree({ workspace, tree, message, author }),

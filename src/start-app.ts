@@ -23,6 +23,7 @@ import { GitHubOctokit } from "./github/github-octokit.ts";
 import { createRepoGitHub } from "./github/repo-github.ts";
 import type { Octokit } from "./github/types.ts";
 import { createOrigin } from "./pipeline/origins/create-origin.ts";
+import { prepareJob } from "./pipeline/prepare-job.ts";
 import { runJob } from "./pipeline/run-job.ts";
 import type { JobRecord } from "./queue/job.ts";
 import { openQueue } from "./queue/open-queue.ts";
@@ -126,6 +127,7 @@ export async function startApp(env: AppEnv, options: { role?: "app" | "worker" }
           log,
           concurrency: env.jobs.concurrency,
           caps: { perInstallation: env.jobs.maxPerInstallation, perRepository: env.jobs.maxPerRepository },
+          ...(env.speculate ? { prepare: (job: JobRecord) => prepareJob(job, pipelineDeps) } : {}),
           process: async (job, signal) => {
             if (job.attempts === 1) metrics.jobWaited(job.payload.kind, (Date.now() - job.createdAt) / 1000);
             const started = performance.now();

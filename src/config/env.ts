@@ -55,6 +55,8 @@ const EnvSchema = z.object({
   PATCHWRIGHT_ALLOW_UNSANDBOXED: z.enum(["0", "1", "true", "false"]).default("0"),
   /** How long a new CI job waits for other failures of the same commit, to handle them as one. */
   PATCHWRIGHT_COALESCE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  /** `off`: no speculative work (a waiting job's commit fetched early, the workspace opened while the evidence is fetched). */
+  PATCHWRIGHT_SPECULATE: z.enum(["on", "off"]).default("on"),
   /** JSON price table, USD per million tokens: `{"my-model": {"input": 1, "output": 2}}`. */
   PATCHWRIGHT_PRICES: optionalString,
   /** Jobs one process runs at once (default from CPUs and free memory: default-concurrency.ts); 0: webhooks only, `npm run worker` processes run the jobs. */
@@ -103,6 +105,12 @@ export interface AppEnv {
   readonly dataDir: string;
   readonly allowUnsandboxed: boolean;
   readonly coalesceMs: number;
+  /**
+   * Work a job will need that depends on neither its coalescing window nor
+   * its evidence starts early: its commit is fetched into the mirror while it
+   * waits, its workspace opens while the evidence is fetched.
+   */
+  readonly speculate: boolean;
   /** How many jobs this process runs at once, and the caps that keep one tenant from taking every slot. */
   readonly jobs: {
     readonly concurrency: number;
@@ -190,6 +198,7 @@ export function loadEnv(raw: NodeJS.ProcessEnv, cwd = process.cwd(), machine: Ma
       dataDir,
       allowUnsandboxed: e.PATCHWRIGHT_ALLOW_UNSANDBOXED === "1" || e.PATCHWRIGHT_ALLOW_UNSANDBOXED === "true",
       coalesceMs: e.PATCHWRIGHT_COALESCE_MS,
+      speculate: e.PATCHWRIGHT_SPECULATE === "on",
       jobs: jobsOf(e, machine),
       toolchains: {
         dir: path.resolve(cwd, e.PATCHWRIGHT_TOOLCHAIN_DIR ?? path.join(dataDir, "toolchains")),

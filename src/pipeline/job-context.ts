@@ -54,6 +54,12 @@ export interface JobContext {
    * and best effort: it never waits for GitHub and never fails the job.
    */
   progress(stage: string, candidate?: { index: number; of: number }): void;
+  /**
+   * Work that runs alongside the stage shown (speculative work: its result
+   * is needed later). It is not shown on the check run; its time goes to the
+   * ledger and the metrics as a stage of its own, overlapping the others.
+   */
+  alongside<T>(stage: string, work: () => Promise<T>): Promise<T>;
   /** Records a report and shows it where the job was requested. */
   report(report: Report): Promise<void>;
   /** The job's git token (host side only), minted again when it is old or about to expire. */
@@ -117,11 +123,14 @@ export function createJobContext(args: {
   let at: { stage: string; candidate?: string } | undefined;
   // The stage the job is in, since when: each stage's time goes to the ledger (the job's timeline) and the metrics.
   let stage: { name: string; since: number } | undefined;
+  const stageTook = (name: string, since: number, extra: object = {}) => {
+    const ms = deps.now() - since;
+    record("stage", { stage: name, ms, ...extra });
+    deps.stageEnded?.(payload.kind, name, ms / 1000);
+  };
   const endStage = () => {
     if (!stage) return;
-    const ms = deps.now() - stage.since;
-    record("stage", { stage: stage.name, ms });
-    deps.stageEnded?.(payload.kind, stage.name, ms / 1000);
+    stageTook(stage.name, stage.since);
     stage = undefined;
   };
   const show = () => {
@@ -156,6 +165,14 @@ export function createJobContext(args: {
       }
       at = { stage: name, ...(candidate ? { candidate: `${candidate.index} of ${candidate.of}` } : {}) };
       show();
+    },
+    async alongside(name, work) {
+      const since = deps.now();
+      try {
+        return await work();
+      } finally {
+        stageTook(name, since, { alongside: true });
+      }
     },
     async report(report) {
       record("report", report);

@@ -53,6 +53,10 @@ export interface PipelineDeps {
   pythonIndex?: string;
   /** `host` / `host:port` entries the setup network allows on top of the registries (PATCHWRIGHT_SETUP_ALLOWED_HOSTS). */
   setupAllowedHosts?: readonly string[];
+  /** Opens a job's workspace while its evidence is fetched (`PATCHWRIGHT_SPECULATE`); default: one after the other. */
+  speculate?: boolean;
+  /** Fetches a commit into the repository's mirror ahead of its job (`prepare-job.ts`); absent: no mirror to fill. */
+  prefetch?(args: { cloneUrl: string; sha: string; token: string; installationId: number }): Promise<string>;
   /**
    * A job's check run shows its stage as it goes, and its spend at most this
    * often (ms) between stages. Absent: no progress on the check run (the CLI

@@ -1,8 +1,7 @@
 import { fence, tail } from "../github/markdown.ts";
 import type { Ending, JobContext } from "./job-context.ts";
 import { admit } from "./stages/1-admit.ts";
-import { gatherFailureEvidence } from "./stages/2-evidence.ts";
-import { openJobWorkspace } from "./stages/3-workspace.ts";
+import { evidenceAndWorkspace } from "./stages/3-workspace.ts";
 import { endUnlessRed, REPORT_EXCERPT_CHARS, reproduce } from "./stages/4-reproduce.ts";
 import { tryRecipes } from "./stages/5-recipes.ts";
 import { briefFor, investigate } from "./stages/6-investigate.ts";
@@ -21,8 +20,8 @@ export async function runFixJob(ctx: JobContext): Promise<Ending> {
   const target = await origin.target();
   const acknowledged = await origin.start(target).catch((error: unknown) => (ctx.log.warn({ err: error }, "could not show the job started"), null));
   if (acknowledged !== null) ctx.record("ack", { checkRunId: acknowledged });
-  const evidence = await gatherFailureEvidence(ctx, target.sha); // 2
-  const reproduction = await reproduce(ctx, { workspace: await openJobWorkspace(ctx, target.sha), target, failedJob: evidence.failedJobs[0], config, reruns: config.flaky_reruns }); // 4
+  const { evidence, workspace: checkout } = await evidenceAndWorkspace(ctx, target.sha); // 2 and 3
+  const reproduction = await reproduce(ctx, { workspace: checkout, target, failedJob: evidence.failedJobs[0], config, reruns: config.flaky_reruns }); // 4
   const { workspace } = reproduction; // with the job's toolchains and env, from here on
   const issueMode = origin.writesTestFirst && reproduction.outcome.verdict !== "red";
   if (!issueMode) endUnlessRed(ctx, reproduction);

@@ -201,6 +201,8 @@ export interface JobRecord {
   readonly payload: JobPayload;
   /** Check run or reaction id acknowledging the job on GitHub, once sent. */
   readonly ackId: number | null;
+  /** When a queued job becomes due (epoch ms): its coalescing delay, or a retry's backoff. */
+  readonly runAfter: number;
   readonly result: string | null;
   readonly createdAt: number;
   readonly updatedAt: number;

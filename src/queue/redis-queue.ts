@@ -280,6 +280,7 @@ function toRecord(id: number, fields: Record<string, string>, added: readonly st
     attempts: Number(fields["attempts"] ?? 0),
     payload,
     ackId: fields["ack_id"] === undefined ? null : Number(fields["ack_id"]),
+    runAfter: Number(fields["run_after"] ?? 0),
     result: fields["result"] ?? null,
     createdAt: Number(fields["created_at"]),
     updatedAt: Number(fields["updated_at"]),

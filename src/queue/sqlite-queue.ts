@@ -18,6 +18,7 @@ interface Row {
   attempts: number;
   payload: string;
   ack_id: number | null;
+  run_after: number;
   result: string | null;
   created_at: number;
   updated_at: number;
@@ -50,6 +51,7 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
     attempts: row.attempts,
     payload: JobPayload.parse(JSON.parse(row.payload)),
     ackId: row.ack_id,
+    runAfter: row.run_after,
     result: row.result,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -120,7 +122,7 @@ export function openSqliteQueue(options: { dataDir: string; now?: () => number }
       const t = now();
       const { lastInsertRowid } = insertJob.run(dedupeKey, threadOf(parsed), JSON.stringify(parsed), t + delayMs, t, t);
       // The row as inserted (the table's defaults), not read back and parsed again.
-      const job: JobRecord = { id: Number(lastInsertRowid), state: "queued", attempts: 0, payload: parsed, ackId: null, result: null, createdAt: t, updatedAt: t };
+      const job: JobRecord = { id: Number(lastInsertRowid), state: "queued", attempts: 0, payload: parsed, ackId: null, runAfter: t + delayMs, result: null, createdAt: t, updatedAt: t };
       return { created: true, job };
     });
     if (result?.created) for (const listener of listeners) listener();

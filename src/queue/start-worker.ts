@@ -29,6 +29,13 @@ export interface WorkerDeps {
   concurrency?: number;
   /** Jobs one installation or repository may have running at once, across every worker of the store. */
   caps?: TenantCaps;
+  /**
+   * Speculative work for a job that waits (its coalescing delay, or a tenant
+   * cap): only what writes nothing to GitHub and spends no model tokens, such
+   * as fetching its commit. A worker with a free slot does it once per job,
+   * one job at a time; a failure only costs the job its head start.
+   */
+  prepare?(job: JobRecord): Promise<void>;
 }
 
 export interface Worker {
@@ -145,11 +152,59 @@ export function startWorker(deps: WorkerDeps): Worker {
     return leased;
   };
 
+  // A job waiting out a delay is leased when it becomes due, not at the next poll.
+  let dueTimer: ReturnType<typeof setTimeout> | undefined;
+  const wakeWhenDue = (at: number) => {
+    clearTimeout(dueTimer);
+    // Timers run on a monotonic clock and may fire a little before the wall clock the queue uses says `at`.
+    const arm = () => {
+      const wait = at - Date.now();
+      if (wait < 0) return wake();
+      dueTimer = setTimeout(arm, wait + 1);
+      dueTimer.unref?.();
+    };
+    arm();
+  };
+  // Ids of waiting jobs prepared already: pruned to the jobs still waiting at each pass.
+  let prepared = new Set<number>();
+  let lookingAhead: Promise<void> | null = null;
+  /** The queued jobs; sets the wake-up for the next one to become due. */
+  const listWaiting = async (): Promise<JobRecord[]> => {
+    const waiting = (await deps.queue.live()).filter((job) => job.state === "queued");
+    const now = Date.now();
+    const next = Math.min(...waiting.map((job) => job.runAfter).filter((at) => at > now));
+    if (Number.isFinite(next)) wakeWhenDue(next);
+    prepared = new Set(waiting.filter((job) => prepared.has(job.id)).map((job) => job.id));
+    return waiting;
+  };
+  /**
+   * With a free slot: wake up when the next waiting job is due, and prepare
+   * the waiting jobs (`prepare`), listing them again after each, until none
+   * is left unprepared or a job takes the slot.
+   */
+  const lookAhead = () => {
+    lookingAhead ??= (async () => {
+      let waiting = await listWaiting();
+      while (deps.prepare !== undefined && !stopping.signal.aborted && running.size < concurrency) {
+        const job = waiting.find((j) => j.attempts === 0 && !prepared.has(j.id));
+        if (job === undefined) return;
+        prepared.add(job.id);
+        await deps.prepare(job).catch((error: unknown) => deps.log.warn({ err: error, jobId: job.id }, "could not prepare a waiting job"));
+        waiting = await listWaiting();
+      }
+    })()
+      .catch((error: unknown) => deps.log.warn({ err: error }, "could not list the waiting jobs"))
+      .finally(() => {
+        lookingAhead = null;
+      });
+  };
+
   const loop = (async () => {
     await reclaimFromDeadProcesses(deps.queue, deps.log).catch((error: unknown) => deps.log.warn({ err: error }, "could not look for jobs left by stopped processes"));
     while (!stopping.signal.aborted) {
       woken = false;
       const leased = await fill();
+      if (running.size < concurrency && !stopping.signal.aborted) lookAhead();
       if (!leased && running.size === 0) {
         for (const resolve of drainedWaiters) resolve();
         drainedWaiters = [];
@@ -165,6 +220,8 @@ export function startWorker(deps: WorkerDeps): Worker {
       wakeLoop = undefined;
     }
     await Promise.all([...running.values()].map((r) => r.done));
+    clearTimeout(dueTimer);
+    await lookingAhead;
   })();
 
   return {

@@ -286,6 +286,35 @@ describe("runFixJob", () => {
     expect(JSON.stringify(bodies.at(-1))).toContain("GitHub API error 502");
   });
 
+  it("speculating, opens the workspace while the evidence is fetched; a failed fetch still disposes the workspace", async () => {
+    noConfig();
+    nock(API).patch(`${REPO}/check-runs/555`).reply(200, {});
+    const d = deps(async () => {});
+    let workspaceDir: string | undefined;
+    let opened!: () => void;
+    const workspaceOpened = new Promise<void>((resolve) => (opened = resolve));
+    const speculating: PipelineDeps = {
+      ...d,
+      speculate: true,
+      openWorkspace: async (a) => {
+        const workspace = await d.openWorkspace(a);
+        workspaceDir = workspace.dir;
+        opened();
+        return workspace;
+      },
+      // Answers only once the workspace is open: one after the other, this would never end.
+      gatherEvidence: async () => {
+        await workspaceOpened;
+        throw Object.assign(new Error("Bad Gateway"), { status: 502 });
+      },
+    };
+    const result = await runJob(job(), speculating, new AbortController().signal);
+    expect(result).toMatchObject({ state: "retry" });
+    expect(workspaceDir).toBeDefined();
+    expect(existsSync(workspaceDir!)).toBe(false);
+    expect(ledger).toContainEqual(["stage", expect.objectContaining({ stage: "Opening a workspace", alongside: true })]);
+  });
+
   it("reports an invalid config with the key and does not clone", async () => {
     nock(API)
       .get(`${REPO}/contents/.github%2Fpatchwright.yml`)

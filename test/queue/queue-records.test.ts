@@ -55,11 +55,18 @@ describeBackends((backend) => {
       ]);
     });
 
+    it("says when a delayed job becomes due, on the queue's clock, to every connection", async () => {
+      const [q, other] = await openTwo();
+      const delayed = (await q.enqueue(commentPayload(8), "c2", { delayMs: 5_000 })).job;
+      expect(delayed.runAfter).toBe(6_000);
+      expect((await other.get(delayed.id))?.runAfter).toBe(6_000);
+    });
+
     it("gets a job as enqueued, with its times by the queue's clock, and null for an id it never gave", async () => {
       const [q, other] = await openTwo();
       const payload = commentPayload(7);
       const { job } = await q.enqueue(payload, "c1");
-      expect(job).toEqual({ id: job.id, state: "queued", attempts: 0, payload, ackId: null, result: null, createdAt: 1_000, updatedAt: 1_000 });
+      expect(job).toEqual({ id: job.id, state: "queued", attempts: 0, payload, ackId: null, runAfter: 1_000, result: null, createdAt: 1_000, updatedAt: 1_000 });
       expect(await other.get(job.id)).toEqual(job);
       clock.advance(500);
       await q.lease("w", 60_000);

@@ -273,5 +273,5 @@ export function dependabotAlert(
 
 /** A job as a worker holds it: leased, on its first run. */
 export function runningJob(payload: JobRecord["payload"], record: Partial<Omit<JobRecord, "payload">> = {}): JobRecord {
-  return { id: 1, state: "running", attempts: 1, ackId: null, result: null, createdAt: 0, updatedAt: 0, payload, ...record };
+  return { id: 1, state: "running", attempts: 1, ackId: null, runAfter: 0, result: null, createdAt: 0, updatedAt: 0, payload, ...record };
 }
