@@ -1,4 +1,5 @@
 import type { JobRecord } from "../queue/job.ts";
+import { commitKnownBeforeStart } from "./origins/before-start.ts";
 import type { PipelineDeps } from "./pipeline-deps.ts";
 
 /**
@@ -12,10 +13,11 @@ import type { PipelineDeps } from "./pipeline-deps.ts";
  */
 export async function prepareJob(job: JobRecord, deps: Pick<PipelineDeps, "mintToken" | "prefetch" | "log">): Promise<void> {
   const { payload } = job;
-  if (payload.trigger.type !== "ci" || deps.prefetch === undefined) return;
+  const sha = commitKnownBeforeStart(job);
+  if (sha === null || deps.prefetch === undefined) return;
   const minted = await deps.mintToken(payload.installationId, payload.repo.name);
   const token = typeof minted === "string" ? minted : minted.token;
   const started = Date.now();
-  const fetched = await deps.prefetch({ cloneUrl: payload.repo.cloneUrl, sha: payload.trigger.headSha, token, installationId: payload.installationId });
+  const fetched = await deps.prefetch({ cloneUrl: payload.repo.cloneUrl, sha, token, installationId: payload.installationId });
   deps.log.debug({ jobId: job.id, fetched, ms: Date.now() - started }, "prepared a waiting job: its commit is in the mirror");
 }

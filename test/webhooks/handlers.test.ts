@@ -11,7 +11,7 @@ import { createOrigin } from "../../src/pipeline/origins/create-origin.ts";
 import { createRedactor } from "../../src/security/redact.ts";
 import type { JobPayload } from "../../src/queue/job.ts";
 import { openSqliteQueue, type JobQueue } from "../../src/queue/sqlite-queue.ts";
-import { acknowledgeJob } from "../../src/webhooks/acknowledge-job.ts";
+import { acknowledgeJob } from "../../src/pipeline/acknowledge-job.ts";
 import { createBackgroundTasks, type BackgroundTasks } from "../../src/webhooks/background-tasks.ts";
 import { checkRunCompleted, issueCommentCreated, statusEvent, workflowRunCompleted } from "../support/payloads.ts";
 import { createTestProbot } from "../support/test-probot.ts";

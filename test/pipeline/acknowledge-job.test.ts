@@ -4,8 +4,8 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { JobRecord } from "../../src/queue/job.ts";
 import { openSqliteQueue, type JobQueue } from "../../src/queue/sqlite-queue.ts";
-import { acknowledgeJob } from "../../src/webhooks/acknowledge-job.ts";
-import { ciPayload } from "../queue/payloads.ts";
+import { acknowledgeJob } from "../../src/pipeline/acknowledge-job.ts";
+import { ciPayload, commentPayload } from "../queue/payloads.ts";
 
 let dir: string;
 let queue: JobQueue;
@@ -34,7 +34,7 @@ describe("acknowledgeJob (a webhook's check run, opened after the response)", ()
     expect((await queue.get(job.id))?.ackId).toBe(900 + job.id);
   });
 
-  it("opens nothing for a job a worker leased before the acknowledgement ran: the job shows itself started on its own check run", async () => {
+  it("opens nothing for a red build's job a worker leased before the acknowledgement ran: the job opened its own check run", async () => {
     const { job } = await queue.enqueue(ciPayload(), "ci:o/r@a");
     expect((await queue.lease("worker-1", 60_000))?.id).toBe(job.id);
     await acknowledgeJob(queue, job, open);
@@ -42,7 +42,14 @@ describe("acknowledgeJob (a webhook's check run, opened after the response)", ()
     expect((await queue.get(job.id))?.ackId).toBeNull();
   });
 
-  it("opens nothing for a job that ended, or one acknowledged already (a redelivered webhook)", async () => {
+  it("still reacts to a command whose job started first: a job never adds the reaction itself", async () => {
+    const { job } = await queue.enqueue(commentPayload(5), "c:5");
+    expect((await queue.lease("worker-1", 60_000))?.id).toBe(job.id);
+    await acknowledgeJob(queue, job, open);
+    expect(opened).toEqual([job.id]);
+  });
+
+  it("opens nothing for a red build's job that ended, or one acknowledged already (a redelivered webhook)", async () => {
     const ended = (await queue.enqueue(ciPayload(), "ci:o/r@a")).job;
     await queue.requestCancel([ended.id], "octocat");
     const acked = (await queue.enqueue(ciPayload(), "ci:o/r@b")).job;
