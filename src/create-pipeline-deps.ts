@@ -55,7 +55,7 @@ export function createPipelineDeps(args: {
         log.warn({ err: error }, "bot identity unavailable; committing as patchwright[bot]");
         return { name: "patchwright[bot]", email: "patchwright[bot]@users.noreply.github.com" };
       })),
-    gatherEvidence: (reads, sources) => gatherEvidence(reads, sources, { redact }),
+    gatherEvidence: (reads, sources, options) => gatherEvidence(reads, sources, { ...options, redact }),
     // One warm mirror per repository and installation under the data directory; a checkout per job.
     openWorkspace: ({ cloneUrl, sha, token, installationId }) =>
       openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot, allowUnsandboxed: env.allowUnsandboxed }),

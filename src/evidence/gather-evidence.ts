@@ -53,6 +53,11 @@ export interface EvidenceOptions {
   readonly repoFiles?: ReadonlySet<string>;
   /** Applied to every excerpt (default: the known token shapes). */
   readonly redact?: Redactor;
+  /**
+   * Told the failed jobs as soon as they are listed, before their logs are
+   * read: what the reproduction needs, so it can start meanwhile.
+   */
+  readonly onFailedJobs?: (jobs: readonly FailedWorkflowJob[]) => void;
 }
 
 const DEFAULT_BUDGET_BYTES = 8_000;
@@ -70,6 +75,7 @@ export async function gatherEvidence(reads: EvidenceReads, sources: readonly Fai
     const jobs = await reads.failedJobs(source.runId).catch(() => []);
     failedJobs.push(...jobs.map((job) => ({ ...job, workflowPath: source.workflowPath })));
   }
+  options.onFailedJobs?.(failedJobs);
   const others = sources.filter((s) => s.type !== "workflow_run");
   const shown = failedJobs.slice(0, maxJobs);
   const parts = Math.max(1, shown.length + others.length);

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { FixOutcome, FixRequest } from "../agent/fix-request.ts";
-import type { Evidence, EvidenceReads } from "../evidence/gather-evidence.ts";
+import type { Evidence, EvidenceReads, FailedWorkflowJob } from "../evidence/gather-evidence.ts";
 import type { RepoGitHub } from "../github/repo-github.ts";
 import type { FailureSource, RepoRef } from "../queue/job.ts";
 import type { Redactor } from "../security/redact.ts";
@@ -29,7 +29,7 @@ export interface PipelineDeps {
   /** The commit identity of the app's bot user. */
   botIdentity(installationId: number): Promise<Identity>;
   /** The failure's evidence, distilled for the model. */
-  gatherEvidence(reads: EvidenceReads, sources: readonly FailureSource[]): Promise<Evidence>;
+  gatherEvidence(reads: EvidenceReads, sources: readonly FailureSource[], options?: { onFailedJobs?: (jobs: readonly FailedWorkflowJob[]) => void }): Promise<Evidence>;
   openWorkspace(args: { cloneUrl: string; sha: string; token: string; installationId: number }): Promise<Workspace>;
   /** A second workspace at the same commit, with the first one's installed dependencies. */
   forkWorkspace(base: Workspace, args: { cloneUrl: string; sha: string; token: string; installationId: number }): Promise<Workspace>;

@@ -2,8 +2,8 @@ import { fence, tail } from "../github/markdown.ts";
 import { renderReproductionMarkdown } from "../reproduction/render-reproduction-markdown.ts";
 import type { Ending, JobContext } from "./job-context.ts";
 import { admit } from "./stages/1-admit.ts";
-import { evidenceAndWorkspace } from "./stages/3-workspace.ts";
-import { REPORT_EXCERPT_CHARS, reproduce, setupFailedReport } from "./stages/4-reproduce.ts";
+import { evidenceAndReproduction } from "./stages/evidence-and-reproduction.ts";
+import { REPORT_EXCERPT_CHARS, setupFailedReport } from "./stages/4-reproduce.ts";
 import { briefFor, investigate } from "./stages/6-investigate.ts";
 import { annotated, locateAnnotations } from "./stages/locate-annotations.ts";
 
@@ -18,8 +18,7 @@ export async function runExplainJob(ctx: JobContext): Promise<Ending> {
   const { config, budget } = await admit(ctx); // 1
   const target = await origin.target();
   await origin.start(target).catch((error: unknown) => ctx.log.warn({ err: error }, "could not show the job started"));
-  const { evidence, workspace: checkout } = await evidenceAndWorkspace(ctx, target.sha); // 2 and 3
-  const reproduction = await reproduce(ctx, { workspace: checkout, target, failedJob: evidence.failedJobs[0], config, reruns: 0 }); // 4
+  const { evidence, reproduction } = await evidenceAndReproduction(ctx, { target, config, reruns: 0 }); // 2, 3, 4
   const { outcome } = reproduction;
   if (outcome.verdict === "setup_failed") {
     ctx.end({ result: { state: "failed", summary: "setup failed" }, report: setupFailedReport(outcome, "Setup failed", "Patchwright could not get to the tests to explain the problem.", reproduction.toolchains) });

@@ -1,8 +1,8 @@
 import { fence, tail } from "../github/markdown.ts";
 import type { Ending, JobContext } from "./job-context.ts";
 import { admit } from "./stages/1-admit.ts";
-import { evidenceAndWorkspace } from "./stages/3-workspace.ts";
-import { endUnlessRed, REPORT_EXCERPT_CHARS, reproduce } from "./stages/4-reproduce.ts";
+import { evidenceAndReproduction } from "./stages/evidence-and-reproduction.ts";
+import { endUnlessRed, REPORT_EXCERPT_CHARS } from "./stages/4-reproduce.ts";
 import { tryRecipes } from "./stages/5-recipes.ts";
 import { briefFor, investigate } from "./stages/6-investigate.ts";
 import { describeCandidates, fixInParallel, type FixResult } from "./stages/7-fix.ts";
@@ -20,8 +20,7 @@ export async function runFixJob(ctx: JobContext): Promise<Ending> {
   const target = await origin.target();
   const acknowledged = await origin.start(target).catch((error: unknown) => (ctx.log.warn({ err: error }, "could not show the job started"), null));
   if (acknowledged !== null) ctx.record("ack", { checkRunId: acknowledged });
-  const { evidence, workspace: checkout } = await evidenceAndWorkspace(ctx, target.sha); // 2 and 3
-  const reproduction = await reproduce(ctx, { workspace: checkout, target, failedJob: evidence.failedJobs[0], config, reruns: config.flaky_reruns }); // 4
+  const { evidence, reproduction } = await evidenceAndReproduction(ctx, { target, config, reruns: config.flaky_reruns }); // 2, 3, 4
   const { workspace } = reproduction; // with the job's toolchains and env, from here on
   const issueMode = origin.writesTestFirst && reproduction.outcome.verdict !== "red";
   if (!issueMode) endUnlessRed(ctx, reproduction);

@@ -315,6 +315,33 @@ describe("runFixJob", () => {
     expect(ledger).toContainEqual(["stage", expect.objectContaining({ stage: "Opening a workspace", alongside: true })]);
   });
 
+  it("speculating, reproduces (setup included) once the failed jobs are listed, while their logs are still read", async () => {
+    noConfig("green");
+    nock(API).patch("/repos/o/green/check-runs/555").times(2).reply(200, {});
+    const d = deps(async () => {});
+    let reproduced!: () => void;
+    const reproduction = new Promise<void>((resolve) => (reproduced = resolve));
+    const speculating: PipelineDeps = {
+      ...d,
+      speculate: true,
+      ledger: (id, kind, data) => {
+        d.ledger(id, kind, data);
+        if (kind === "reproduce") reproduced();
+      },
+      // The logs are read only after the reproduction ended: one after the other, this would never end.
+      gatherEvidence: async (_reads, _sources, options) => {
+        options?.onFailedJobs?.([]);
+        await reproduction;
+        return { text: "logs read late", failedJobs: [], jobs: [] };
+      },
+    };
+    const result = await runJob(job({ name: "green", sha: green.sha }), speculating, new AbortController().signal);
+    expect(result).toMatchObject({ state: "skipped", summary: "could not reproduce" });
+    const kinds = ledger.map(([kind]) => kind);
+    expect(kinds.indexOf("reproduce")).toBeLessThan(kinds.indexOf("evidence"));
+    expect(ledger).toContainEqual(["stage", expect.objectContaining({ stage: "Reading the logs", alongside: true })]);
+  });
+
   it("reports an invalid config with the key and does not clone", async () => {
     nock(API)
       .get(`${REPO}/contents/.github%2Fpatchwright.yml`)
