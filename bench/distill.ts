@@ -2,19 +2,34 @@
  * Benchmark of the log distiller on the LogChunks dataset.
  *
  *   npm run bench:distill -- [--dataset DIR] [--out DIR] [--budget 8000]
+ *                            [--folds N [--seed S]] [--outside DIR] [--passes 5]
  *
  * Distils every log into OUT/<id>.txt, writes the two baselines (last BUDGET
  * bytes, last 500 lines) next to it, scores all three with the dataset's own
- * scorer and prints a table. The last line of output is one JSON object with
- * the headline figures, for machines.
+ * scorer and prints a table, then recall per kind of log (language, detected
+ * toolchain, log shape).
+ *
+ * `--folds N` cross-validates the distiller's rules by repository (see
+ * lib/rule-ablation.ts): N repository-disjoint folds (seeded), rules chosen on
+ * the training repositories by ablation, scored on the held-out ones; it prints
+ * in-sample figures next to the held-out mean, one row per fold and one per rule.
+ * `--outside DIR` also scores a LogChunks folder of other repositories.
+ *
+ * Throughput is the median of `--passes` timed passes (the machine is shared).
+ * The last line of output is one JSON object with the headline figures, for machines.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { distillLog } from "../src/evidence/distill-log.ts";
+import { RULE_NAMES, type RuleName } from "../src/evidence/distill-rules.ts";
+import { loadLog, runLogs, timeLogs, type LoadedLog, type LogRun, type Rules } from "./lib/distill-runs.ts";
+import { formatKindTable, kindRows } from "./lib/kind-table.ts";
 import { readLabels, readLog, tailBytes, tailLines } from "./lib/logchunks.ts";
+import { positiveInt } from "./lib/positive-int.ts";
+import { judgeRules, makeFolds, selectRules, summarise, type LogResult, type Summary } from "./lib/rule-ablation.ts";
 import { runScorer, type ScoreSummary } from "./lib/run-scorer.ts";
+import { formatTable, pct, points } from "./lib/text-table.ts";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -23,20 +38,26 @@ const { values } = parseArgs({
     dataset: { type: "string", default: resolve(repoRoot, "../shared/datasets/logchunks") },
     out: { type: "string", default: resolve(repoRoot, "bench/out/distill") },
     budget: { type: "string", default: "8000" },
+    folds: { type: "string" },
+    seed: { type: "string", default: "1" },
+    outside: { type: "string" },
+    passes: { type: "string", default: "5" },
   },
 });
 const dataset = resolve(values.dataset);
 const out = resolve(values.out);
-const budget = Number(values.budget);
-if (!Number.isInteger(budget) || budget <= 0) {
-  console.error(`--budget must be a positive integer, got ${values.budget}`);
-  process.exit(2);
-}
+const budget = positiveInt("budget", values.budget);
+const foldCount = values.folds !== undefined ? positiveInt("folds", values.folds) : undefined;
+const seed = positiveInt("seed", values.seed);
+const passes = positiveInt("passes", values.passes);
+const outside = values.outside !== undefined ? resolve(values.outside) : undefined;
 
-for (const file of ["labels.jsonl", "score.mjs"]) {
-  if (!existsSync(join(dataset, file))) {
-    console.error(`${join(dataset, file)} not found: --dataset must be a LogChunks folder (labels.jsonl, logs/, score.mjs).`);
-    process.exit(2);
+for (const dir of outside ? [dataset, outside] : [dataset]) {
+  for (const file of ["labels.jsonl", "score.mjs"]) {
+    if (!existsSync(join(dir, file))) {
+      console.error(`${join(dir, file)} not found: --dataset and --outside must be LogChunks folders (labels.jsonl, logs/, score.mjs).`);
+      process.exit(2);
+    }
   }
 }
 
@@ -60,14 +81,14 @@ const record = (s: Sizes, text: string): void => {
   s.max = Math.max(s.max, n);
 };
 
-const rows = readLabels(dataset);
-const logs = rows.map((row) => ({ row, raw: readLog(dataset, row) }));
+const loadAll = (dir: string): LoadedLog[] => readLabels(dir).map((row) => loadLog(row, readLog(dir, row)));
+const logs = loadAll(dataset);
+const inputBytes = logs.reduce((s, l) => s + l.bytes, 0);
 
-// Excerpts and baselines (this pass also warms the JIT up).
-let inputBytes = 0;
-for (const { row, raw } of logs) {
-  inputBytes += Buffer.byteLength(raw);
-  const { excerpt } = distillLog(raw, { budgetBytes: budget });
+// 1. Excerpts with every rule on, and baselines (this pass also warms the JIT up).
+const runs = runLogs(logs, budget, undefined);
+logs.forEach(({ row, raw }, i) => {
+  const excerpt = runs[i]?.excerpt ?? "";
   writeFileSync(join(dirs.distill, `${row.id}.txt`), excerpt);
   record(sizes.distill, excerpt);
   const tb = tailBytes(raw, budget);
@@ -76,45 +97,183 @@ for (const { row, raw } of logs) {
   const tl = tailLines(raw, TAIL_LINES);
   writeFileSync(join(dirs.tailLines, `${row.id}.txt`), tl);
   record(sizes.tailLines, tl);
-}
+});
 
-// Throughput: the best of a few timed passes over every log (wall clock,
-// distillation only); the best pass is the one least disturbed by other work
-// on the machine.
-const TIMED_PASSES = 5;
-let elapsedMs = Infinity;
-let slowestMs = 0;
-for (let pass = 0; pass < TIMED_PASSES; pass++) {
-  let total = 0;
-  for (const { raw } of logs) {
-    const t0 = performance.now();
-    distillLog(raw, { budgetBytes: budget });
-    const dt = performance.now() - t0;
-    total += dt;
-    slowestMs = Math.max(slowestMs, dt);
-  }
-  elapsedMs = Math.min(elapsedMs, total);
-}
-const throughput = inputBytes / 1e6 / (elapsedMs / 1000);
+// 2. Throughput: the median of timed passes over every log.
+const speed = timeLogs(logs, budget, undefined, passes);
 
 const scores: Record<keyof typeof dirs, ScoreSummary> = {
   distill: runScorer(dataset, dirs.distill, budget),
   tailBytes: runScorer(dataset, dirs.tailBytes, budget),
   tailLines: runScorer(dataset, dirs.tailLines, budget),
 };
+const all = logs.map((_, i) => i);
+const inSample = summarise(runs, all);
+// The in-process scorer must agree with score.mjs, or nothing below means anything.
+if (Math.abs(inSample.recall - scores.distill.line_recall) > 1e-4 || Math.abs(inSample.chunk - scores.distill.whole_chunk) > 1e-4) {
+  console.error(`in-process scoring (${inSample.recall}, ${inSample.chunk}) disagrees with score.mjs (${scores.distill.line_recall}, ${scores.distill.whole_chunk})`);
+  process.exit(1);
+}
 
-const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const n = logs.length;
-const table = [
-  ["", "recall", "whole chunk", "mean bytes", "max bytes", "over budget", "MB/s"],
-  ["distiller", pct(scores.distill.line_recall), pct(scores.distill.whole_chunk), String(Math.round(sizes.distill.total / n)), String(sizes.distill.max), String(scores.distill.over_budget), throughput.toFixed(1)],
-  [`last ${budget} bytes`, pct(scores.tailBytes.line_recall), pct(scores.tailBytes.whole_chunk), String(Math.round(sizes.tailBytes.total / n)), String(sizes.tailBytes.max), String(scores.tailBytes.over_budget), "-"],
-  [`last ${TAIL_LINES} lines`, pct(scores.tailLines.line_recall), pct(scores.tailLines.whole_chunk), String(Math.round(sizes.tailLines.total / n)), String(sizes.tailLines.max), String(scores.tailLines.over_budget), "-"],
-];
-const widths = table[0]?.map((_, c) => Math.max(...table.map((r) => (r[c] ?? "").length))) ?? [];
-console.log(`LogChunks: ${n} logs, ${(inputBytes / 1e6).toFixed(1)} MB, budget ${budget} bytes, excerpts in ${out}`);
-for (const r of table) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join("  "));
-console.log(`distiller: ${elapsedMs.toFixed(0)} ms for all logs (best of ${TIMED_PASSES} passes), slowest log ${slowestMs.toFixed(1)} ms`);
+console.log(`LogChunks: ${n} logs, ${new Set(logs.map((l) => l.row.repo)).size} repositories, ${(inputBytes / 1e6).toFixed(1)} MB, budget ${budget} bytes, excerpts in ${out}`);
+console.log(
+  formatTable([
+    ["", "recall", "whole chunk", "mean bytes", "max bytes", "over budget", "MB/s"],
+    ["distiller", pct(scores.distill.line_recall), pct(scores.distill.whole_chunk), String(Math.round(sizes.distill.total / n)), String(sizes.distill.max), String(scores.distill.over_budget), speed.median.toFixed(1)],
+    [`last ${budget} bytes`, pct(scores.tailBytes.line_recall), pct(scores.tailBytes.whole_chunk), String(Math.round(sizes.tailBytes.total / n)), String(sizes.tailBytes.max), String(scores.tailBytes.over_budget), "-"],
+    [`last ${TAIL_LINES} lines`, pct(scores.tailLines.line_recall), pct(scores.tailLines.whole_chunk), String(Math.round(sizes.tailLines.total / n)), String(sizes.tailLines.max), String(scores.tailLines.over_budget), "-"],
+  ]),
+);
+console.log(
+  `distiller: median ${speed.median.toFixed(1)} MB/s of ${passes} passes (best ${speed.best.toFixed(1)}), slowest log ${speed.slowestMs.toFixed(1)} ms`,
+);
+
+// 3. Cross-validation by repository.
+interface CrossValidation {
+  readonly heldOut: LogResult[];
+  readonly mean: Summary & { readonly mbS: number };
+}
+const cv = foldCount !== undefined ? crossValidate(foldCount) : undefined;
+
+function crossValidate(k: number): CrossValidation {
+  const repos = logs.map((l) => l.row.repo);
+  const folds = makeFolds(repos, k, seed);
+  const without = new Map<RuleName, LogRun[]>();
+  for (const rule of RULE_NAMES) {
+    process.stderr.write(`ablating ${rule}\n`);
+    without.set(rule, runLogs(logs, budget, { [rule]: false }));
+  }
+  const selections = folds.map((f) => selectRules(runs, without, f.train));
+  const heldOut: LogResult[] = [...runs];
+  const foldRows: string[][] = [];
+  const perFold: (Summary & { mbS: number })[] = [];
+  folds.forEach((f, i) => {
+    const dropped = selections[i]?.dropped ?? [];
+    const rules: Rules = Object.fromEntries(dropped.map((r) => [r, false]));
+    const test = f.test.map((t) => logs[t] as LoadedLog);
+    const results = runLogs(test, budget, rules);
+    results.forEach((r, j) => (heldOut[f.test[j] ?? 0] = r));
+    const mbS = timeLogs(test, budget, rules, Math.max(3, passes - 2)).median;
+    const s = { ...summarise(heldOut, f.test), mbS };
+    perFold.push(s);
+    const allRules = summarise(runs, f.test);
+    foldRows.push([
+      String(f.fold + 1),
+      String(f.repos.length),
+      String(s.logs),
+      String(dropped.length),
+      pct(allRules.recall),
+      pct(allRules.chunk),
+      pct(s.recall),
+      pct(s.chunk),
+      String(Math.round(s.meanBytes)),
+      String(s.maxBytes),
+      mbS.toFixed(1),
+    ]);
+  });
+  const mean = {
+    logs: n,
+    recall: perFold.reduce((a, s) => a + s.recall, 0) / k,
+    chunk: perFold.reduce((a, s) => a + s.chunk, 0) / k,
+    meanBytes: perFold.reduce((a, s) => a + s.meanBytes, 0) / k,
+    maxBytes: Math.max(...perFold.map((s) => s.maxBytes)),
+    mbS: perFold.reduce((a, s) => a + s.mbS, 0) / k,
+  };
+
+  console.log(`\nCross-validation: ${k} repository-disjoint folds (seed ${seed}); rules chosen by ablation on the training repositories`);
+  console.log(
+    formatTable([
+      ["fold", "repos", "logs", "rules dropped", "all rules: recall", "whole", "held out: recall", "whole", "mean bytes", "max bytes", "MB/s"],
+      ...foldRows,
+    ]),
+  );
+  for (const [i, f] of folds.entries()) {
+    const dropped = selections[i]?.dropped ?? [];
+    console.log(`fold ${f.fold + 1}: held out ${f.repos.join(", ")}; dropped ${dropped.length > 0 ? dropped.join(", ") : "none"}`);
+  }
+
+  const verdicts = judgeRules(runs, without, folds, selections, repos).sort((a, b) => a.heldOut - b.heldOut);
+  console.log("\nRules: what switching each off loses (percentage points; held-out: mean over folds where training chose it, recall + whole)");
+  console.log(
+    formatTable([
+      ["rule", "recall", "whole", "repos helped", "repos hurt", "folds chosen", "held-out", "helped / hurt"],
+      ...verdicts.map((v) => [
+        v.rule,
+        points(v.inSampleRecall),
+        points(v.inSampleChunk),
+        String(v.reposHelped.length),
+        String(v.reposHurt.length),
+        `${v.foldsChosen}/${k}`,
+        points(v.heldOut),
+        `${v.reposHelped.join(" ")} / ${v.reposHurt.join(" ")}`.trim(),
+      ]),
+    ]),
+  );
+  const weak = verdicts.filter((v) => v.heldOut <= 1e-9).map((v) => v.rule);
+  console.log(`rules with no held-out contribution: ${weak.length > 0 ? weak.join(", ") : "none"}`);
+  return { heldOut, mean };
+}
+
+// 4. Recall by kind of log.
+const repoOf = (i: number): string => logs[i]?.row.repo ?? "";
+const held = cv?.heldOut;
+console.log("");
+console.log(formatKindTable("toolchain (detected)", kindRows((i) => runs[i]?.toolchain ?? "", repoOf, runs, held)));
+console.log("");
+console.log(formatKindTable("log shape", kindRows((i) => runs[i]?.shape ?? "", repoOf, runs, held)));
+console.log("");
+console.log(formatKindTable("language", kindRows((i) => logs[i]?.row.language ?? "", repoOf, runs, held)));
+
+// Where the lost lines went, from the distiller's own trace (see lib/loss-reasons.ts).
+const lossGroups = new Map<string, number[]>();
+runs.forEach((r, i) => {
+  if (r.loss !== "none") lossGroups.set(r.loss, [...(lossGroups.get(r.loss) ?? []), i]);
+});
+console.log("");
+console.log(
+  formatTable([
+    ["why lines were lost", "logs", "repos", "recall lost", "toolchains (logs)"],
+    ...[...lossGroups].map(([reason, idx]) => {
+      const kinds = new Map<string, number>();
+      for (const i of idx) kinds.set(runs[i]?.toolchain ?? "", (kinds.get(runs[i]?.toolchain ?? "") ?? 0) + 1);
+      return [
+        reason,
+        String(idx.length),
+        String(new Set(idx.map(repoOf)).size),
+        `${((idx.reduce((a, i) => a + 1 - (runs[i]?.recall ?? 0), 0) / n) * 100).toFixed(2)} pp`,
+        [...kinds].sort((a, b) => b[1] - a[1]).map(([k, c]) => `${k} ${c}`).join(", "),
+      ];
+    }),
+  ]),
+);
+
+// 5. Repositories outside the development split.
+let outsideSummary: Summary | undefined;
+if (outside) {
+  const other = loadAll(outside);
+  const devRepos = new Set(logs.map((l) => l.row.repo));
+  const shared = new Set(other.filter((l) => devRepos.has(l.row.repo)).map((l) => l.row.repo));
+  if (shared.size > 0) console.log(`\nwarning: ${shared.size} repositories of --outside are also in --dataset: ${[...shared].join(", ")}`);
+  const otherRuns = runLogs(other, budget, undefined);
+  outsideSummary = summarise(otherRuns, otherRuns.map((_, i) => i));
+}
+
+console.log("\nSummary");
+const summaryRow = (name: string, s: Summary | undefined, mbS: number | undefined): string[] =>
+  s
+    ? [name, String(s.logs), pct(s.recall), pct(s.chunk), String(Math.round(s.meanBytes)), String(s.maxBytes), mbS !== undefined ? mbS.toFixed(1) : "-"]
+    : [name, "-", "-", "-", "-", "-", "-"];
+console.log(
+  formatTable([
+    ["", "logs", "recall", "whole chunk", "mean bytes", "max bytes", "MB/s"],
+    summaryRow("in sample (all development repositories)", inSample, speed.median),
+    ...(cv ? [summaryRow(`held out (mean of ${foldCount} folds)`, cv.mean, cv.mean.mbS)] : []),
+    summaryRow(outside ? "outside the development split" : "outside the development split (no --outside)", outsideSummary, undefined),
+  ]),
+);
+
+const round4 = (x: number | undefined): number | null => (x === undefined ? null : Number(x.toFixed(4)));
 console.log(
   JSON.stringify({
     logs: n,
@@ -124,10 +283,24 @@ console.log(
     mean_bytes: Math.round(sizes.distill.total / n),
     max_bytes: sizes.distill.max,
     over_budget: scores.distill.over_budget,
-    throughput_mb_s: Number(throughput.toFixed(1)),
+    throughput_mb_s: Number(speed.median.toFixed(1)),
+    throughput_best_mb_s: Number(speed.best.toFixed(1)),
     baseline_tail_bytes_recall: scores.tailBytes.line_recall,
     baseline_tail_bytes_chunk_kept: scores.tailBytes.whole_chunk,
     baseline_tail_lines_recall: scores.tailLines.line_recall,
     baseline_tail_lines_chunk_kept: scores.tailLines.whole_chunk,
+    in_sample_line_recall: round4(inSample.recall),
+    in_sample_chunk_recall: round4(inSample.chunk),
+    folds: foldCount ?? null,
+    seed: foldCount !== undefined ? seed : null,
+    cv_heldout_line_recall: round4(cv?.mean.recall),
+    cv_heldout_chunk_recall: round4(cv?.mean.chunk),
+    cv_heldout_mean_bytes: cv ? Math.round(cv.mean.meanBytes) : null,
+    cv_heldout_max_bytes: cv ? cv.mean.maxBytes : null,
+    cv_heldout_mb_s: cv ? Number(cv.mean.mbS.toFixed(1)) : null,
+    outside_logs: outsideSummary?.logs ?? null,
+    outside_line_recall: round4(outsideSummary?.recall),
+    outside_chunk_recall: round4(outsideSummary?.chunk),
+    timed_passes: passes,
   }),
 );

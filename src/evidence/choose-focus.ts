@@ -3,6 +3,7 @@
  * and the bounds of the steps, which error blocks never cross.
  */
 import type { LogView } from "./clean-log.ts";
+import { DEFAULT_RULES, type RuleSet } from "./distill-rules.ts";
 import type { LineRange } from "./line-range.ts";
 import type { LogStep } from "./split-steps.ts";
 
@@ -43,7 +44,12 @@ function toFocus(step: LogStep): FocusRegion {
  * non-zero; else the steps with a GitHub `##[error]` annotation; else the last
  * step when it alone reports no exit (the job died in it); else the whole log.
  */
-export function chooseFocus(view: LogView, steps: readonly LogStep[], failedStep: string | undefined): FocusRegion[] {
+export function chooseFocus(
+  view: LogView,
+  steps: readonly LogStep[],
+  failedStep: string | undefined,
+  rules: RuleSet = DEFAULT_RULES,
+): FocusRegion[] {
   if (failedStep !== undefined && failedStep.trim() !== "") {
     const want = normaliseTitle(failedStep);
     const exact = steps.find((s) => normaliseTitle(s.title) === want);
@@ -58,7 +64,11 @@ export function chooseFocus(view: LogView, steps: readonly LogStep[], failedStep
   // Steps report their exits, except the last one: the job died in it.
   const last = steps.at(-1);
   const died =
-    last && last.exitCode === undefined && !AFTER_PHASES.test(last.phase ?? "") && steps.some((s) => s.exitCode !== undefined)
+    rules.stepOutcome &&
+    last &&
+    last.exitCode === undefined &&
+    !AFTER_PHASES.test(last.phase ?? "") &&
+    steps.some((s) => s.exitCode !== undefined)
       ? [last]
       : [];
   const failed = steps.filter((s) => s.exitCode !== undefined && s.exitCode !== 0);
@@ -67,19 +77,6 @@ export function chooseFocus(view: LogView, steps: readonly LogStep[], failedStep
   if (annotated.length > 0) return annotated.map(toFocus);
   if (died.length > 0) return died.map(toFocus);
   return [{ start: 0, end: view.count, header: undefined, exit: undefined, title: undefined }];
-}
-
-/** The ranges outside the focus regions, for a lighter scan. */
-export function complement(focus: readonly FocusRegion[], count: number): LineRange[] {
-  const sorted = [...focus].sort((a, b) => a.start - b.start);
-  const out: LineRange[] = [];
-  let at = 0;
-  for (const f of sorted) {
-    if (f.start > at) out.push({ from: at, to: f.start });
-    at = Math.max(at, f.end);
-  }
-  if (at < count) out.push({ from: at, to: count });
-  return out;
 }
 
 /** Bounds of the step (or the stretch between steps) that holds `line`. */

@@ -5,10 +5,11 @@
  * one, scan for failure signatures, grow error blocks, rank and pack them into
  * a byte budget. See docs/distillation.md for the measured recall.
  */
-import { chooseFocus, complement, stepLimits } from "./choose-focus.ts";
+import { chooseFocus, stepLimits, type FocusRegion } from "./choose-focus.ts";
 import { createLogView } from "./clean-log.ts";
+import { resolveRules, type RuleName } from "./distill-rules.ts";
 import { extractReferences, type LogReference } from "./extract-references.ts";
-import { isCoverageLine, isPassingLine, warningSectionLines } from "./error-signatures.ts";
+import { SIGNATURES, isCoverageLine, isPassingLine, warningSectionLines } from "./error-signatures.ts";
 import { findAnchors } from "./find-anchors.ts";
 import { buildBlocks, type ErrorBlock } from "./find-error-blocks.ts";
 import { packExcerpt } from "./pack-excerpt.ts";
@@ -18,6 +19,7 @@ import { splitSteps } from "./split-steps.ts";
 import { utf8Length } from "./utf8.ts";
 
 export type { LogReference } from "./extract-references.ts";
+export type { RuleName } from "./distill-rules.ts";
 
 export interface DistillOptions {
   /** Maximum size of the excerpt in UTF-8 bytes (default 8000). */
@@ -26,6 +28,11 @@ export interface DistillOptions {
   readonly failedStep?: string;
   /** Paths of the repository's files: references to anything else are dropped. */
   readonly repoFiles?: ReadonlySet<string>;
+  /**
+   * Heuristics to switch off, by name (all are on by default; see
+   * `distill-rules.ts`). For measuring what each rule contributes, not for production.
+   */
+  readonly rules?: Partial<Record<RuleName, boolean>>;
 }
 
 export interface DistillStats {
@@ -42,6 +49,11 @@ export interface DistillStats {
   /** Error blocks found / kept in the excerpt. */
   readonly blocksFound: number;
   readonly blocksKept: number;
+  /**
+   * The toolchain of the strongest error block in the failed step (`pytest`,
+   * `maven`, `compiler`, ...; `generic` when only generic words matched).
+   */
+  readonly toolchain: string | undefined;
 }
 
 export interface DistilledLog {
@@ -54,17 +66,30 @@ export const DEFAULT_BUDGET_BYTES = 8000;
 
 /** Classify at most this many trigger lines per focus region (the first and last halves). */
 const MAX_CLASSIFIED_FOCUS = 6000;
-const MAX_CLASSIFIED_OTHER = 600;
 /** Vague trigger words are looked for only this near the start / the end of the focus. */
 const WEAK_SCAN_HEAD_BYTES = 4 << 10;
 const WEAK_SCAN_TAIL_BYTES = 32 << 10;
-/** Outside the focus, only strong triggers and only this much at each end of each stretch. */
-const OTHER_SCAN_BYTES = 16 << 10;
 /** Lines of error blocks may take this many bytes; context lines (tails, halos) less. */
 const BLOCK_LINE_CAP_BYTES = 3000;
 const CONTEXT_LINE_CAP_BYTES = 400;
 /** How far before a failed step's exit to look for warnings sections. */
 const WARNINGS_SCAN_LINES = 600;
+
+const TOOLCHAIN_OF = new Map(SIGNATURES.map((s) => [s.id, s.toolchain]));
+
+/** The toolchain of the strongest block in the focus (in the whole log when none is), the first on ties. */
+function detectToolchain(blocks: readonly ErrorBlock[], focus: readonly FocusRegion[]): string | undefined {
+  let best: ErrorBlock | undefined;
+  let bestInFocus = false;
+  for (const b of blocks) {
+    const inFocus = focus.some((f) => b.anchor >= f.start && b.anchor < f.end);
+    if (!best || (inFocus && !bestInFocus) || (inFocus === bestInFocus && b.weight > best.weight)) {
+      best = b;
+      bestInFocus = inFocus;
+    }
+  }
+  return best ? TOOLCHAIN_OF.get(best.signature) : undefined;
+}
 
 /** How many bytes line `line` may take (long lines keep their head and tail). */
 function lineCap(blocks: readonly ErrorBlock[], line: number): number {
@@ -83,31 +108,44 @@ function lineCap(blocks: readonly ErrorBlock[], line: number): number {
 
 /** Distils `raw` into an excerpt of at most `budgetBytes` UTF-8 bytes. */
 export function distillLog(raw: string, options: DistillOptions = {}): DistilledLog {
+  return distillLogTraced(raw, options).result;
+}
+
+/** What the distiller saw on the way: for measuring where recall is lost (benchmarks, tests). */
+export interface DistillTrace {
+  readonly result: DistilledLog;
+  readonly focus: readonly FocusRegion[];
+  readonly blocks: readonly ErrorBlock[];
+  /** Lines shown in the excerpt. */
+  readonly shown: readonly number[];
+}
+
+/** `distillLog`, with the focus regions and error blocks it worked from. */
+export function distillLogTraced(raw: string, options: DistillOptions = {}): DistillTrace {
   const budget = Math.max(0, Math.floor(options.budgetBytes ?? DEFAULT_BUDGET_BYTES));
   const view = createLogView(raw);
-  const steps = splitSteps(view);
-  const focus = chooseFocus(view, steps, options.failedStep);
+  const rules = resolveRules(options.rules);
+  const steps = splitSteps(view, rules);
+  const focus = chooseFocus(view, steps, options.failedStep, rules);
 
-  const anchors = findAnchors(view, [
-    ...focus.map((f) => ({
+  // Only the focus is scanned: lines outside it never explained a failure
+  // on the repositories measured (see docs/distillation.md).
+  const anchors = findAnchors(
+    view,
+    focus.map((f) => ({
       range: { from: f.start, to: f.end },
       edgeBytes: Infinity,
-      weakHeadBytes: WEAK_SCAN_HEAD_BYTES,
-      weakTailBytes: WEAK_SCAN_TAIL_BYTES,
+      weakHeadBytes: rules.weakTriggers ? WEAK_SCAN_HEAD_BYTES : 0,
+      weakTailBytes: rules.weakTriggers ? WEAK_SCAN_TAIL_BYTES : 0,
       maxClassified: MAX_CLASSIFIED_FOCUS,
     })),
-    ...complement(focus, view.count).map((range) => ({
-      range,
-      edgeBytes: OTHER_SCAN_BYTES,
-      weakHeadBytes: 0,
-      weakTailBytes: 0,
-      maxClassified: MAX_CLASSIFIED_OTHER,
-    })),
-  ]);
-  const blocks = buildBlocks(view, anchors, stepLimits(steps, view.count));
-  // Warnings sections printed before the failed step's exit are noise, like passing tests.
+    rules,
+  );
+  const blocks = buildBlocks(view, anchors, stepLimits(steps, view.count), rules);
+  // Report noise: passing tests, coverage rows and warnings sections printed
+  // between the failure and the failed step's exit.
   const warnings = new Set<number>();
-  for (const f of focus) {
+  for (const f of rules.reportNoise ? focus : []) {
     const exit = f.exit ?? f.end;
     const lines: number[] = [];
     for (let l = Math.max(f.start, exit - WARNINGS_SCAN_LINES); l < exit; l++) lines.push(l);
@@ -121,8 +159,9 @@ export function distillLog(raw: string, options: DistillOptions = {}): Distilled
     lineBytes: (l) => (repeatsRecentLine(view, l) ? 0 : view.text(l).length + 1),
     isPassing: (l) => {
       const t = view.text(l);
-      return isPassingLine(t) || isCoverageLine(t) || warnings.has(l);
+      return isPassingLine(t) || (rules.reportNoise && (isCoverageLine(t) || warnings.has(l)));
     },
+    rules,
   });
 
   const packed =
@@ -131,7 +170,7 @@ export function distillLog(raw: string, options: DistillOptions = {}): Distilled
       : { text: "", bytes: 0, lines: [], omittedLines: view.count, blocksKept: 0 };
   const shownText = packed.lines.map((l) => view.text(l));
 
-  return {
+  const result: DistilledLog = {
     excerpt: packed.text,
     references: extractReferences(shownText, options.repoFiles),
     stats: {
@@ -144,6 +183,8 @@ export function distillLog(raw: string, options: DistillOptions = {}): Distilled
       failedSteps: steps.filter((s) => s.exitCode !== undefined && s.exitCode !== 0).length,
       blocksFound: blocks.length,
       blocksKept: packed.blocksKept,
+      toolchain: detectToolchain(blocks, focus),
     },
   };
+  return { result, focus, blocks, shown: packed.lines };
 }

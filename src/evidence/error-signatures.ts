@@ -12,6 +12,7 @@
  * Patterns are matched against cleaned lines (no ANSI, no timestamps) and must
  * stay linear: anchored or literal-led, no nested quantifiers.
  */
+import { DEFAULT_RULES, type RuleSet } from "./distill-rules.ts";
 
 export interface Signature {
   readonly id: string;
@@ -213,10 +214,6 @@ export function warningSectionLines(lines: readonly number[], text: (line: numbe
   return out;
 }
 
-/** Tool boilerplate that repeats failure words without explaining anything. */
-const BOILERPLATE =
-  /^\[ERROR\] (?:-> \[Help|To see the full|Re-run Maven|For more information|\[Help \d|After correcting)|^\[ERROR\]\s*$|^npm (?:ERR!|error) (?:A complete log|\s*$|This is probably not a problem|There is likely additional logging|Failed at the \S+ script\.$)|^\s*at (?:process\.|Module\.|node:internal)/;
-
 /** Signatures too generic to trust on a line that also says "0 failures". */
 const GENERIC = new Set(["failed", "error.word", "error.prefixed", "cannot", "timeout", "assertion", "exit.code", "panic.word", "jest.summary", "pytest.summary"]);
 
@@ -224,13 +221,13 @@ const GENERIC = new Set(["failed", "error.word", "error.prefixed", "cannot", "ti
 const BY_WEIGHT = [...SIGNATURES].sort((a, b) => b.weight - a.weight);
 
 /** The strongest signature that matches `line`, or undefined. */
-export function classifyLine(line: string): Signature | undefined {
+export function classifyLine(line: string, rules: RuleSet = DEFAULT_RULES): Signature | undefined {
   const s = line.length > 4000 ? line.slice(0, 4000) : line;
-  if (BOILERPLATE.test(s) || isPassingLine(s)) return undefined;
+  if (isPassingLine(s)) return undefined;
   let negated: boolean | undefined;
   for (const sig of BY_WEIGHT) {
     if (!sig.pattern.test(s)) continue;
-    if (GENERIC.has(sig.id)) {
+    if (rules.reportNoise && GENERIC.has(sig.id)) {
       negated ??= NOT_A_FAILURE.test(s);
       if (negated) continue;
     }

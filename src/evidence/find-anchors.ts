@@ -4,6 +4,7 @@
  * with a trigger are cleaned and classified.
  */
 import type { LogView } from "./clean-log.ts";
+import { DEFAULT_RULES, type RuleSet } from "./distill-rules.ts";
 import { MARKER_TRIGGER, STRONG_TRIGGER, TRIGGER_SYMBOLS, WEAK_TRIGGER, classifyLine, type Signature } from "./error-signatures.ts";
 import type { LineRange } from "./line-range.ts";
 
@@ -64,7 +65,7 @@ function scanWindow(raw: string, from: number, to: number, weak: boolean, out: n
  * Lines that match a signature. The raw text is scanned for trigger words
  * (see `STRONG_TRIGGER`); only lines with a trigger are cleaned and classified.
  */
-export function findAnchors(view: LogView, scans: readonly AnchorScan[]): Anchor[] {
+export function findAnchors(view: LogView, scans: readonly AnchorScan[], rules: RuleSet = DEFAULT_RULES): Anchor[] {
   const anchors: Anchor[] = [];
   const seen = new Map<string, Signature | null>();
   for (const { range, edgeBytes, weakHeadBytes, weakTailBytes, maxClassified } of scans) {
@@ -96,7 +97,7 @@ export function findAnchors(view: LogView, scans: readonly AnchorScan[]): Anchor
       const text = view.text(l);
       let signature = seen.get(text);
       if (signature === undefined) {
-        signature = classifyLine(text) ?? null;
+        signature = classifyLine(text, rules) ?? null;
         seen.set(text, signature);
       }
       if (signature) anchors.push({ line: l, signature });

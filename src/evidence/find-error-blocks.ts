@@ -4,6 +4,7 @@
  * (stack frames, indented detail, the paragraph it starts).
  */
 import type { LogView } from "./clean-log.ts";
+import { DEFAULT_RULES, type RuleSet } from "./distill-rules.ts";
 import { isPassingLine, type Signature } from "./error-signatures.ts";
 import type { Anchor } from "./find-anchors.ts";
 import type { LineRange } from "./line-range.ts";
@@ -89,7 +90,12 @@ function reportKey(view: LogView, anchor: number, end: number): string {
  * belongs to it, and a block never grows into another one, so each block is
  * centred on the line that explains most.
  */
-export function buildBlocks(view: LogView, anchors: readonly Anchor[], limits: (line: number) => LineRange): ErrorBlock[] {
+export function buildBlocks(
+  view: LogView,
+  anchors: readonly Anchor[],
+  limits: (line: number) => LineRange,
+  rules: RuleSet = DEFAULT_RULES,
+): ErrorBlock[] {
   // Sections (whole failure reports) first, then by weight; earlier first on ties.
   const rank = (a: Anchor): number => (a.signature.section ? 100 : 0) + a.signature.weight;
   const order = [...anchors].sort((x, y) => rank(y) - rank(x) || x.line - y.line);
@@ -112,12 +118,12 @@ export function buildBlocks(view: LogView, anchors: readonly Anchor[], limits: (
     // Header: up to two lines of the same paragraph above the anchor; for an
     // indented anchor, the less indented line it belongs to (a test title).
     let start = a.line;
-    for (let k = 1; k <= 2 && a.line - k >= lo && !claimed(a.line - k); k++) {
+    for (let k = 1; rules.blockExtent && k <= 2 && a.line - k >= lo && !claimed(a.line - k); k++) {
       const t = view.text(a.line - k);
       if (isBlank(t) || isMarkerLine(t) || isPassingLine(t)) break;
       start = a.line - k;
     }
-    if (anchorIndent > 0) {
+    if (rules.blockExtent && anchorIndent > 0) {
       for (let j = start - 1; j >= Math.max(lo, a.line - 8) && !claimed(j); j--) {
         const t = view.text(j);
         if (isMarkerLine(t)) break;
@@ -133,7 +139,7 @@ export function buildBlocks(view: LogView, anchors: readonly Anchor[], limits: (
     // lines stay indented deeper than the anchor or look like frames. Output
     // printed double-spaced (a blank after every line) counts single blanks
     // as plain line breaks. A section runs to the next section or banner.
-    const doubleSpaced = isDoubleSpaced(view, a.line, hi);
+    const doubleSpaced = rules.blockExtent && isDoubleSpaced(view, a.line, hi);
     const section = a.signature.section === true;
     let end = a.line + 1;
     let blanks = 0;
@@ -153,7 +159,7 @@ export function buildBlocks(view: LogView, anchors: readonly Anchor[], limits: (
         const gapped = doubleSpaced ? blanks > 1 : blanks > 0;
         if (gapped && !(indentOf(t) > anchorIndent || FRAME.test(t) || (chained && TRACEBACK.test(t)))) break;
       }
-      chained = CHAINED.test(t);
+      chained = rules.blockExtent && CHAINED.test(t);
       end = i + 1;
       blanks = 0;
     }
@@ -165,7 +171,7 @@ export function buildBlocks(view: LogView, anchors: readonly Anchor[], limits: (
       anchor: a.line,
       weight: a.signature.weight,
       signature: a.signature.id,
-      key: isReport(a.signature) ? reportKey(view, a.line, end) : maskKey(anchorText),
+      key: rules.repeats && isReport(a.signature) ? reportKey(view, a.line, end) : maskKey(anchorText),
     });
   }
   return blocks.sort((x, y) => x.start - y.start);

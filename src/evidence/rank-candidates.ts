@@ -8,44 +8,37 @@
  *    are explained right where the step gave up);
  * 3. its error blocks: the one nearest the exit and the first one of the
  *    strongest kind lead, then by signature weight, distinct errors before
- *    repeats, each kind a little less for every earlier block of it;
+ *    repeats;
  * 4. the rest of its tail, decaying with the distance from the exit;
- * 5. the context around the best blocks, the rest of long blocks;
- * 6. vague blocks (weight < 5), blocks outside the failed step, the log's end.
+ * 5. vague blocks (weight < 5), blocks outside the failed step, the log's end.
  *
- * A priority is a sum of the terms below; only the resulting order matters.
- * The weights were set on the LogChunks development split; the results move
- * little when they move (see docs/distillation.md).
+ * Report noise (runs of passing tests, coverage rows, warnings sections) ranks
+ * low in the tail. A priority is a sum of the terms below; only the resulting
+ * order matters. Each term can be switched off by name (`distill-rules.ts`)
+ * and is kept only when it helps repositories it was not written for
+ * (see docs/distillation.md).
  */
 import type { Candidate } from "./pack-excerpt.ts";
 import type { FocusRegion } from "./choose-focus.ts";
+import { DEFAULT_RULES, type RuleSet } from "./distill-rules.ts";
 import type { ErrorBlock } from "./find-error-blocks.ts";
 
 const P = {
   header: 1_000_000,
   focusBlock: 500_000,
-  otherBlock: 100_000,
   weakFocusBlock: 250_000,
+  otherBlock: 100_000,
   perWeight: 10_000,
   nearestExit: 30_000,
   firstInFocus: 20_000,
   secondaryFocus: -40_000,
   repeat: -300_000,
-  sameKind: 2_000,
   tail: 700_000,
   /** Priority lost by a tail line per budget's worth of bytes between it and the exit. */
   tailPerBudget: 640_000,
   passingLine: -400_000,
   /** The anchor and a few lines around it: just below the whole block, for when it does not fit. */
   core: -1,
-  blockRest: -100_000,
-  blockRestStep: 1_000,
-  head: 300_000,
-  headStep: 20_000,
-  haloAfter: -250_000,
-  haloAfterStep: 5_000,
-  haloBefore: -250_000,
-  haloBeforeStep: 8_000,
   logTail: 50_000,
   logTailStep: 1_000,
 } as const;
@@ -55,18 +48,12 @@ const TAIL_LINES = 400;
 const PASSING_RUN = 3;
 /** The tail offered, as a multiple of the budget (packing decides how much of it is kept). */
 const TAIL_BUDGET_SHARE = 1.5;
-const HEAD_LINES = 4;
-const HALO_AFTER = 25;
-const HALO_BEFORE = 6;
 const CORE_BEFORE = 1;
 const CORE_AFTER = 4;
 const ATOMIC_LINES = 40;
 const LOG_TAIL_LINES = 40;
 const MAX_RANKED_BLOCKS = 150;
-const MAX_KIND_PENALTIES = 20;
-/** Context lines, and the rest of long blocks, are offered for the best blocks only. */
-const MAX_HALO_BLOCKS = 30;
-/** Blocks below this weight (summaries, exit lines, vague words) rank after the failed step's tail. */
+/** Blocks below this weight (summaries, exit lines, vague words) never lead and rank after the failed step's tail. */
 const STRONG_WEIGHT = 5;
 
 export interface RankInput {
@@ -79,9 +66,11 @@ export interface RankInput {
   readonly lineBytes: (line: number) => number;
   /** Whether a line reports a passing test, or is other report noise (coverage rows, warnings sections): it ranks low as context. */
   readonly isPassing: (line: number) => boolean;
+  /** The heuristics in force (default: all). */
+  readonly rules?: RuleSet;
 }
 
-export function rankCandidates({ blocks, focus, lineCount, budget, lineBytes, isPassing }: RankInput): Candidate[] {
+export function rankCandidates({ blocks, focus, lineCount, budget, lineBytes, isPassing, rules = DEFAULT_RULES }: RankInput): Candidate[] {
   const tailBytes = budget * TAIL_BUDGET_SHARE;
   const out: Candidate[] = [];
   const inFocus = (line: number): number => focus.findIndex((f) => line >= f.start && line < f.end);
@@ -110,14 +99,9 @@ export function rankCandidates({ blocks, focus, lineCount, budget, lineBytes, is
       let run = 1;
       for (let j = k - 1; j >= 0 && passing[j] && run < PASSING_RUN; j--) run++;
       for (let j = k + 1; j < tail.length && passing[j] && run < PASSING_RUN; j++) run++;
-      const penalty = passing[k] && run >= PASSING_RUN ? P.passingLine : 0;
+      const penalty = rules.reportNoise && passing[k] && run >= PASSING_RUN ? P.passingLine : 0;
       out.push({ start: t.line, end: t.line + 1, priority: t.priority + penalty, atomic: false });
     });
-    if (f.header !== undefined) {
-      for (let d = 1; d <= HEAD_LINES && f.header + d < exit; d++) {
-        out.push({ start: f.header + d, end: f.header + d + 1, priority: P.head + bonus - d * P.headStep, atomic: false });
-      }
-    }
   });
 
   // In each focus region: the block nearest the exit, and the first block of
@@ -137,61 +121,42 @@ export function rankCandidates({ blocks, focus, lineCount, budget, lineBytes, is
       const bestBlock = blocks[best];
       if (!bestBlock || b.weight >= Math.min(bestBlock.weight, STRONG_WEIGHT)) best = i;
     }
-    if (best >= 0) nearest.add(best);
+    if (rules.leadingBlocks && best >= 0) nearest.add(best);
     const bar = Math.max(STRONG_WEIGHT, strongest - 1);
     const firstIdx = inside.find((i) => (blocks[i]?.weight ?? 0) >= bar);
-    if (firstIdx !== undefined) first.add(firstIdx);
+    if (rules.leadingBlocks && firstIdx !== undefined) first.add(firstIdx);
   });
 
   const seenKeys = new Set<string>();
-  const perSignature = new Map<string, number>();
   const ranked = blocks.map((b, i) => {
     const k = inFocus(b.anchor);
-    let p = (k >= 0 ? (b.weight >= STRONG_WEIGHT ? P.focusBlock : P.weakFocusBlock) : P.otherBlock) + b.weight * P.perWeight;
+    const weak = rules.weakBlocksLater && b.weight < STRONG_WEIGHT;
+    let p = (k >= 0 ? (weak ? P.weakFocusBlock : P.focusBlock) : P.otherBlock) + b.weight * P.perWeight;
     if (k > 0) p += P.secondaryFocus;
     if (nearest.has(i)) p += P.nearestExit;
     if (first.has(i)) p += P.firstInFocus;
     // Repeats of an error come after every distinct one, except the one nearest the exit.
-    if (seenKeys.has(b.key) && !nearest.has(i)) p += P.repeat;
+    if (rules.repeats && seenKeys.has(b.key) && !nearest.has(i)) p += P.repeat;
     seenKeys.add(b.key);
-    // Diversity: each earlier block of the same kind costs a little.
-    const sameKind = perSignature.get(b.signature) ?? 0;
-    perSignature.set(b.signature, sameKind + 1);
-    if (!nearest.has(i)) p -= Math.min(sameKind, MAX_KIND_PENALTIES) * P.sameKind;
     // Earlier first among equals.
     return { b, i, p: p - i / (blocks.length + 1) };
   });
   // No budget holds more than a few hundred blocks: rank only those.
   ranked.sort((x, y) => y.p - x.p);
-  for (const [r, { b, i, p }] of ranked.slice(0, MAX_RANKED_BLOCKS).entries()) {
-    const halo = r < MAX_HALO_BLOCKS;
-    // A long block is taken whole up to ATOMIC_LINES; the rest follows line by
-    // line, so a budget can end it early but never skip its beginning.
+  for (const { b, i, p } of ranked.slice(0, MAX_RANKED_BLOCKS)) {
+    // The leading blocks are taken whole; the others up to ATOMIC_LINES.
     const leading = nearest.has(i) || first.has(i);
     const atomicEnd = leading ? b.end : Math.min(b.end, Math.max(b.anchor + 1, b.start + ATOMIC_LINES));
-    out.push({ start: b.start, end: atomicEnd, priority: p, atomic: true, trimmable: leading, block: i });
-    for (let l = atomicEnd; halo && l < b.end; l++) {
-      out.push({ start: l, end: l + 1, priority: p + P.blockRest - (l - atomicEnd) * P.blockRestStep, atomic: false });
-    }
+    out.push({ start: b.start, end: atomicEnd, priority: p, atomic: true, trimmable: leading && rules.partialBlocks, block: i });
     // When the whole block does not fit, its anchor and the lines around it may.
     const coreStart = Math.max(b.start, b.anchor - CORE_BEFORE);
     const coreEnd = Math.min(atomicEnd, b.anchor + CORE_AFTER + 1);
-    if (coreEnd - coreStart < atomicEnd - b.start) {
+    if (rules.partialBlocks && coreEnd - coreStart < atomicEnd - b.start) {
       out.push({ start: coreStart, end: coreEnd, priority: p + P.core, atomic: true, block: i });
-    }
-    for (let d = 1; halo && d <= HALO_AFTER && b.end - 1 + d < lineCount; d++) {
-      const l = b.end - 1 + d;
-      const passing = isPassing(l) ? P.passingLine : 0;
-      out.push({ start: l, end: l + 1, priority: p + passing + P.haloAfter - d * P.haloAfterStep, atomic: false });
-    }
-    for (let d = 1; halo && d <= HALO_BEFORE && b.start - d >= 0; d++) {
-      const l = b.start - d;
-      const passing = isPassing(l) ? P.passingLine : 0;
-      out.push({ start: l, end: l + 1, priority: p + passing + P.haloBefore - d * P.haloBeforeStep, atomic: false });
     }
   }
 
-  for (let d = 1; d <= LOG_TAIL_LINES && lineCount - d >= 0; d++) {
+  for (let d = 1; rules.logTail && d <= LOG_TAIL_LINES && lineCount - d >= 0; d++) {
     const l = lineCount - d;
     out.push({ start: l, end: l + 1, priority: P.logTail - d * P.logTailStep, atomic: false });
   }

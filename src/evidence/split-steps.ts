@@ -10,6 +10,7 @@
  * Lines outside any step (setup, cleanup) belong to none.
  */
 import type { LogView } from "./clean-log.ts";
+import { DEFAULT_RULES, type RuleSet } from "./distill-rules.ts";
 
 export interface LogStep {
   /** `Run npm test`, or the command of a Travis step. */
@@ -91,7 +92,7 @@ function markerLines(view: LogView): number[] {
 }
 
 /** Steps in log order. Reads only the lines that carry markers. */
-export function splitSteps(view: LogView): LogStep[] {
+export function splitSteps(view: LogView, rules: RuleSet = DEFAULT_RULES): LogStep[] {
   const ghRunGroups = view.raw.includes("##[group]Run ");
   const steps: OpenStep[] = [];
   let current: OpenStep | undefined;
@@ -121,7 +122,7 @@ export function splitSteps(view: LogView): LogStep[] {
       if (travisTimeLine === i - 1) open(t.slice(2).trim(), i);
     } else if (t.startsWith("The command ") || t.startsWith('" ')) {
       const m = t.startsWith('" ') ? TRAVIS_EXIT_END.exec(t) : TRAVIS_EXIT.exec(t);
-      const gaveUp = !m && TRAVIS_RETRY_EXIT.test(t);
+      const gaveUp = !m && rules.stepOutcome && TRAVIS_RETRY_EXIT.test(t);
       if ((m || gaveUp) && current && current.exitCode === undefined) {
         current.exitCode = m ? Number(m[1]) : 1;
         current.exitLine = i;
