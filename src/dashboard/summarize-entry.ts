@@ -21,6 +21,9 @@ export function summarizeEntry(entry: LedgerEntry): { text: string; tone: Tone }
       case "scope":
       case "broader_suite":
         return `${String(d["command"])} → exit ${String(d["exitCode"])}`;
+      case "stage":
+        // Written when a stage ends; `alongside`: it overlapped the stage shown (speculative work).
+        return `${String(d["stage"])}: ${seconds(d["ms"])}${d["alongside"] === true ? ", alongside" : ""}`;
       case "fork_failed":
         return `fewer candidates (${String(d["candidates"])}): ${String(d["message"])}`;
       default:
@@ -93,4 +96,8 @@ function short(sha: unknown): string {
 
 function firstLine(text: string): string {
   return text.split("\n")[0] ?? "";
+}
+
+function seconds(ms: unknown): string {
+  return typeof ms === "number" && Number.isFinite(ms) ? `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s` : "?";
 }

@@ -113,6 +113,8 @@ async function seedFullLedger(id: number, ledger: Append) {
   await ledger(id, "ack", { checkRunId: 4242 });
   await ledger(id, "evidence", { sha, bytes: 18_312, failedJobs: ["test (20.x)"] });
   await ledger(id, "workspace", { sha, isolation: "bubblewrap", notes: [] });
+  await ledger(id, "stage", { stage: "Opening a workspace", ms: 212, alongside: true }, 0);
+  await ledger(id, "stage", { stage: "Gathering evidence", ms: 1_840 }, 0);
   await ledger(id, "toolchain", { durationMs: 812, requests: [], tools: [{ tool: "node", version: "20.11.1", cached: true, durationMs: 3 }], missing: [], notes: [] }, 4);
   await ledger(id, "reproduce", {
     exact: true,

@@ -140,6 +140,9 @@ describe("dashboard: pages", () => {
     expect(page.status).toBe(200);
     for (const section of ["timeline", "diagnosis", "cost", "candidates", "diff", "trace", "audit", "ledger"]) expect(page.body).toContain(`<h2 id="${section}">`);
     expect(page.body).toContain("red: Reproduced: &#96;npm test&#96; fails here too (exit 1).");
+    // Each stage's time, speculative work marked as overlapping the stage shown.
+    expect(page.body).toContain("Opening a workspace: 0.21 s, alongside");
+    expect(page.body).toContain("Gathering evidence: 1.84 s<");
     expect(page.body).toContain("sum() subtracts instead of adding");
     expect(page.body).toContain("test tampering: test/sum.test.js changed an expectation");
     expect(page.body).toContain('<span class="add">+export const sum = (a, b) =&gt; a + b;</span>');
