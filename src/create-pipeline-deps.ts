@@ -25,6 +25,9 @@ import { pushBranch } from "./workspace/push-branch.ts";
 import { pushOntoBranch } from "./workspace/push-onto-branch.ts";
 
 /** Binds the pipeline's ports to the real adapters: Probot's Octokit, git, bubblewrap, the model. */
+/** Spare checkouts and background removal: process-wide state that `startApp`'s `stop` deletes. */
+const WARM_OPEN = { spare: true, backgroundRemoval: true } as const;
+
 export function createPipelineDeps(args: {
   env: AppEnv;
   probot: Probot;
@@ -56,12 +59,13 @@ export function createPipelineDeps(args: {
         return { name: "patchwright[bot]", email: "patchwright[bot]@users.noreply.github.com" };
       })),
     gatherEvidence: (reads, sources, options) => gatherEvidence(reads, sources, { ...options, redact }),
-    // One warm mirror per repository and installation under the data directory; a checkout per job.
+    // One warm mirror per repository and installation under the data directory; a checkout per job,
+    // from a spare checkout when one is ready, deleted in the background (docs/0018; `stop` cleans up).
     openWorkspace: ({ cloneUrl, sha, token, installationId }) =>
-      openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot, allowUnsandboxed: env.allowUnsandboxed }),
+      openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot, allowUnsandboxed: env.allowUnsandboxed, ...WARM_OPEN }),
     prefetch: ({ cloneUrl, sha, token, installationId }) => prefetchCommit({ cloneUrl, sha, token, installationId, cacheRoot }),
     forkWorkspace: (base, { cloneUrl, sha, token, installationId }) =>
-      forkWorkspace(base, () => openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot, allowUnsandboxed: env.allowUnsandboxed })),
+      forkWorkspace(base, () => openWorkspace({ cloneUrl, sha, token, installationId, cacheRoot, allowUnsandboxed: env.allowUnsandboxed, ...WARM_OPEN })),
     toolchains: createToolchainProvider({ root: env.toolchains.dir, npmRegistry: env.toolchains.npmRegistry, pythonDirs: env.toolchains.pythonDirs }),
     ...(env.toolchains.pythonIndex !== undefined ? { pythonIndex: env.toolchains.pythonIndex } : {}),
     setupAllowedHosts: env.toolchains.setupAllowedHosts,

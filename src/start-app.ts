@@ -32,6 +32,7 @@ import { startWorker } from "./queue/start-worker.ts";
 import { createRedactor } from "./security/redact.ts";
 import { createBackgroundTasks } from "./webhooks/background-tasks.ts";
 import { createSandbox } from "./workspace/create-sandbox.ts";
+import { discardSpareCheckouts, drainWorkspaceRemovals } from "./workspace/open-workspace.ts";
 import { configureHostGit } from "./workspace/host-git-env.ts";
 
 export interface RunningApp {
@@ -164,6 +165,9 @@ export async function startApp(env: AppEnv, options: { role?: "app" | "worker" }
     async stop() {
       await redelivery.stop();
       await worker.stop();
+      // The workspaces' spare checkouts and background deletions outlive jobs, not the process.
+      await discardSpareCheckouts();
+      await drainWorkspaceRemovals().catch((error: unknown) => log.warn({ err: error }, "some workspaces could not be deleted"));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;

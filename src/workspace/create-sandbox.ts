@@ -61,6 +61,11 @@ export const DEFAULT_OUTPUT_LIMIT_BYTES = 1024 * 1024;
 
 /** bubblewrap binaries that have already run a sandbox in this process. */
 const usableBwrap = new Set<string>();
+
+/** Whether `bwrapPath` already ran a sandbox in this process: later sandboxes skip the probe, so only an unusual failure can stop them. */
+export function bwrapKnownUsable(bwrapPath: string = DEFAULT_BWRAP_PATH): boolean {
+  return usableBwrap.has(bwrapPath);
+}
 export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
 
 /**

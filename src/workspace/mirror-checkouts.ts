@@ -14,6 +14,7 @@
  * and deleted the next time a job opens the same repository.
  */
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import { mkdir, readdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
@@ -37,6 +38,9 @@ type OwnerRecord = z.infer<typeof OwnerRecord>;
 export const JOB_DIR_PREFIX = "pw-";
 const JOB_DIR_NAME = /^pw-[0-9a-f]{16}$/;
 
+/** Ids of the job directories this process reserved and has not released: their owner is alive. */
+const ownIds = new Set<string>();
+
 export interface ReservedCheckout {
   /** The job's id in this cache: names its owner record and its job directory (`pw-<id>`). */
   readonly id: string;
@@ -48,8 +52,15 @@ export interface ReservedCheckout {
   readonly npmCacheDir: string;
   /** Where the job's read-only view of the shared npm store goes (not created yet): `<jobDir>/npm-shared`. */
   readonly npmSharedDir: string;
+  /**
+   * Moves the checkout out of its path (to `<jobDir>/disposed`, one rename):
+   * gone at once for anyone who looks, before `release` deletes it all.
+   */
+  retire(): Promise<void>;
   /** Deletes the job directory, then its owner record. Idempotent. */
   release(): Promise<void>;
+  /** `release` for a process that is exiting (an `exit` listener cannot wait). */
+  releaseSync(): void;
 }
 
 /**
@@ -66,12 +77,14 @@ export async function reserveCheckout(paths: RepoCachePaths, parentDir: string =
   // Written whole, then renamed into place: a pruner never sees half a record.
   await writeFile(`${record}.tmp`, JSON.stringify(owner), { mode: 0o600, flag: "wx" });
   await rename(`${record}.tmp`, record);
+  ownIds.add(id);
   try {
     await mkdir(dir, { mode: 0o700 });
     await mkdir(path.join(dir, "workspace"), { mode: 0o700 });
   } catch (error) {
     await removeWorkspace(dir).catch(() => undefined);
     await rm(record, { force: true });
+    ownIds.delete(id);
     throw error;
   }
   const jobDir = await realpath(dir);
@@ -82,11 +95,22 @@ export async function reserveCheckout(paths: RepoCachePaths, parentDir: string =
     dir: path.join(jobDir, "workspace"),
     npmCacheDir: path.join(jobDir, "npm"),
     npmSharedDir: path.join(jobDir, "npm-shared"),
+    retire: () =>
+      rename(path.join(jobDir, "workspace"), path.join(jobDir, "disposed")).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== "ENOENT") throw error;
+      }),
     release: () =>
       (released ??= (async () => {
         await removeWorkspace(jobDir);
         await rm(record, { force: true });
+        ownIds.delete(id);
       })()),
+    releaseSync: () => {
+      // Possibly while an asynchronous removal of the same files is under way: retried.
+      rmSync(jobDir, { recursive: true, force: true, maxRetries: 3 });
+      rmSync(record, { force: true });
+      ownIds.delete(id);
+    },
   };
 }
 
@@ -99,7 +123,8 @@ export async function pruneStaleCheckouts(paths: RepoCachePaths): Promise<string
   const here = hostname();
   const removed: string[] = [];
   for (const name of await readdir(paths.jobsDir).catch(() => [])) {
-    if (!name.endsWith(".json")) continue;
+    // This process's own jobs and spares are alive: no record to read.
+    if (!name.endsWith(".json") || ownIds.has(name.slice(0, -".json".length))) continue;
     const record = path.join(paths.jobsDir, name);
     const parsed = OwnerRecord.safeParse(await readJson(record));
     if (!parsed.success) {

@@ -30,7 +30,7 @@ const HELD = "held\n";
  *   taken in time or flock cannot run.
  */
 export async function withMirrorLock<T>(lockFile: string, fn: () => Promise<T>, options: MirrorLockOptions = {}): Promise<T> {
-  const release = await acquire(lockFile, options);
+  const release = await acquireMirrorLock(lockFile, options);
   try {
     return await fn();
   } finally {
@@ -38,7 +38,13 @@ export async function withMirrorLock<T>(lockFile: string, fn: () => Promise<T>, 
   }
 }
 
-function acquire(lockFile: string, options: MirrorLockOptions): Promise<() => Promise<void>> {
+/**
+ * Takes the lock, for a caller that starts waiting before it knows what it
+ * will do under it (`openWorkspace` prepares the job meanwhile); prefer
+ * `withMirrorLock`. Call the returned function exactly once to release it.
+ * @throws PatchwrightError as `withMirrorLock`.
+ */
+export function acquireMirrorLock(lockFile: string, options: MirrorLockOptions = {}): Promise<() => Promise<void>> {
   const flockPath = options.flockPath ?? DEFAULT_FLOCK_PATH;
   const waitSeconds = Math.max(1, Math.ceil((options.waitMs ?? DEFAULT_WAIT_MS) / 1000));
   // --no-fork: flock execs cat, which inherits the locked descriptor: one process, not two.

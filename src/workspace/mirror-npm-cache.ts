@@ -82,11 +82,23 @@ export async function seedJobNpmCache(sandbox: Sandbox, dirs: JobNpmDirs): Promi
  */
 export async function retireJobNpmCache(paths: RepoCachePaths, jobCacheDir: string): Promise<number> {
   try {
+    return await promoteJobNpmCache(paths, jobCacheDir);
+  } finally {
+    await removeWorkspace(jobCacheDir);
+  }
+}
+
+/**
+ * `retireJobNpmCache` without the deletion, for a caller that deletes the
+ * whole job directory afterwards: once this resolves, the next job's seed
+ * sees what this one promoted.
+ * @returns how many blobs were promoted; 0 when promotion failed (swallowed, as above).
+ */
+export async function promoteJobNpmCache(paths: RepoCachePaths, jobCacheDir: string): Promise<number> {
+  try {
     return (await promoteNpmContent(jobCacheDir, paths.npmCacheDir)).promoted;
   } catch {
     return 0;
-  } finally {
-    await removeWorkspace(jobCacheDir);
   }
 }
 

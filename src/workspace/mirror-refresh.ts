@@ -42,6 +42,13 @@ export interface RefreshMirrorOptions {
   readonly token: string;
   /** Per git command. Default 10 minutes. */
   readonly timeoutMs?: number;
+  /**
+   * What `commitInMirror` said just before the lock was taken, if it was
+   * asked. `false` spares the lookup under the lock (a keep ref written
+   * meanwhile, by a job that fetched the same commit, is still seen); `true`
+   * is checked again, as a `gc` may have dropped an old unreferenced commit since.
+   */
+  readonly present?: boolean;
 }
 
 /** What the refresh downloaded: nothing, the commit by sha, or all branches (v0 servers). */
@@ -62,13 +69,24 @@ export async function refreshMirror(options: RefreshMirrorOptions): Promise<Mirr
   // A keep ref is written only once its fetch completed: no git process needed to trust it.
   const keepRef = `${KEEP_REF_PREFIX}${sha}`;
   if (await exists(`${mirrorDir}/${keepRef}`)) return "none";
-  const present = await runGit(["cat-file", "-e", `${sha}^{commit}`], { cwd: mirrorDir, ...timeout });
-  if (present.exitCode === 0) return "none";
+  if (options.present !== false && (await commitInMirror(mirrorDir, sha, timeout))) return "none";
 
   const fetchedBy = await fetchCommit({ gitDir: mirrorDir, remoteUrl, sha, token, depth: 0, keepRef, fail, ...timeout });
   await trimKeepRefs(mirrorDir, fail);
   await packGarbage(mirrorDir, timeout);
   return fetchedBy;
+}
+
+/**
+ * Whether the mirror has `sha` (a keep ref, or the commit among its objects).
+ * Without the lock (asked while waiting for it), a `false` stays true enough:
+ * a commit fetched meanwhile has its keep ref, which `refreshMirror` looks for.
+ */
+export async function commitInMirror(mirrorDir: string, sha: string, timeout: { timeoutMs?: number } = {}): Promise<boolean> {
+  assertFullSha(sha);
+  if (await exists(`${mirrorDir}/${KEEP_REF_PREFIX}${sha}`)) return true;
+  if (!(await exists(`${mirrorDir}/HEAD`))) return false;
+  return (await runGit(["cat-file", "-e", `${sha}^{commit}`], { cwd: mirrorDir, ...timeout })).exitCode === 0;
 }
 
 /**

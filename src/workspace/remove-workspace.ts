@@ -36,6 +36,43 @@ export async function removeWorkspace(dir: string): Promise<void> {
   }
 }
 
+/** Removals started by `removeInBackground` and not settled yet (with their synchronous form), and what failed since the last drain. */
+const pending = new Map<Promise<void>, () => void>();
+const failures: unknown[] = [];
+let exitHookInstalled = false;
+
+/**
+ * Starts `removal` (deleting a disposed job's directory) without waiting for
+ * it: a job's dispose returns while its files go, off the next job's path.
+ * Tracked until it settles: `drainWorkspaceRemovals` waits for every one, and
+ * a process that exits first runs `removalSync` for those still running.
+ */
+export function removeInBackground(removal: () => Promise<void>, removalSync: () => void): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", () => {
+      for (const finish of pending.values()) finish();
+    });
+  }
+  const running: Promise<void> = removal().then(
+    () => undefined,
+    (error: unknown) => void failures.push(error),
+  );
+  pending.set(running, removalSync);
+  void running.finally(() => pending.delete(running));
+}
+
+/**
+ * Waits until every background removal started so far (and any started
+ * meanwhile) has finished: before a worker exits, and in tests.
+ * @throws AggregateError of the removals that failed since the last drain
+ *   (their owner records stay: the next start prunes their directories).
+ */
+export async function drainWorkspaceRemovals(): Promise<void> {
+  while (pending.size > 0) await Promise.all(pending.keys());
+  if (failures.length > 0) throw new AggregateError(failures.splice(0), "Some disposed workspaces could not be deleted.");
+}
+
 async function makeWritable(dir: string): Promise<void> {
   await chmod(dir, 0o700).catch(() => undefined);
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);

@@ -4,6 +4,7 @@
  * runs with a minimal environment, no system/global configuration, no hooks,
  * and never prompts.
  */
+import { type ChildProcess, spawn } from "node:child_process";
 import type { Readable } from "node:stream";
 import { execa } from "execa";
 import { configuredHostGitEnv, type GitHostEnv } from "./host-git-env.ts";
@@ -77,4 +78,52 @@ export async function runGit(args: readonly string[], options: RunGitOptions = {
     stderr: typeof result.stderr === "string" ? result.stderr : (result.originalMessage ?? ""),
     timedOut: result.timedOut,
   };
+}
+
+export interface PipeGitEnd {
+  readonly args: readonly string[];
+  readonly cwd: string;
+}
+
+/**
+ * Runs `git <from.args> | git <to.args>`, the first one's stdout streamed into
+ * the second's stdin (a pack from one repository indexed into another, with
+ * no temporary file); `input` is the first one's stdin. Both get the
+ * environment and flags of `runGit`; both are killed after `timeoutMs`.
+ * Resolves when both have exited, whatever their exit codes.
+ */
+export async function pipeGit(
+  from: PipeGitEnd & { readonly input: string },
+  to: PipeGitEnd,
+  options: { readonly timeoutMs?: number } = {},
+): Promise<{ readonly from: GitResult; readonly to: GitResult }> {
+  const env = hostGitEnv();
+  const producer = spawn("git", [...HARDENING, ...from.args], { cwd: from.cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+  const consumer = spawn("git", [...HARDENING, ...to.args], { cwd: to.cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    producer.kill("SIGKILL");
+    consumer.kill("SIGKILL");
+  }, options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS);
+  // A consumer that exits early must not leave the producer blocked on a full pipe, nor crash us with EPIPE.
+  consumer.stdin.on("error", () => producer.kill("SIGKILL"));
+  producer.stdin.on("error", () => undefined);
+  producer.stdout.pipe(consumer.stdin);
+  producer.stdin.end(from.input);
+  const [fromResult, toResult] = await Promise.all([settle(producer, false, () => timedOut), settle(consumer, true, () => timedOut)]);
+  clearTimeout(timer);
+  return { from: fromResult, to: toResult };
+}
+
+/** How a spawned git process ended and what it printed (stdout only when `collectStdout`: not when piped onward). */
+function settle(child: ChildProcess, collectStdout: boolean, timedOut: () => boolean): Promise<GitResult> {
+  return new Promise((resolve) => {
+    let stdout = "";
+    let stderr = "";
+    if (collectStdout) child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", (error) => (stderr += error.message));
+    child.on("close", (code) => resolve({ exitCode: timedOut() || code === null ? -1 : code, stdout, stderr, timedOut: timedOut() }));
+  });
 }

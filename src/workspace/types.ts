@@ -66,7 +66,12 @@ export interface Workspace {
   /** Canonical host path of the checkout. */
   readonly dir: string;
   readonly sandbox: Sandbox;
-  /** Deletes the checkout. Idempotent. */
+  /**
+   * Deletes the checkout. Idempotent. With a cache and `backgroundRemoval`,
+   * it returns once `dir` is gone and nothing of the job can be used any more
+   * (its npm blobs promoted); the files are deleted in the background:
+   * `drainWorkspaceRemovals()` waits for them.
+   */
   dispose(): Promise<void>;
   /** With a cache: where it lives and what this open downloaded into the mirror. */
   readonly cache?: { readonly paths: RepoCachePaths; readonly fetched: MirrorFetch };

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach } from "vitest";
 import { createSandbox } from "../../src/workspace/create-sandbox.ts";
+import { discardSpareCheckouts, drainWorkspaceRemovals } from "../../src/workspace/open-workspace.ts";
 import type { Workspace } from "../../src/workspace/types.ts";
 import { addFixtureCommit, createFixtureRepo } from "../support/fixture-repo.ts";
 import { type GitHttpServer, startGitHttpServer } from "../support/git-http-server.ts";
@@ -12,8 +13,18 @@ export const TOKEN = "ghs_WorkspaceTestToken0123456789abcdefXYZ";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
+  await settleWorkspaces();
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
+
+/**
+ * Deletes this process's spare checkouts and waits for the deletion of
+ * disposed workspaces: after it, a test's directories are what they stay.
+ */
+export async function settleWorkspaces(): Promise<void> {
+  await discardSpareCheckouts();
+  await drainWorkspaceRemovals();
+}
 
 /** A temp directory removed after the test. */
 export async function tempDir(prefix = "pw-test-"): Promise<string> {

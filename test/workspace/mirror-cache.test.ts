@@ -12,13 +12,13 @@ import { diffWorkspace } from "../../src/workspace/diff-workspace.ts";
 import { basicAuthHeader } from "../../src/workspace/git-auth-env.ts";
 import { repoCachePaths } from "../../src/workspace/mirror-cache-paths.ts";
 import { SANDBOX_NPM_CACHE } from "../../src/workspace/mirror-npm-cache.ts";
-import { openWorkspace, type OpenWorkspaceOptions } from "../../src/workspace/open-workspace.ts";
+import { drainWorkspaceRemovals, openWorkspace, type OpenWorkspaceOptions } from "../../src/workspace/open-workspace.ts";
 import type { Workspace } from "../../src/workspace/types.ts";
 import { pushBranch } from "../../src/workspace/push-branch.ts";
 import { runGit } from "../../src/workspace/run-git.ts";
 import { addFixtureCommit, createFixtureRepo, readBranchSha } from "../support/fixture-repo.ts";
 import { createGitHttpHandler, type GitHttpRequest } from "../support/git-http-server.ts";
-import { filesContaining, tempDir, TOKEN } from "./helpers.ts";
+import { filesContaining, settleWorkspaces, tempDir, TOKEN } from "./helpers.ts";
 
 const INSTALLATION = 4242;
 const OPEN_WORKSPACE = fileURLToPath(new URL("../../src/workspace/open-workspace.ts", import.meta.url));
@@ -199,13 +199,15 @@ describe("openWorkspace with a repository cache", () => {
     const cacheRoot = await tempDir("pw-cache-");
     const paths = repoCachePaths({ cacheRoot, installationId: INSTALLATION, cloneUrl: repo.cloneUrl });
 
-    const workspace = await open(repo, cacheRoot);
+    // Spare checkouts are tested in mirror-spares.test.ts: here, job directories only.
+    const workspace = await open(repo, cacheRoot, { spare: false });
     expect(await jobDirs(cacheRoot)).toEqual([jobDirOf(workspace)]);
     expect(jobDirOf(workspace)).toMatch(/^pw-[0-9a-f]{16}$/);
     expect((await readdir(path.dirname(workspace.dir))).sort()).toEqual(["npm", "npm-shared", "workspace"]);
     expect(await readdir(paths.jobsDir)).toHaveLength(1);
     await workspace.dispose();
     await workspace.dispose();
+    await drainWorkspaceRemovals();
     expect(existsSync(workspace.dir)).toBe(false);
     expect(await jobDirs(cacheRoot)).toEqual([]);
     expect(await readdir(paths.jobsDir)).toEqual([]);
@@ -217,7 +219,8 @@ describe("openWorkspace with a repository cache", () => {
       "process.stdout.write(ws.dir);",
       'process.kill(process.pid, "SIGKILL");',
     ].join("\n");
-    const options = { cloneUrl: repo.cloneUrl, sha: repo.firstSha, token: TOKEN, cacheRoot, installationId: INSTALLATION, parentDir: await jobsRootOf(cacheRoot) };
+    const parentDir = await jobsRootOf(cacheRoot);
+    const options = { cloneUrl: repo.cloneUrl, sha: repo.firstSha, token: TOKEN, cacheRoot, installationId: INSTALLATION, parentDir, spare: false };
     const crashed = await execa(process.execPath, ["--input-type=module", "-e", script], {
       env: { OPTIONS: JSON.stringify(options) },
       reject: false,
@@ -227,12 +230,13 @@ describe("openWorkspace with a repository cache", () => {
     expect(await readFile(path.join(orphan, "a.txt"), "utf8")).toBe("one\n");
     expect(await readdir(paths.jobsDir)).toHaveLength(1);
 
-    const next = await open(repo, cacheRoot);
+    const next = await open(repo, cacheRoot, { spare: false });
     expect(existsSync(orphan)).toBe(false);
     // The crashed job's private npm cache went with its checkout: both were in its job directory.
     expect(existsSync(path.dirname(orphan))).toBe(false);
     expect(await jobDirs(cacheRoot)).toEqual([jobDirOf(next)]);
     await next.dispose();
+    await drainWorkspaceRemovals();
     expect(await readdir(paths.jobsDir)).toEqual([]);
     expect(await jobDirs(cacheRoot)).toEqual([]);
   });
@@ -278,6 +282,7 @@ describe("openWorkspace with a repository cache", () => {
     const mirrorDir = workspaces[0]?.cache?.paths.mirrorDir ?? "";
     expect(await git(["fsck", "--no-progress", "--connectivity-only"], mirrorDir)).toBe("");
     await Promise.all(workspaces.map((w) => w.dispose()));
+    await settleWorkspaces();
     expect(await jobDirs(cacheRoot)).toEqual([]);
   });
 
@@ -316,6 +321,7 @@ describe("openWorkspace with a repository cache", () => {
     );
     expect(write.output).toBe(`${SANDBOX_NPM_CACHE}\nwrote\n`);
     await a.dispose();
+    await drainWorkspaceRemovals();
     const shared = a.cache?.paths.npmCacheDir ?? "";
     // The blob verified against its name and joined the shared store; the index entry did not.
     expect(await readFile(path.join(shared, blob), "utf8")).toBe("cached\n");

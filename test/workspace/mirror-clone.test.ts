@@ -1,7 +1,8 @@
-import { readdir, readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkoutFromMirror, cloneFromMirror } from "../../src/workspace/mirror-clone.ts";
+import { cloneFromMirror } from "../../src/workspace/mirror-clone.ts";
 import { runGit } from "../../src/workspace/run-git.ts";
 import { addFixtureCommit, createFixtureRepo, git } from "../support/fixture-repo.ts";
 import { tempDir } from "./helpers.ts";
@@ -31,7 +32,6 @@ describe("cloneFromMirror", () => {
     const dir = path.join(await tempDir(), "job");
     const options = { mirrorDir, dir, cloneUrl: "https://x-access-token:t@github.com/o/r.git", sha: tip };
     await cloneFromMirror(options);
-    await checkoutFromMirror(options);
     expect(await readFile(path.join(dir, "a.txt"), "utf8")).toBe("three\n");
     const objects = await objectsOf(dir);
     expect(objects.filter((o) => o.endsWith(" commit"))).toEqual([`${tip} commit`]);
@@ -46,12 +46,29 @@ describe("cloneFromMirror", () => {
     }
   });
 
+  it.skipIf(!existsSync("/dev/shm"))("across file systems (a checkout on tmpfs), streams the pack into the checkout's index-pack", async () => {
+    const { mirrorDir, tip, other } = await mirrorWithTwoBranches();
+    const dir = path.join(await mkdtemp(path.join("/dev/shm", "pw-test-")), "job");
+    try {
+      expect((await stat(path.dirname(dir))).dev).not.toBe((await stat(mirrorDir)).dev);
+      await cloneFromMirror({ mirrorDir, dir, cloneUrl: "https://github.com/o/r.git", sha: tip });
+      expect(await readFile(path.join(dir, "a.txt"), "utf8")).toBe("three\n");
+      const objects = await objectsOf(dir);
+      expect(objects.filter((o) => o.endsWith(" commit"))).toEqual([`${tip} commit`]);
+      expect(objects.map((o) => o.split(" ")[0])).not.toContain(other);
+      expect((await runGit(["status", "--porcelain"], { cwd: dir })).stdout).toBe("");
+      // Nothing left behind in the mirror by a copy that could not rename across devices.
+      expect((await readdir(path.join(mirrorDir, "objects", "pack"))).filter((name) => name.startsWith("tmp_"))).toEqual([]);
+    } finally {
+      await rm(path.dirname(dir), { recursive: true, force: true });
+    }
+  });
+
   it("with depth 0, the commit's whole history and still nothing of other branches", async () => {
     const { mirrorDir, first, tip, other } = await mirrorWithTwoBranches();
     const dir = path.join(await tempDir(), "job");
     const options = { mirrorDir, dir, cloneUrl: "https://github.com/o/r.git", sha: tip, depth: 0 };
     await cloneFromMirror(options);
-    await checkoutFromMirror(options);
     const commits = (await objectsOf(dir)).filter((o) => o.endsWith(" commit")).map((o) => o.split(" ")[0]);
     expect(commits).toHaveLength(3);
     expect(commits).toContain(first);
@@ -65,7 +82,6 @@ describe("cloneFromMirror", () => {
     const dir = path.join(await tempDir(), "job");
     const options = { mirrorDir, dir, cloneUrl: "https://github.com/o/r.git", sha: tip };
     await cloneFromMirror(options);
-    await checkoutFromMirror(options);
     expect((await runGit(["rev-parse", "HEAD"], { cwd: dir })).stdout.trim()).toBe(tip);
   });
 });
