@@ -70,6 +70,7 @@ export function createPipelineDeps(args: {
     ...(env.toolchains.pythonIndex !== undefined ? { pythonIndex: env.toolchains.pythonIndex } : {}),
     setupAllowedHosts: env.toolchains.setupAllowedHosts,
     speculate: env.speculate,
+    ackIdOf: async (jobId) => (await queue.get(jobId))?.ackId ?? null,
     untracked: (workspace) => listUntracked(workspace),
     diff: (workspace, baseSha, exclude) => diffWorkspace({ workspace, baseSha, exclude }),
     commit: (workspace, tree, message, author) => commitTree({ workspace, tree, message, author }),

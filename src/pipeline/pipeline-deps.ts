@@ -53,6 +53,12 @@ export interface PipelineDeps {
   pythonIndex?: string;
   /** `host` / `host:port` entries the setup network allows on top of the registries (PATCHWRIGHT_SETUP_ALLOWED_HOSTS). */
   setupAllowedHosts?: readonly string[];
+  /**
+   * A job's acknowledgement id as the store has it now: an acknowledgement
+   * that ran after the job was leased (a burst) is seen when the job starts,
+   * so the job does not open a second check run. Absent: the leased record's.
+   */
+  ackIdOf?(jobId: number): Promise<number | null>;
   /** Opens a job's workspace while its evidence is fetched (`PATCHWRIGHT_SPECULATE`); default: one after the other. */
   speculate?: boolean;
   /** Fetches a commit into the repository's mirror ahead of its job (`prepare-job.ts`); absent: no mirror to fill. */

@@ -36,7 +36,7 @@ export async function runJob(job: JobRecord, deps: PipelineDeps, signal: AbortSi
         ? undefined
         : followCheckRun(repoGitHub.checks, { now: deps.now, minIntervalMs: deps.progressEveryMs, warn: (error) => log.warn({ err: error }, "could not show progress on the check run") });
     const github = progress ? { ...repoGitHub, checks: progress.checks } : repoGitHub;
-    ctx = createJobContext({ job, deps, signal, github, origin: createOrigin(job, github), log, ...(progress ? { showProgress: progress.show } : {}) });
+    ctx = createJobContext({ job, deps, signal, github, origin: createOrigin(job, github, deps.ackIdOf ? { currentAckId: () => deps.ackIdOf!(job.id) } : {}), log, ...(progress ? { showProgress: progress.show } : {}) });
     const ending = await RUNNERS[payload.kind](ctx).catch((error: unknown) => {
       if (error instanceof JobEnd && !signal.aborted) return error.ending;
       throw error;

@@ -369,6 +369,23 @@ describe("runFixJob", () => {
     expect(bodies.at(-1)).toMatchObject({ conclusion: "neutral", output: { title: "Could not reproduce" } });
   });
 
+  it("uses a check run its acknowledgement opened after the lease, instead of opening a second one", async () => {
+    noConfig("green");
+    const bodies: Record<string, unknown>[] = [];
+    nock(API).patch("/repos/o/green/check-runs/555", (b) => bodies.push(b) > 0).times(2).reply(200, {});
+    const second = nock(API).post("/repos/o/green/check-runs").reply(201, { id: 556 });
+    // Leased before its acknowledgement ran: the leased record has no check run, the store has one now.
+    const leased = runningJob(job({ name: "green", sha: green.sha }).payload, { ackId: null });
+    const asked: number[] = [];
+    const d: PipelineDeps = { ...deps(async () => {}), ackIdOf: async (id) => (asked.push(id), 555) };
+    const result = await runJob(leased, d, new AbortController().signal);
+    expect(result).toMatchObject({ state: "skipped", summary: "could not reproduce" });
+    expect(asked).toEqual([leased.id]);
+    expect(second.isDone()).toBe(false);
+    expect(bodies.at(-1)).toMatchObject({ conclusion: "neutral" });
+    nock.cleanAll();
+  });
+
   it("opens no PR when the tests still fail after the fix, and reports the diagnosis", async () => {
     noConfig();
     noInstructions();

@@ -31,7 +31,7 @@ function sourceUrl(source: FailureSource): string | null | undefined {
  * commit): told on the Patchwright check run of the red commit, fixed onto the
  * branch that failed.
  */
-export function ciOrigin(job: JobRecord, trigger: CiTrigger, github: RepoGitHub): Origin {
+export function ciOrigin(job: JobRecord, trigger: CiTrigger, github: RepoGitHub, currentAckId?: () => Promise<number | null>): Origin {
   let checkRunId = job.ackId;
   const describe = () => {
     const where = trigger.pullRequest ? `pull request #${trigger.pullRequest.number} (\`${trigger.headBranch}\`)` : `\`${trigger.headBranch}\``;
@@ -61,6 +61,8 @@ export function ciOrigin(job: JobRecord, trigger: CiTrigger, github: RepoGitHub)
       return checkRunId;
     },
     async start() {
+      // An acknowledgement that ran after the lease (a burst) opened the check run already.
+      if (checkRunId === null && currentAckId) checkRunId = await currentAckId().catch(() => null);
       // The acknowledgement was lost (e.g. the process stopped right after the webhook).
       const created = checkRunId === null ? await origin.acknowledge() : null;
       await github.checks.progress(checkRunId!, "Reproducing the failure", "Patchwright is reproducing the failure in a sandbox.");

@@ -7,12 +7,16 @@ import { localOrigin } from "./local.ts";
 import type { Origin } from "./origin.ts";
 import { reviewOrigin } from "./review.ts";
 
-/** The origin of a job: the one place that asks which trigger it came from. */
-export function createOrigin(job: JobRecord, github: RepoGitHub): Origin {
+/**
+ * The origin of a job: the one place that asks which trigger it came from.
+ * `currentAckId` reads the job's acknowledgement id from the store when the
+ * job starts (it may have been made after the lease).
+ */
+export function createOrigin(job: JobRecord, github: RepoGitHub, options: { currentAckId?: () => Promise<number | null> } = {}): Origin {
   const trigger = job.payload.trigger;
   switch (trigger.type) {
     case "ci":
-      return ciOrigin(job, trigger, github);
+      return ciOrigin(job, trigger, github, options.currentAckId);
     case "comment":
       return commentOrigin(job, trigger, github);
     case "review":
