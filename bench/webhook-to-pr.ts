@@ -23,6 +23,7 @@ import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 import { appEnv, sendWebhook, startAppProcess, type AppProcess } from "../test/e2e/app-process.ts";
 import { startFakeGitHub, type FakeGitHub } from "../test/support/fake-github.ts";
+import { RED_CALC_FILES } from "../test/support/calc-fixture.ts";
 import { addFixtureCommit, createFixtureRepo } from "../test/support/fixture-repo.ts";
 import { workflowRunCompleted } from "../test/support/payloads.ts";
 import { conversationScript, startScriptedModel, toolCall } from "../test/support/scripted-model.ts";
@@ -40,8 +41,7 @@ const REPRODUCE = "Reproducing the failure";
 type Mode = (typeof MODES)[number];
 
 const FILES = {
-  "package.json": JSON.stringify({ name: "calc", version: "1.0.0", type: "module", scripts: { test: "node --test" } }, null, 2),
-  "src/add.js": "export function add(a, b) {\n  return a - b;\n}\n",
+  ...RED_CALC_FILES,
   ".github/workflows/ci.yml": [
     "name: CI",
     "on: push",
@@ -57,7 +57,6 @@ const FILES = {
     "        run: npm test",
     "",
   ].join("\n"),
-  "test/add.test.js": 'import assert from "node:assert";\nimport test from "node:test";\nimport { add } from "../src/add.js";\n\ntest("adds", () => {\n  assert.strictEqual(add(2, 3), 5);\n});\n',
 };
 // A CI log of realistic length: setup output, then the failure.
 const LOG = [
@@ -68,7 +67,7 @@ const LOG = [
   "not ok 1 - adds",
   "  AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:",
   "  -1 !== 5",
-  "      at TestContext.<anonymous> (file:///home/runner/work/calc/calc/test/add.test.js:6:10)",
+  "      at TestContext.<anonymous> (file:///home/runner/work/calc/calc/test/add.test.js:4:48)",
   "# fail 1",
   "##[error]Process completed with exit code 1.",
   "##[endgroup]",

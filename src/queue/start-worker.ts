@@ -152,45 +152,52 @@ export function startWorker(deps: WorkerDeps): Worker {
     return leased;
   };
 
-  // A job waiting out a delay is leased when it becomes due, not at the next poll.
+  // A job waiting out a delay is leased when it becomes due, not at the next poll: one timer walks
+  // the due times of the waiting jobs last listed, in order.
   let dueTimer: ReturnType<typeof setTimeout> | undefined;
-  const wakeWhenDue = (at: number) => {
+  let dueTimes: number[] = [];
+  const armDue = () => {
     clearTimeout(dueTimer);
-    // Timers run on a monotonic clock and may fire a little before the wall clock the queue uses says `at`.
-    const arm = () => {
-      const wait = at - Date.now();
-      if (wait < 0) return wake();
-      dueTimer = setTimeout(arm, wait + 1);
-      dueTimer.unref?.();
-    };
-    arm();
+    // Timers run on a monotonic clock and may fire a little before the wall clock the queue uses says.
+    const now = Date.now();
+    const passed = dueTimes.findIndex((at) => at > now);
+    if (dueTimes.length > 0 && passed !== 0) {
+      dueTimes = passed < 0 ? [] : dueTimes.slice(passed);
+      wake();
+    }
+    const next = dueTimes[0];
+    if (next === undefined) return;
+    dueTimer = setTimeout(armDue, next - now + 1);
+    dueTimer.unref?.();
   };
-  // Ids of waiting jobs prepared already: pruned to the jobs still waiting at each pass.
+  // Ids of waiting jobs prepared already: pruned to the jobs still waiting at each listing.
   let prepared = new Set<number>();
   let lookingAhead: Promise<void> | null = null;
-  /** The queued jobs; sets the wake-up for the next one to become due. */
+  /** The queued jobs; sets the wake-ups for those still to become due. */
   const listWaiting = async (): Promise<JobRecord[]> => {
     const waiting = (await deps.queue.live()).filter((job) => job.state === "queued");
     const now = Date.now();
-    const next = Math.min(...waiting.map((job) => job.runAfter).filter((at) => at > now));
-    if (Number.isFinite(next)) wakeWhenDue(next);
+    dueTimes = [...new Set(waiting.map((job) => job.runAfter).filter((at) => at > now))].sort((x, y) => x - y);
+    armDue();
     prepared = new Set(waiting.filter((job) => prepared.has(job.id)).map((job) => job.id));
     return waiting;
   };
   /**
-   * With a free slot: wake up when the next waiting job is due, and prepare
-   * the waiting jobs (`prepare`), listing them again after each, until none
-   * is left unprepared or a job takes the slot.
+   * With a free slot: wake up when each waiting job is due, and prepare the
+   * waiting jobs (`prepare`) one by one, listing them again once a listing's
+   * are done, until none is left unprepared or a job takes the slot.
    */
   const lookAhead = () => {
     lookingAhead ??= (async () => {
-      let waiting = await listWaiting();
-      while (deps.prepare !== undefined && !stopping.signal.aborted && running.size < concurrency) {
-        const job = waiting.find((j) => j.attempts === 0 && !prepared.has(j.id));
-        if (job === undefined) return;
-        prepared.add(job.id);
-        await deps.prepare(job).catch((error: unknown) => deps.log.warn({ err: error, jobId: job.id }, "could not prepare a waiting job"));
-        waiting = await listWaiting();
+      for (;;) {
+        const unprepared = (await listWaiting()).filter((job) => job.attempts === 0 && !prepared.has(job.id));
+        if (deps.prepare === undefined || unprepared.length === 0) return;
+        for (const job of unprepared) {
+          // A job that became due takes the slot: preparing is only for idle time.
+          if (stopping.signal.aborted || running.size >= concurrency) return;
+          prepared.add(job.id);
+          await deps.prepare(job).catch((error: unknown) => deps.log.warn({ err: error, jobId: job.id }, "could not prepare a waiting job"));
+        }
       }
     })()
       .catch((error: unknown) => deps.log.warn({ err: error }, "could not list the waiting jobs"))
