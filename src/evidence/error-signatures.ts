@@ -27,6 +27,12 @@ export interface Signature {
    * its block; the next section, a banner line or a passing test does.
    */
   readonly section?: boolean;
+  /**
+   * The line that closes the report (a sanitizer's `SUMMARY:`): when one
+   * follows before the next report of this signature, the block runs to it
+   * (and to closing lines right after it), across blank lines and past `after`.
+   */
+  readonly closing?: RegExp;
   readonly example: string;
 }
 
@@ -70,7 +76,7 @@ export const SIGNATURES: readonly Signature[] = [
   { id: "node.module", toolchain: "node", pattern: /\b(?:Cannot find module|Module not found|ERR_MODULE_NOT_FOUND)\b/, weight: 9, example: "Error: Cannot find module 'left-pad'" },
   // pytest and Python
   { id: "pytest.section", toolchain: "pytest", pattern: /^={3,} (?:FAILURES|ERRORS) ={3,}$/, weight: 7, example: "=================================== FAILURES ===================================" },
-  { id: "pytest.test", toolchain: "pytest", pattern: /^_{3,} .+ _{3,}$/, weight: 8, after: 80, section: true, example: "_________________________________ test_add __________________________________" },
+  { id: "pytest.test", toolchain: "pytest", pattern: /^_{3,} .+ _{3,}$/, weight: 8, after: 300, section: true, example: "_________________________________ test_add __________________________________" },
   { id: "pytest.assert", toolchain: "pytest", pattern: /^E {2,}\S/, weight: 9, example: "E       assert 3 == 4" },
   { id: "pytest.failed", toolchain: "pytest", pattern: /^(?:FAILED|ERROR) \S+(?:::|\.py)/, weight: 8, example: "FAILED tests/test_calc.py::test_add - assert 3 == 4" },
   { id: "pytest.summary", toolchain: "pytest", pattern: /^={3,} .*\b[1-9]\d* (?:failed|errors?)\b.* ={3,}$/, weight: 4, example: "========================= 1 failed, 3 passed in 0.12s =========================" },
@@ -114,7 +120,7 @@ export const SIGNATURES: readonly Signature[] = [
   { id: "ruby.error", toolchain: "ruby", pattern: /:\d+:in [`'].*': .+ \([A-Z]\w*(?:::\w+)*\)$/, weight: 9, after: 20, example: "lib/calc.rb:3:in `add': undefined method `+' for nil:NilClass (NoMethodError)" },
   { id: "php.fatal", toolchain: "php", pattern: /\bPHP (?:Fatal|Parse) error:|^(?:Fatal|Parse) error: /, weight: 9, example: "PHP Fatal error:  Uncaught Error: Call to undefined function foo() in /app/index.php:3" },
   { id: "pester.failed", toolchain: "pester", pattern: /(?:^|\s)\[-\] \S/, weight: 9, after: 40, section: true, example: "[-] adds numbers 12ms (10ms|2ms)" },
-  { id: "sanitizer", toolchain: "sanitizer", pattern: /==\d+==ERROR: \w+Sanitizer|\bruntime error: |^SUMMARY: \w+Sanitizer/, weight: 10, after: 60, example: "==1234==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010" },
+  { id: "sanitizer", toolchain: "sanitizer", pattern: /==\d+==ERROR: \w+Sanitizer|\bruntime error: |^SUMMARY: \w+Sanitizer/, weight: 10, after: 60, closing: /\bSUMMARY: \w+Sanitizer\b|^\W*==\d+==ABORTING/, example: "==1234==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010" },
   { id: "crash", toolchain: "generic", pattern: /\bSegmentation fault\b|\bcore dumped\b|\bSIG(?:SEGV|ABRT|BUS|ILL|FPE)\b|\bAborted\b/, weight: 8, example: "Segmentation fault (core dumped)" },
   { id: "shell.missing", toolchain: "shell", pattern: /\bcommand not found\b|No such file or directory|Permission denied|\bnot found in upstream\b/, weight: 7, example: "./build.sh: line 3: cmake: command not found" },
   { id: "git.fatal", toolchain: "git", pattern: /^(?:fatal|error): /, weight: 8, example: "fatal: couldn't find remote ref refs/heads/main" },

@@ -56,9 +56,51 @@ function isDoubleSpaced(view: LogView, line: number, hi: number): boolean {
 /** Maximum lines of one block. */
 const MAX_BLOCK_LINES = 400;
 
+/**
+ * Where a report with a closing line ends: one past its last closing line,
+ * when one comes before a step marker, a claimed line or the next report of
+ * the same signature; undefined otherwise.
+ */
+function closingEnd(view: LogView, a: Anchor, hi: number, claimed: (line: number) => boolean): number | undefined {
+  const { closing, pattern } = a.signature;
+  if (!closing) return undefined;
+  const last = Math.min(hi, a.line + 1 + MAX_BLOCK_LINES);
+  for (let i = a.line + 1; i < last && !claimed(i); i++) {
+    const t = view.text(i);
+    if (closing.test(t)) {
+      let end = i + 1;
+      while (end < hi && !claimed(end) && closing.test(view.text(end))) end++;
+      return end;
+    }
+    if (isMarkerLine(t) || pattern.test(t)) return undefined;
+  }
+  return undefined;
+}
+
+/** Characters of test runners' progress lines (`....F..S.`). */
+const PROGRESS_MARKS = new Set([..." \t.SFEIRWDN"]);
+const isUpper = (ch: string | undefined): boolean => ch !== undefined && ch >= "A" && ch <= "Z";
+
+/**
+ * `text` without the test runner's progress marks printed before a message
+ * (`....F..PHP Fatal error: …`): they differ between repeats of one error.
+ * Linear: one scan, then a step back to the last dot or space.
+ */
+function withoutProgress(text: string): string {
+  let i = 0;
+  let dots = 0;
+  while (i < text.length && PROGRESS_MARKS.has(text.charAt(i))) if (text.charAt(i++) === ".") dots++;
+  if (dots === 0) return text;
+  if (!isUpper(text.charAt(i))) {
+    // The scan ran into a word that starts with a mark letter (`..Error`): stop before it.
+    while (i > 0 && text.charAt(i - 1) !== "." && text.charAt(i - 1) !== " ") i--;
+  }
+  return isUpper(text.charAt(i)) ? text.slice(i) : text;
+}
+
 /** The anchor's text with what varies between repeats of one error masked: numbers, hex, quoted values. */
 function maskKey(text: string): string {
-  return text
+  return withoutProgress(text)
     .replace(/'[^'\n]{0,200}'|"[^"\n]{0,200}"|`[^`\n]{0,200}`/g, "*")
     .replace(/0x[0-9a-fA-F]+|\d+/g, "#")
     .replace(/\s+/g, " ")
@@ -145,7 +187,9 @@ export function buildBlocks(
     let blanks = 0;
     const maxAfter = (a.signature.after ?? 10) * (doubleSpaced ? 2 : 1);
     let chained = false;
-    for (let i = a.line + 1; i < hi && i <= a.line + maxAfter && !claimed(i); i++) {
+    const closed = rules.blockExtent ? closingEnd(view, a, hi, claimed) : undefined;
+    if (closed !== undefined) end = closed;
+    for (let i = a.line + 1; closed === undefined && i < hi && i <= a.line + maxAfter && !claimed(i); i++) {
       const t = view.text(i);
       if (isMarkerLine(t)) break;
       if (isBlank(t)) {

@@ -36,14 +36,15 @@ export interface PackedExcerpt {
 }
 
 const MARKER_COST = 36;
-/** Share of what is left that an oversized leading block may take, shortened. */
-const TRIM_SHARE = 0.7;
 
-/** Shortens one candidate to head + tail lines costing at most `room` bytes. */
-function trimCandidate(c: Candidate, size: (i: number) => number, room: number): number[] {
+/**
+ * Shortens one candidate to head + tail lines costing at most `room` bytes,
+ * the omission markers in the middle and beside it included.
+ */
+function trimCandidate(c: Candidate, size: (i: number) => number, room: number): { lines: number[]; cost: number } {
   const head: number[] = [];
   const tail: number[] = [];
-  let used = MARKER_COST;
+  let used = MARKER_COST * 2;
   const headRoom = room * 0.65;
   let i = c.start;
   for (; i < c.end && used + size(i) <= headRoom; i++) {
@@ -54,7 +55,7 @@ function trimCandidate(c: Candidate, size: (i: number) => number, room: number):
     tail.unshift(j);
     used += size(j);
   }
-  return [...head, ...tail];
+  return { lines: [...head, ...tail], cost: used };
 }
 
 /** Selects and renders the excerpt. `lineCap(i)` bounds line `i`, in bytes (long lines keep head and tail). */
@@ -131,9 +132,9 @@ export function packExcerpt(
         used += total;
       } else if (c.trimmable && !trimmedOne && budget - used > MARKER_COST * 4) {
         trimmedOne = true;
-        const lines = trimCandidate(c, renderer.size, Math.floor((budget - used) * TRIM_SHARE));
-        take(lines, c.priority, c.block);
-        used += lines.reduce((s, l) => s + renderer.size(l), MARKER_COST * 2);
+        const trimmed = trimCandidate(c, renderer.size, budget - used);
+        take(trimmed.lines, c.priority, c.block);
+        used += trimmed.cost;
       } else left.push(c);
     }
     pending = left;

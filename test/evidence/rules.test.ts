@@ -243,3 +243,81 @@ describe("travis_retry", () => {
     expect(excerpt).toContain("[info] Summary: 3 operations failed.");
   });
 });
+
+describe("sanitizer reports", () => {
+  const frames = (what: string, n: number): string[] =>
+    Array.from({ length: n }, (_, i) => `    #${i} 0x4f${String(i).padStart(4, "0")} in ${what}_${i} /src/lib/buffer.c:${40 + i}:3`);
+  // AddressSanitizer prints its report in paragraphs: the access, then where the memory was freed and allocated.
+  const asan = [
+    "==4321==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010 at pc 0x4f1234 bp 0x7ffd sp 0x7ffc",
+    "READ of size 4 at 0x602000000010 thread T0",
+    ...frames("read", 70),
+    "",
+    "0x602000000010 is located 0 bytes inside of 4-byte region [0x602000000010,0x602000000014)",
+    "freed by thread T0 here:",
+    ...frames("free", 8),
+    "",
+    "previously allocated by thread T0 here:",
+    ...frames("alloc", 8),
+    "",
+    "SUMMARY: AddressSanitizer: heap-use-after-free /src/lib/buffer.c:40:3 in read_0",
+    "==4321==ABORTING",
+  ];
+
+  it("are one block from the error to the SUMMARY line, across paragraphs and past the usual length", () => {
+    const lines = ["make check", ...asan, "", "FAIL: test_buffer", "make: *** [check] Error 1"];
+    const block = blocksOf(lines).find((b) => b.signature === "sanitizer");
+    expect(block?.start).toBeLessThanOrEqual(1);
+    expect(block?.end).toBe(1 + asan.length);
+  });
+
+  it("without a SUMMARY line before the next report, end where a report's paragraph ends", () => {
+    const ubsan = [
+      "src/lib/buffer.c:41:7: runtime error: signed integer overflow: 2147483647 + 1 cannot be represented in type 'int'",
+      "",
+      "running test_resize",
+      "src/lib/buffer.c:88:3: runtime error: index 9 out of bounds for type 'int[8]'",
+      "",
+      "unrelated output",
+      ...Array.from({ length: 30 }, (_, i) => `line ${i}`),
+      "SUMMARY: UndefinedBehaviorSanitizer: undefined-behavior src/lib/buffer.c:88:3",
+    ];
+    const blocks = blocksOf(ubsan).filter((b) => b.signature === "sanitizer");
+    const first = blocks.find((b) => b.anchor === 0);
+    // The first report does not swallow the second, or the output between them.
+    expect(first?.end).toBeLessThanOrEqual(2);
+    expect(blocks.some((b) => b.anchor === 3)).toBe(true);
+  });
+});
+
+describe("pytest test sections", () => {
+  it("longer than a screen are one block, up to the next section", () => {
+    const section = (name: string): string[] => [
+      `____________________________ ${name} ____________________________`,
+      "",
+      ...Array.from({ length: 120 }, (_, i) => `    line_${i} = compute(${i})  # source shown by pytest`),
+      `E       AssertionError: ${name} failed`,
+      "",
+      `tests/test_app.py:${name.length}: AssertionError`,
+    ];
+    const lines = ["=================================== FAILURES ===================================", ...section("test_one"), ...section("test_two")];
+    const blocks = blocksOf(lines).filter((b) => b.signature === "pytest.test");
+    expect(blocks).toHaveLength(2);
+    expect(blocks[0]?.end).toBe(blocks[1]?.start);
+    expect(lines[(blocks[0]?.end ?? 0) - 1]).toBe("tests/test_app.py:8: AssertionError");
+  });
+});
+
+describe("repeats printed after a test runner's progress marks", () => {
+  it("are repeats whatever marks precede them, and a word that starts with a mark letter is kept", () => {
+    const fatal = "PHP Fatal error:  Call to undefined method TestCase::expectException() in /app/vendor/Legacy/Forward.php on line 17";
+    const gap = ["", ...Array.from({ length: 12 }, (_, i) => `Testing src/Component/Part${i}`), ""];
+    const lines = [`......${fatal}`, ...gap, `..SS.S.....${fatal}`, ...gap, "..Segmentation fault (core dumped)"];
+    const blocks = blocksOf(lines);
+    const keys = blocks.filter((b) => b.signature === "php.fatal").map((b) => b.key);
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toBe(keys[1]);
+    expect(keys[0]?.startsWith("PHP Fatal error:")).toBe(true);
+    expect(blocks.find((b) => b.anchor === lines.length - 1)?.key).toBe("Segmentation fault (core dumped)");
+  });
+});
