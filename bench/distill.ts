@@ -2,7 +2,7 @@
  * Benchmark of the log distiller on the LogChunks dataset.
  *
  *   npm run bench:distill -- [--dataset DIR] [--out DIR] [--budget 8000]
- *                            [--folds N [--seed S]] [--outside DIR] [--passes 5]
+ *                            [--folds N [--seed S] [--repeats R]] [--outside DIR] [--passes 5]
  *
  * Distils every log into OUT/<id>.txt, writes the two baselines (last BUDGET
  * bytes, last 500 lines) next to it, scores all three with the dataset's own
@@ -13,7 +13,14 @@
  * lib/rule-ablation.ts): N repository-disjoint folds (seeded), rules chosen on
  * the training repositories by ablation, scored on the held-out ones; it prints
  * in-sample figures next to the held-out mean, one row per fold and one per rule.
- * `--outside DIR` also scores a LogChunks folder of other repositories.
+ * `--repeats R` repeats the whole cross-validation with seeds S … S+R-1 (other
+ * deals of repositories into folds) and reports the mean over them, so that no
+ * figure rests on one lucky deal. Held-out figures are given two ways: the mean
+ * of the folds' means (the usual cross-validation figure) and pooled, every log
+ * counted once as in the in-sample figure.
+ * `--outside DIR` also scores a LogChunks folder of other repositories, or a
+ * checkout of CiDiff (github.com/labri-progress/cidiff), whose breakage logs
+ * are labelled by their error lines (see lib/cidiff-breakages.ts).
  *
  * Throughput is the median of `--passes` timed passes (the machine is shared).
  * The last line of output is one JSON object with the headline figures, for machines.
@@ -24,8 +31,9 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { RULE_NAMES, type RuleName } from "../src/evidence/distill-rules.ts";
 import { loadLog, runLogs, timeLogs, type LoadedLog, type LogRun, type Rules } from "./lib/distill-runs.ts";
+import { isCidiffCheckout, loadCidiffBreakages } from "./lib/cidiff-breakages.ts";
 import { formatKindTable, kindRows } from "./lib/kind-table.ts";
-import { readLabels, readLog, tailBytes, tailLines } from "./lib/logchunks.ts";
+import { readLabels, readLog, scoreExcerpt, tailBytes, tailLines } from "./lib/logchunks.ts";
 import { positiveInt } from "./lib/positive-int.ts";
 import { judgeRules, makeFolds, selectRules, summarise, type LogResult, type Summary } from "./lib/rule-ablation.ts";
 import { runScorer, type ScoreSummary } from "./lib/run-scorer.ts";
@@ -40,6 +48,7 @@ const { values } = parseArgs({
     budget: { type: "string", default: "8000" },
     folds: { type: "string" },
     seed: { type: "string", default: "1" },
+    repeats: { type: "string", default: "1" },
     outside: { type: "string" },
     passes: { type: "string", default: "5" },
   },
@@ -49,13 +58,14 @@ const out = resolve(values.out);
 const budget = positiveInt("budget", values.budget);
 const foldCount = values.folds !== undefined ? positiveInt("folds", values.folds) : undefined;
 const seed = positiveInt("seed", values.seed);
+const repeats = positiveInt("repeats", values.repeats);
 const passes = positiveInt("passes", values.passes);
 const outside = values.outside !== undefined ? resolve(values.outside) : undefined;
 
-for (const dir of outside ? [dataset, outside] : [dataset]) {
+for (const dir of outside && !isCidiffCheckout(outside) ? [dataset, outside] : [dataset]) {
   for (const file of ["labels.jsonl", "score.mjs"]) {
     if (!existsSync(join(dir, file))) {
-      console.error(`${join(dir, file)} not found: --dataset and --outside must be LogChunks folders (labels.jsonl, logs/, score.mjs).`);
+      console.error(`${join(dir, file)} not found: --dataset must be a LogChunks folder (labels.jsonl, logs/, score.mjs); --outside one too, or a CiDiff checkout.`);
       process.exit(2);
     }
   }
@@ -131,19 +141,36 @@ console.log(
 
 // 3. Cross-validation by repository.
 interface CrossValidation {
+  readonly seed: number;
   readonly heldOut: LogResult[];
+  /** Mean of the folds' means. */
   readonly mean: Summary & { readonly mbS: number };
+  /** Every log once, as scored in its held-out fold. */
+  readonly pooled: Summary;
 }
-const cv = foldCount !== undefined ? crossValidate(foldCount) : undefined;
 
-function crossValidate(k: number): CrossValidation {
-  const repos = logs.map((l) => l.row.repo);
-  const folds = makeFolds(repos, k, seed);
+/** Runs with each rule switched off, once for every deal of folds. */
+const ablated = (): Map<RuleName, LogRun[]> => {
   const without = new Map<RuleName, LogRun[]>();
   for (const rule of RULE_NAMES) {
     process.stderr.write(`ablating ${rule}\n`);
     without.set(rule, runLogs(logs, budget, { [rule]: false }));
   }
+  return without;
+};
+
+const cvs: CrossValidation[] = [];
+if (foldCount !== undefined) {
+  const without = ablated();
+  for (let r = 0; r < repeats; r++) cvs.push(crossValidate(foldCount, seed + r, without, r === 0));
+}
+const cv = cvs[0];
+const meanOver = (pick: (c: CrossValidation) => number): number | undefined =>
+  cvs.length > 0 ? cvs.reduce((a, c) => a + pick(c), 0) / cvs.length : undefined;
+
+function crossValidate(k: number, foldSeed: number, without: ReadonlyMap<RuleName, LogRun[]>, detailed: boolean): CrossValidation {
+  const repos = logs.map((l) => l.row.repo);
+  const folds = makeFolds(repos, k, foldSeed);
   const selections = folds.map((f) => selectRules(runs, without, f.train));
   const heldOut: LogResult[] = [...runs];
   const foldRows: string[][] = [];
@@ -154,7 +181,7 @@ function crossValidate(k: number): CrossValidation {
     const test = f.test.map((t) => logs[t] as LoadedLog);
     const results = runLogs(test, budget, rules);
     results.forEach((r, j) => (heldOut[f.test[j] ?? 0] = r));
-    const mbS = timeLogs(test, budget, rules, Math.max(3, passes - 2)).median;
+    const mbS = detailed ? timeLogs(test, budget, rules, Math.max(3, passes - 2)).median : NaN;
     const s = { ...summarise(heldOut, f.test), mbS };
     perFold.push(s);
     const allRules = summarise(runs, f.test);
@@ -180,8 +207,13 @@ function crossValidate(k: number): CrossValidation {
     maxBytes: Math.max(...perFold.map((s) => s.maxBytes)),
     mbS: perFold.reduce((a, s) => a + s.mbS, 0) / k,
   };
+  const pooled = summarise(heldOut, logs.map((_, i) => i));
+  if (!detailed) {
+    console.log(`\nCross-validation, seed ${foldSeed}: held out ${pct(mean.recall)} / ${pct(mean.chunk)} (mean of ${k} folds), ${pct(pooled.recall)} / ${pct(pooled.chunk)} pooled`);
+    return { seed: foldSeed, heldOut, mean, pooled };
+  }
 
-  console.log(`\nCross-validation: ${k} repository-disjoint folds (seed ${seed}); rules chosen by ablation on the training repositories`);
+  console.log(`\nCross-validation: ${k} repository-disjoint folds (seed ${foldSeed}); rules chosen by ablation on the training repositories`);
   console.log(
     formatTable([
       ["fold", "repos", "logs", "rules dropped", "all rules: recall", "whole", "held out: recall", "whole", "mean bytes", "max bytes", "MB/s"],
@@ -212,7 +244,7 @@ function crossValidate(k: number): CrossValidation {
   );
   const weak = verdicts.filter((v) => v.heldOut <= 1e-9).map((v) => v.rule);
   console.log(`rules with no held-out contribution: ${weak.length > 0 ? weak.join(", ") : "none"}`);
-  return { heldOut, mean };
+  return { seed: foldSeed, heldOut, mean, pooled };
 }
 
 // 4. Recall by kind of log.
@@ -250,13 +282,34 @@ console.log(
 
 // 5. Repositories outside the development split.
 let outsideSummary: Summary | undefined;
+let outsideBaselines: [string, Summary][] = [];
 if (outside) {
-  const other = loadAll(outside);
+  const other = isCidiffCheckout(outside) ? loadCidiffBreakages(outside) : loadAll(outside);
   const devRepos = new Set(logs.map((l) => l.row.repo));
   const shared = new Set(other.filter((l) => devRepos.has(l.row.repo)).map((l) => l.row.repo));
   if (shared.size > 0) console.log(`\nwarning: ${shared.size} repositories of --outside are also in --dataset: ${[...shared].join(", ")}`);
   const otherRuns = runLogs(other, budget, undefined);
-  outsideSummary = summarise(otherRuns, otherRuns.map((_, i) => i));
+  const every = otherRuns.map((_, i) => i);
+  outsideSummary = summarise(otherRuns, every);
+  // The same baselines as on the development split, scored the same way.
+  const baseline = (cut: (raw: string) => string): Summary =>
+    summarise(
+      other.map(({ raw, gold }) => {
+        const text = cut(raw);
+        return { ...scoreExcerpt(gold, text), bytes: Buffer.byteLength(text) };
+      }),
+      every,
+    );
+  outsideBaselines = [
+    [`outside: last ${budget} bytes`, baseline((raw) => tailBytes(raw, budget))],
+    [`outside: last ${TAIL_LINES} lines`, baseline((raw) => tailLines(raw, TAIL_LINES))],
+  ];
+}
+
+/** The mean of one summary over the repeated cross-validations. */
+function meanSummary(all: readonly CrossValidation[], pick: (c: CrossValidation) => Summary): Summary {
+  const avg = (f: (s: Summary) => number): number => all.reduce((a, c) => a + f(pick(c)), 0) / all.length;
+  return { logs: n, recall: avg((s) => s.recall), chunk: avg((s) => s.chunk), meanBytes: avg((s) => s.meanBytes), maxBytes: Math.max(...all.map((c) => pick(c).maxBytes)) };
 }
 
 console.log("\nSummary");
@@ -268,8 +321,14 @@ console.log(
   formatTable([
     ["", "logs", "recall", "whole chunk", "mean bytes", "max bytes", "MB/s"],
     summaryRow("in sample (all development repositories)", inSample, speed.median),
-    ...(cv ? [summaryRow(`held out (mean of ${foldCount} folds)`, cv.mean, cv.mean.mbS)] : []),
+    ...(cv
+      ? [
+          summaryRow(`held out (mean of ${foldCount} folds${repeats > 1 ? `, mean of ${repeats} seeds` : ""})`, meanSummary(cvs, (c) => c.mean), cv.mean.mbS),
+          summaryRow(`held out (pooled: every log once${repeats > 1 ? `, mean of ${repeats} seeds` : ""})`, meanSummary(cvs, (c) => c.pooled), undefined),
+        ]
+      : []),
     summaryRow(outside ? "outside the development split" : "outside the development split (no --outside)", outsideSummary, undefined),
+    ...outsideBaselines.map(([name, sum]) => summaryRow(name, sum, undefined)),
   ]),
 );
 
@@ -293,14 +352,20 @@ console.log(
     in_sample_chunk_recall: round4(inSample.chunk),
     folds: foldCount ?? null,
     seed: foldCount !== undefined ? seed : null,
-    cv_heldout_line_recall: round4(cv?.mean.recall),
-    cv_heldout_chunk_recall: round4(cv?.mean.chunk),
+    repeats: foldCount !== undefined ? repeats : null,
+    cv_heldout_line_recall: round4(meanOver((c) => c.mean.recall)),
+    cv_heldout_chunk_recall: round4(meanOver((c) => c.mean.chunk)),
+    cv_heldout_pooled_line_recall: round4(meanOver((c) => c.pooled.recall)),
+    cv_heldout_pooled_chunk_recall: round4(meanOver((c) => c.pooled.chunk)),
+    cv_heldout_by_seed: cvs.map((c) => ({ seed: c.seed, line_recall: round4(c.mean.recall), chunk_recall: round4(c.mean.chunk) })),
     cv_heldout_mean_bytes: cv ? Math.round(cv.mean.meanBytes) : null,
     cv_heldout_max_bytes: cv ? cv.mean.maxBytes : null,
     cv_heldout_mb_s: cv ? Number(cv.mean.mbS.toFixed(1)) : null,
     outside_logs: outsideSummary?.logs ?? null,
     outside_line_recall: round4(outsideSummary?.recall),
     outside_chunk_recall: round4(outsideSummary?.chunk),
+    outside_baseline_tail_bytes_recall: round4(outsideBaselines[0]?.[1].recall),
+    outside_baseline_tail_bytes_chunk_kept: round4(outsideBaselines[0]?.[1].chunk),
     timed_passes: passes,
   }),
 );

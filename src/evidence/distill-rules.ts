@@ -20,7 +20,8 @@ export const RULE_DESCRIPTIONS = {
   // How anchors grow into blocks (find-error-blocks.ts)
   blockExtent:
     "an anchor grows into the whole report: up to two lines above it and the title of an indented anchor, " +
-    "single blank lines of double-spaced output, Python tracebacks chained by `During handling of…`",
+    "single blank lines of double-spaced output, Python tracebacks chained by `During handling of…`, " +
+    "a report that has a closing line (a sanitizer's `SUMMARY:`) up to that line",
   // How blocks and lines rank (rank-candidates.ts, distill-log.ts, error-signatures.ts)
   reportNoise:
     "lines that report success are no failure: generic signatures ignore `0 failures` lines, and " +

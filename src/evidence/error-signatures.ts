@@ -118,6 +118,7 @@ export const SIGNATURES: readonly Signature[] = [
   { id: "cmake.error", toolchain: "cmake", pattern: /^CMake Error\b/, weight: 9, after: 20, example: "CMake Error at CMakeLists.txt:12 (find_package):" },
   // Ruby, PHP, R, Pester, shells, sanitizers
   { id: "ruby.error", toolchain: "ruby", pattern: /:\d+:in [`'].*': .+ \([A-Z]\w*(?:::\w+)*\)$/, weight: 9, after: 20, example: "lib/calc.rb:3:in `add': undefined method `+' for nil:NilClass (NoMethodError)" },
+  { id: "composer.unresolvable", toolchain: "composer", pattern: /^Your requirements could not be resolved to an installable set of packages/, weight: 9, after: 40, example: "Your requirements could not be resolved to an installable set of packages." },
   { id: "php.fatal", toolchain: "php", pattern: /\bPHP (?:Fatal|Parse) error:|^(?:Fatal|Parse) error: /, weight: 9, example: "PHP Fatal error:  Uncaught Error: Call to undefined function foo() in /app/index.php:3" },
   { id: "pester.failed", toolchain: "pester", pattern: /(?:^|\s)\[-\] \S/, weight: 9, after: 40, section: true, example: "[-] adds numbers 12ms (10ms|2ms)" },
   { id: "sanitizer", toolchain: "sanitizer", pattern: /==\d+==ERROR: \w+Sanitizer|\bruntime error: |^SUMMARY: \w+Sanitizer/, weight: 10, after: 60, closing: /\bSUMMARY: \w+Sanitizer\b|^\W*==\d+==ABORTING/, example: "==1234==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010" },
@@ -147,8 +148,8 @@ export const SIGNATURES: readonly Signature[] = [
  * end. Every signature's example contains a trigger (see the tests).
  */
 export const STRONG_TRIGGER = /[Ee]rror|ERROR|[Ff]ail|FAIL|[Ff]atal|FATAL|xception|[Tt]raceback|[Pp]anic|PANIC|[Aa]bort|ABORT/g;
-/** Words whose first character is common: a separate regex, faster than widening `STRONG_TRIGGER`'s first characters. */
-export const MARKER_TRIGGER = /not ok|\[-\]|___ /g;
+/** Words whose first character is common, and whole phrases of tools (Composer): a separate regex, faster than widening `STRONG_TRIGGER`'s first characters. */
+export const MARKER_TRIGGER = /not ok|\[-\]|___ |Your requirements could/g;
 /** Symbols, found with `indexOf` (which a log without them rejects at once). */
 export const TRIGGER_SYMBOLS: readonly string[] = ["●", "✖", "×", "✗", "✘", "⎯"];
 export const WEAK_TRIGGER =

@@ -87,6 +87,13 @@ const CASES: readonly Case[] = [
     expected: ['ERR_PNPM_OUTDATED_LOCKFILE  Cannot install with "frozen-lockfile" because pnpm-lock.yaml is not up to date with package.json'],
   },
   {
+    fixture: "composer.log",
+    expected: [
+      "Your requirements could not be resolved to an installable set of packages.",
+      "- phpunit/phpunit[11.0.0, ..., 11.2.6] require php >=8.2 -> your php version (8.1.27) does not satisfy that requirement.",
+    ],
+  },
+  {
     fixture: "pytest.log",
     expected: ["____________________________ test_reserve_too_much _____________________________", "E       Failed: DID NOT RAISE <class 'inventory.errors.OutOfStock'>", "tests/test_stock.py:41: Failed"],
     repoFiles: ["tests/test_stock.py"],
@@ -148,6 +155,14 @@ describe("distilling a failed step, per toolchain", () => {
     if (c.repoFiles) {
       for (const ref of result.references) expect(c.repoFiles).toContain(ref.path);
     }
+  });
+
+  it("finds Composer's unresolvable requirements anywhere in the step, not only where vague words are scanned", () => {
+    const failing = [...fixtureLines("composer.log"), ...Array.from({ length: 2000 }, (_, i) => `  - Skipping optional package ext-${i}`)];
+    const result = distillLog(failingJob(failing), { rules: { weakTriggers: false } });
+    expect(result.stats.toolchain).toBe("composer");
+    expect(result.excerpt).toContain("Your requirements could not be resolved to an installable set of packages.");
+    expect(result.excerpt).toContain("  Problem 2");
   });
 
   it("keeps the failure when it sits deep inside a long step, not only its tail", () => {
