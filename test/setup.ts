@@ -1,5 +1,6 @@
 import nock from "nock";
-import { afterEach, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { releaseStagingDir } from "../src/workspace/sandbox-staging.ts";
 
 // Only loopback is reachable; anything else is a bug in a test.
 beforeAll(() => {
@@ -12,3 +13,7 @@ afterEach(() => {
   nock.cleanAll();
   if (pending.length > 0) throw new Error(`unused HTTP mocks:\n${pending.join("\n")}`);
 });
+
+// Test workers are reused and then killed, so the staging directory's exit hook
+// never runs: remove it once each file's own hooks have run.
+afterAll(() => releaseStagingDir());

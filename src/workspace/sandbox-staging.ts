@@ -29,6 +29,7 @@ export const GENERATED_ETC: Readonly<Record<string, string>> = {
 
 let staged: string | undefined;
 let stagedNode: string | undefined;
+let removeOnExit: (() => void) | undefined;
 
 /** The staging directory (created on first use, removed when the process exits). */
 export function stagingDir(): string {
@@ -37,9 +38,26 @@ export function stagingDir(): string {
   chmodSync(dir, 0o755);
   mkdirSync(path.join(dir, "etc"), { mode: 0o755 });
   for (const [name, content] of Object.entries(GENERATED_ETC)) writeFileSync(path.join(dir, "etc", name), content, { mode: 0o644 });
-  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  removeOnExit = () => rmSync(dir, { recursive: true, force: true });
+  process.once("exit", removeOnExit);
   staged = dir;
   return dir;
+}
+
+/**
+ * Removes the staging directory now, for a host that outlives this module's
+ * sandboxes without exiting (a test runner reuses its worker processes and ends
+ * them with a signal, so the exit hook never runs). The next sandbox stages anew.
+ * Only call it when no sandbox of this process is running.
+ */
+export function releaseStagingDir(): void {
+  if (removeOnExit) {
+    process.removeListener("exit", removeOnExit);
+    removeOnExit();
+  }
+  staged = undefined;
+  stagedNode = undefined;
+  removeOnExit = undefined;
 }
 
 /** Host path of a generated /etc file. */
