@@ -1,5 +1,5 @@
 /** Shared set-up for workspace tests: temp dirs, a served fixture repository, host process checks. */
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach } from "vitest";
@@ -24,6 +24,17 @@ afterEach(async () => {
 export async function settleWorkspaces(): Promise<void> {
   await discardSpareCheckouts();
   await drainWorkspaceRemovals();
+}
+
+/**
+ * A temp directory for a child process the test kills (its TMPDIR), removed
+ * after the test: what the child stages there (its sandbox's staging
+ * directory) is left behind by the kill. Readable by all, like the system's.
+ */
+export async function crashTempDir(): Promise<string> {
+  const dir = await tempDir("pw-crashed-tmp-");
+  await chmod(dir, 0o755);
+  return dir;
 }
 
 /** A temp directory removed after the test. */

@@ -18,7 +18,7 @@ import { pushBranch } from "../../src/workspace/push-branch.ts";
 import { runGit } from "../../src/workspace/run-git.ts";
 import { addFixtureCommit, createFixtureRepo, readBranchSha } from "../support/fixture-repo.ts";
 import { createGitHttpHandler, type GitHttpRequest } from "../support/git-http-server.ts";
-import { filesContaining, settleWorkspaces, tempDir, TOKEN } from "./helpers.ts";
+import { filesContaining, settleWorkspaces, crashTempDir, tempDir, TOKEN } from "./helpers.ts";
 
 const INSTALLATION = 4242;
 const OPEN_WORKSPACE = fileURLToPath(new URL("../../src/workspace/open-workspace.ts", import.meta.url));
@@ -222,7 +222,8 @@ describe("openWorkspace with a repository cache", () => {
     const parentDir = await jobsRootOf(cacheRoot);
     const options = { cloneUrl: repo.cloneUrl, sha: repo.firstSha, token: TOKEN, cacheRoot, installationId: INSTALLATION, parentDir, spare: false };
     const crashed = await execa(process.execPath, ["--input-type=module", "-e", script], {
-      env: { OPTIONS: JSON.stringify(options) },
+      // Its own temp dir: a killed process leaves its sandbox's staging directory behind.
+      env: { OPTIONS: JSON.stringify(options), TMPDIR: await crashTempDir() },
       reject: false,
     });
     expect(crashed.signal).toBe("SIGKILL");

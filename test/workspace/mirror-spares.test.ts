@@ -21,7 +21,7 @@ import {
 import { runGit } from "../../src/workspace/run-git.ts";
 import type { Workspace } from "../../src/workspace/types.ts";
 import { addFixtureCommit, git as fixtureGit } from "../support/fixture-repo.ts";
-import { filesContaining, type Remote, settleWorkspaces, startRemote, tempDir, TOKEN } from "./helpers.ts";
+import { filesContaining, type Remote, settleWorkspaces, startRemote, crashTempDir, tempDir, TOKEN } from "./helpers.ts";
 
 const INSTALLATION = 5151;
 const SECRET = "EMBARGOED-spare-7e57-do-not-disclose";
@@ -163,7 +163,9 @@ describe("disposal in the background", () => {
       'process.kill(process.pid, "SIGKILL");',
     ].join("\n");
     const options = { cloneUrl: remote.cloneUrl, sha: remote.tipSha, token: TOKEN, cacheRoot, installationId: INSTALLATION, parentDir, ...WARM };
-    const crashed = await execa(process.execPath, ["--input-type=module", "-e", script], { env: { OPTIONS: JSON.stringify(options) }, reject: false });
+    // Its own temp dir: a killed process leaves its sandbox's staging directory behind.
+    const env = { OPTIONS: JSON.stringify(options), TMPDIR: await crashTempDir() };
+    const crashed = await execa(process.execPath, ["--input-type=module", "-e", script], { env, reject: false });
     expect(crashed.signal).toBe("SIGKILL");
     expect(await readdir(parentDir)).toHaveLength(2); // its job and its spare
     expect(await readdir(paths.jobsDir)).toHaveLength(2);
