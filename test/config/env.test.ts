@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -43,6 +43,7 @@ describe("loadEnv", () => {
     expect(fromFile.mode === "app" && fromFile.env.privateKey).toBe(TEST_PRIVATE_KEY);
     const escaped = loadEnv({ ...complete, PRIVATE_KEY: TEST_PRIVATE_KEY.replace(/\n/g, "\\n") });
     expect(escaped.mode === "app" && escaped.env.privateKey).toBe(TEST_PRIVATE_KEY);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("hands host git only the path, proxy and CA variables of the environment", () => {

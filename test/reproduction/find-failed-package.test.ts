@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { findFailedPackage, packageManagerOf, packageTaskCommand, treeTask } from "../../src/reproduction/find-failed-package.ts";
 import { readWorkspacePackages } from "../../src/reproduction/read-workspace-packages.ts";
 
@@ -58,8 +58,14 @@ describe("treeTask and commands", () => {
 });
 
 describe("readWorkspacePackages", () => {
+  const roots: string[] = [];
+  afterAll(() => {
+    for (const root of roots) rmSync(root, { recursive: true, force: true });
+  });
+
   function tree(files: Record<string, string>): string {
     const root = mkdtempSync(path.join(tmpdir(), "pw-ws-"));
+    roots.push(root);
     for (const [file, text] of Object.entries(files)) {
       mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
       writeFileSync(path.join(root, file), text);
