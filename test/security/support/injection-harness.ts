@@ -22,6 +22,7 @@ import { createLlmClient } from "../../../src/agent/create-llm-client.ts";
 import { createOpenAiChatModel } from "../../../src/agent/openai-chat-model.ts";
 import { loadEnv, secretsOf, type AppEnv } from "../../../src/config/env.ts";
 import { createPipelineDeps } from "../../../src/create-pipeline-deps.ts";
+import { discardSpareCheckouts, drainWorkspaceRemovals } from "../../../src/workspace/open-workspace.ts";
 import type { PipelineDeps } from "../../../src/pipeline/pipeline-deps.ts";
 import { runJob } from "../../../src/pipeline/run-job.ts";
 import type { Workspace } from "../../../src/workspace/types.ts";
@@ -207,6 +208,9 @@ export async function startInjectionHarness(): Promise<InjectionHarness> {
     startAll,
     async close() {
       await queue.close();
+      // As the app's stop does: the spare checkouts its warm opens made, and disposed workspaces.
+      await discardSpareCheckouts();
+      await drainWorkspaceRemovals();
       await github.close();
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);
