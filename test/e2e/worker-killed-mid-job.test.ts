@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
@@ -57,7 +57,14 @@ it("resumes a job whose worker was killed, and delivers one PR", async () => {
   );
   cleanups.push(() => model.close());
 
-  const env = appEnv({ githubHost: github.host, modelBaseURL: model.baseURL, webhookSecret: SECRET, modelKey: "sk-e2e-model-key-0123456789abcdef", dataDir: path.join(root, "data") });
+  // The apps' temp files under the test's root: the killed one leaves its job's behind.
+  const tmp = path.join(root, "tmp");
+  mkdirSync(tmp, { mode: 0o755 });
+  chmodSync(root, 0o755);
+  const env = {
+    ...appEnv({ githubHost: github.host, modelBaseURL: model.baseURL, webhookSecret: SECRET, modelKey: "sk-e2e-model-key-0123456789abcdef", dataDir: path.join(root, "data") }),
+    TMPDIR: tmp,
+  };
   const first: AppProcess = await startAppProcess(env);
   const payload = workflowRunCompleted({ owner: "o", name: "calc", baseUrl: github.url, headSha: repo.sha, runId: 5 });
   expect((await sendWebhook(first.url, { name: "workflow_run", payload, delivery: "k-1", secret: SECRET })).status).toBe(200);
