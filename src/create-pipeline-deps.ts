@@ -24,10 +24,10 @@ import { prefetchCommit } from "./workspace/prefetch-commit.ts";
 import { pushBranch } from "./workspace/push-branch.ts";
 import { pushOntoBranch } from "./workspace/push-onto-branch.ts";
 
-/** Binds the pipeline's ports to the real adapters: Probot's Octokit, git, bubblewrap, the model. */
 /** Spare checkouts and background removal: process-wide state that `startApp`'s `stop` deletes. */
 const WARM_OPEN = { spare: true, backgroundRemoval: true } as const;
 
+/** Binds the pipeline's ports to the real adapters: Probot's Octokit, git, bubblewrap, the model. */
 export function createPipelineDeps(args: {
   env: AppEnv;
   probot: Probot;

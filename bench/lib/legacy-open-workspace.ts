@@ -11,7 +11,8 @@ import { createSandbox } from "../../src/workspace/create-sandbox.ts";
 import { ensureRepoCacheDirs, repoCachePaths } from "../../src/workspace/mirror-cache-paths.ts";
 import { pruneStaleCheckouts, reserveCheckout } from "../../src/workspace/mirror-checkouts.ts";
 import { withMirrorLock } from "../../src/workspace/mirror-lock.ts";
-import { createJobNpmCache, npmCacheBinds, retireJobNpmCache, seedJobNpmCache } from "../../src/workspace/mirror-npm-cache.ts";
+import { removeWorkspace } from "../../src/workspace/remove-workspace.ts";
+import { createJobNpmCache, npmCacheBinds, promoteJobNpmCache, seedJobNpmCache } from "../../src/workspace/mirror-npm-cache.ts";
 import { type MirrorFetch, refreshMirror } from "../../src/workspace/mirror-refresh.ts";
 import { publicCloneUrl } from "../../src/workspace/git-auth-env.ts";
 import { runGit } from "../../src/workspace/run-git.ts";
@@ -42,7 +43,9 @@ export async function legacyOpenWorkspace(options: LegacyOpenOptions): Promise<L
   const npm = { cacheDir: checkout.npmCacheDir, sharedDir: checkout.npmSharedDir };
   const dispose = (): Promise<void> =>
     timeStage(onStage, "dispose", async () => {
-      await retireJobNpmCache(paths, npm.cacheDir);
+      // As the open did then: the job's cache deleted on its own after promotion, then the directory.
+      await promoteJobNpmCache(paths, npm.cacheDir);
+      await removeWorkspace(npm.cacheDir);
       await checkout.release();
     });
   try {

@@ -66,6 +66,7 @@ const usableBwrap = new Set<string>();
 export function bwrapKnownUsable(bwrapPath: string = DEFAULT_BWRAP_PATH): boolean {
   return usableBwrap.has(bwrapPath);
 }
+
 export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
 
 /**

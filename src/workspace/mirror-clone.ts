@@ -17,6 +17,7 @@ import { PatchwrightError } from "../errors.ts";
 import { gitFailure } from "./clone-at-sha.ts";
 import { publicCloneUrl } from "./git-auth-env.ts";
 import { pipeGit, runGit } from "./run-git.ts";
+import { type StageListener, timeStage } from "./workspace-stages.ts";
 
 export interface CloneFromMirrorOptions {
   readonly mirrorDir: string;
@@ -40,13 +41,17 @@ const UPLOAD_PACK = "git -c uploadpack.allowAnySHA1InWant=true upload-pack";
 /**
  * The whole checkout, with the mirror lock held (a `gc` of the mirror must
  * not delete a pack under the copy): the new repository's `.git`, then its
- * objects and its working tree at once, both read from the mirror.
+ * objects (stage `clone`) and its working tree (stage `checkout`) at once,
+ * both read from the mirror.
  * @throws PatchwrightError `clone_failed`; the caller deletes the directory.
  */
-export async function cloneFromMirror(options: CloneFromMirrorOptions): Promise<void> {
+export async function cloneFromMirror(options: CloneFromMirrorOptions, onStage?: StageListener): Promise<void> {
   await createCheckoutRepository(options);
   // Each awaited before either failure propagates (the caller then deletes the directory).
-  const [objects, tree] = await Promise.allSettled([copyCommitObjects(options), writeWorkingTree(options)]);
+  const [objects, tree] = await Promise.allSettled([
+    timeStage(onStage, "clone", () => copyCommitObjects(options)),
+    timeStage(onStage, "checkout", () => writeWorkingTree(options)),
+  ]);
   if (objects.status === "rejected") throw objects.reason;
   if (tree.status === "rejected") throw tree.reason;
 }
@@ -55,7 +60,7 @@ export async function cloneFromMirror(options: CloneFromMirrorOptions): Promise<
  * Step 1: the checkout's `.git`, without objects: `origin`, HEAD detached at
  * the sha, and for depth 1 the history's cut-off.
  */
-export async function createCheckoutRepository(options: CloneFromMirrorOptions): Promise<void> {
+async function createCheckoutRepository(options: CloneFromMirrorOptions): Promise<void> {
   await writeGitDir(options.dir, options.sha, publicCloneUrl(options.cloneUrl), (options.depth ?? 1) === 1);
 }
 
@@ -63,7 +68,7 @@ export async function createCheckoutRepository(options: CloneFromMirrorOptions):
  * Step 2a (after step 1): the commit's objects into the checkout's repository, nothing else.
  * @throws PatchwrightError `clone_failed`.
  */
-export async function copyCommitObjects(options: CloneFromMirrorOptions): Promise<void> {
+async function copyCommitObjects(options: CloneFromMirrorOptions): Promise<void> {
   const { mirrorDir, dir, sha } = options;
   const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
   const fail = failure(options);
@@ -120,7 +125,7 @@ export async function copyCommitObjects(options: CloneFromMirrorOptions): Promis
  * tracked files `sha` lacks are deleted.
  * @throws PatchwrightError `clone_failed`.
  */
-export async function writeWorkingTree(options: CloneFromMirrorOptions): Promise<void> {
+async function writeWorkingTree(options: CloneFromMirrorOptions): Promise<void> {
   const { mirrorDir, dir, sha } = options;
   const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
   const env = { GIT_INDEX_FILE: path.join(dir, ".git", "index") };

@@ -26,7 +26,6 @@ import { mkdir } from "node:fs/promises";
 import type { RepoCachePaths } from "./mirror-cache-paths.ts";
 import { promoteNpmContent } from "./mirror-npm-promote.ts";
 import { linkNpmStore, seedNpmCache } from "./mirror-npm-seed.ts";
-import { removeWorkspace } from "./remove-workspace.ts";
 import type { ExtraBind } from "./sandbox-extra-binds.ts";
 import type { Sandbox } from "./types.ts";
 
@@ -76,23 +75,11 @@ export async function seedJobNpmCache(sandbox: Sandbox, dirs: JobNpmDirs): Promi
 
 /**
  * At the end of the job, once no command of it runs: the blobs it downloaded
- * that hash to their names join the shared store; the job's cache is deleted.
- * A failure to promote loses cache entries, never the job: it is swallowed.
- * @returns how many blobs were promoted.
- */
-export async function retireJobNpmCache(paths: RepoCachePaths, jobCacheDir: string): Promise<number> {
-  try {
-    return await promoteJobNpmCache(paths, jobCacheDir);
-  } finally {
-    await removeWorkspace(jobCacheDir);
-  }
-}
-
-/**
- * `retireJobNpmCache` without the deletion, for a caller that deletes the
- * whole job directory afterwards: once this resolves, the next job's seed
- * sees what this one promoted.
- * @returns how many blobs were promoted; 0 when promotion failed (swallowed, as above).
+ * that hash to their names join the shared store (the caller deletes the job
+ * directory, the job's cache with it). Once this resolves, the next job's
+ * seed sees what this one promoted. A failure to promote loses cache entries,
+ * never the job: it is swallowed.
+ * @returns how many blobs were promoted; 0 when promotion failed.
  */
 export async function promoteJobNpmCache(paths: RepoCachePaths, jobCacheDir: string): Promise<number> {
   try {

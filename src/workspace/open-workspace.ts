@@ -15,14 +15,13 @@ import { assertFullSha, cloneAtSha } from "./clone-at-sha.ts";
 import { bwrapKnownUsable, createSandbox, type CreateSandboxOptions } from "./create-sandbox.ts";
 import { ensureRepoCacheDirs, type RepoCachePaths, repoCachePaths } from "./mirror-cache-paths.ts";
 import { pruneStaleCheckouts } from "./mirror-checkouts.ts";
-import { type CloneFromMirrorOptions, copyCommitObjects, createCheckoutRepository, writeWorkingTree } from "./mirror-clone.ts";
+import { type CloneFromMirrorOptions, cloneFromMirror } from "./mirror-clone.ts";
 import { acquireMirrorLock } from "./mirror-lock.ts";
 import { commitInMirror, type MirrorFetch, refreshMirror } from "./mirror-refresh.ts";
 import { prepareSpareCheckout } from "./mirror-spares.ts";
 import { type PreparedJob, prepareCachedJob } from "./prepare-cached-job.ts";
 import { createTempWorkspaceDir, removeWorkspace } from "./remove-workspace.ts";
 import type { Workspace } from "./types.ts";
-
 import { type StageListener, timeStage } from "./workspace-stages.ts";
 
 export { discardSpareCheckouts, drainSpareCheckouts } from "./mirror-spares.ts";
@@ -151,16 +150,8 @@ async function openCachedWorkspace(
     if (!ready.ok) throw ready.error;
     const { dir } = ready.value.checkout;
     job = ready.value;
-    const clone = cloneOptions(paths, dir, options);
-    await createCheckoutRepository(clone);
-    // The commit's objects and the working tree from the mirror at once; each awaited before
-    // either failure propagates (the directory is deleted below).
-    const [objects, tree] = await Promise.allSettled([
-      timeStage(onStage, "clone", () => copyCommitObjects(clone)),
-      timeStage(onStage, "checkout", () => writeWorkingTree(clone)),
-    ]);
-    if (objects.status === "rejected") throw objects.reason;
-    if (tree.status === "rejected") throw tree.reason;
+    // On failure, the directory is deleted below.
+    await cloneFromMirror(cloneOptions(paths, dir, options), onStage);
   } catch (error) {
     await lock.value();
     const failed = job ?? (await prepared.then((settled) => (settled.ok ? settled.value : undefined)));
